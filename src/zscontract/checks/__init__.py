@@ -1,0 +1,1 @@
+"""Checks: typed functions in a registry, one per property of the oracle."""
