@@ -89,7 +89,7 @@ class Dialect:
 
 def _has_error_body(response: Response) -> bool:
     body = response.json(default=None)
-    return isinstance(body, dict) and isinstance(body.get("error"), dict)
+    return isinstance(body, dict) and body.get("error") is not None
 
 
 DOCUMENTED = Dialect(

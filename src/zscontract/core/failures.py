@@ -32,6 +32,7 @@ class CheckFailed(AssertionError):
         exchange: Exchange | None = None,
         signature: str | None = None,
         input_class: str | None = None,
+        case: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(f"[{check}] {title}")
         self.check = check
@@ -41,6 +42,7 @@ class CheckFailed(AssertionError):
         self.exchange = exchange
         self.signature = signature or title
         self.input_class = input_class
+        self.case = case  # the case as JSON (Case.to_json), for the regression corpus
 
     def to_record(self, redactor: Redactor | None = None) -> FailureRecord:
         red = redactor or Redactor()
@@ -68,6 +70,7 @@ class CheckFailed(AssertionError):
             expected=red.redact(self.expected),
             curl=curl,
             input_class=self.input_class,
+            case=red.redact_obj(self.case) if self.case is not None else None,  # type: ignore[arg-type]
         )
 
 
@@ -83,6 +86,7 @@ class FailureRecord:
     expected: str
     curl: str
     input_class: str | None = None
+    case: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,6 +106,7 @@ class FailureRecord:
             "received": self.received,
             "expected": self.expected,
             "curl": self.curl,
+            **({"case": self.case} if self.case is not None else {}),
             **({"extra": self.extra} if self.extra else {}),
         }
 

@@ -1,0 +1,3 @@
+"""Importing this module registers every built-in check."""
+
+from zscontract.checks import response, state  # noqa: F401

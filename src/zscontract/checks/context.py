@@ -1,0 +1,56 @@
+"""What a check sees: the run's fixed context and one step (a request and what came of it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zscontract.contract import Contract
+from zscontract.core.cases import Case
+from zscontract.core.dialects import Dialect, Outcome
+from zscontract.core.exchange import Exchange
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    contract: Contract
+    dialect: Dialect
+    uuid: str  # the resource under test
+
+
+@dataclass
+class Step:
+    """One case as it went: the exchange, its outcome and the state around it.
+
+    ``before`` is the resource as known before the request. ``inventory`` is what a success
+    carried. ``after`` is the resource read back after the request (``after_via`` says how:
+    ``query`` or ``empty-update``). ``repeat`` is the same request sent again (idempotence);
+    ``concurrent`` holds the exchanges of a concurrent-writes scenario.
+    """
+
+    case: Case
+    exchange: Exchange
+    outcome: Outcome | None
+    before: dict[str, Any] | None = None
+    inventory: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    after_via: str | None = None
+    repeat: Exchange | None = None
+    concurrent: list[tuple[dict[str, Any], Exchange]] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome is Outcome.SUCCESS
+
+    @property
+    def rejected(self) -> bool:
+        return self.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR)
+
+
+def inventory_of(exchange: Exchange | None) -> dict[str, Any] | None:
+    """The ``inventory`` object of a 200 response, or None."""
+    if exchange is None or exchange.response is None or exchange.response.status != 200:
+        return None
+    body = exchange.response.json(default=None)
+    inv = body.get("inventory") if isinstance(body, dict) else None
+    return inv if isinstance(inv, dict) else None

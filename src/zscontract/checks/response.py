@@ -1,0 +1,161 @@
+"""Checks on a single response: shape, error envelope, codes, faults, hangs, accept/reject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zscontract.checks import names
+from zscontract.checks.context import CheckContext, Step
+from zscontract.checks.registry import check
+from zscontract.core.cases import InputClass
+from zscontract.core.dialects import Outcome
+from zscontract.core.failures import CheckFailed, short
+from zscontract.core.values import ERROR_CODE_RE
+
+
+def _fail(name: str, step: Step, title: str, expected: str, signature: str | None = None,
+          received: str = "") -> CheckFailed:
+    return CheckFailed(name, title, expected=expected, received=received, exchange=step.exchange,
+                       signature=signature, input_class=step.case.input_class.value)
+
+
+@check(names.NO_HANG)
+def no_hang(ctx: CheckContext, step: Step) -> None:
+    """Every request answers within the timeout, and every async job ends."""
+    error = step.exchange.error or ""
+    if error.startswith("timeout") or error.startswith("async job"):
+        kind = "async job never finished" if error.startswith("async job") else "request timed out"
+        raise _fail(names.NO_HANG, step, f"{kind} ({step.case.label})", "an answer within the time limit",
+                    signature=kind, received=error)
+
+
+@check(names.NO_SERVER_FAULT)
+def no_server_fault(ctx: CheckContext, step: Step) -> None:
+    """No input yields a server fault: any 5xx (documented), a 500 or bare 503 (zstack)."""
+    error = step.exchange.error or ""
+    if error.startswith("connection failed"):
+        raise _fail(names.NO_SERVER_FAULT, step, f"connection dropped ({step.case.label})",
+                    "an HTTP answer", signature="connection dropped", received=error)
+    if step.outcome is Outcome.FAULT:
+        status = step.exchange.status
+        raise _fail(names.NO_SERVER_FAULT, step, f"server fault {status} on {step.case.label}",
+                    "no 5xx" if ctx.dialect.name == "documented" else "no 500, and 503 only with an ErrorCode body",
+                    signature=f"status {status} on {step.case.label.split(':')[0]}")
+
+
+def _envelope_problems(error: Any, path: str = "error", depth: int = 0) -> list[str]:
+    """What is wrong with an ErrorCode, checked recursively through ``cause`` (oracle.md "Errors")."""
+    if not isinstance(error, dict):
+        return [f"{path} is {short(error, 60)}, not an ErrorCode object"]
+    problems = []
+    code = error.get("code")
+    if not isinstance(code, str) or not ERROR_CODE_RE.match(code):
+        problems.append(f"{path}.code is {short(code, 60)}, not like SYS.1007")
+    if not isinstance(error.get("description"), str):
+        problems.append(f"{path}.description is {short(error.get('description'), 60)}, not a string")
+    for key in ("details", "elaboration"):
+        if error.get(key) is not None and not isinstance(error[key], str):
+            problems.append(f"{path}.{key} is {short(error[key], 60)}, not a string or null")
+    if error.get("opaque") is not None and not isinstance(error["opaque"], dict):
+        problems.append(f"{path}.opaque is {short(error['opaque'], 60)}, not an object or null")
+    cause = error.get("cause")
+    if cause is not None:
+        if depth > 32:
+            return [*problems, f"{path}.cause nests deeper than 32 levels"]
+        problems += _envelope_problems(cause, path + ".cause", depth + 1)
+    return problems
+
+
+@check(names.ERROR_ENVELOPE)
+def error_envelope(ctx: CheckContext, step: Step) -> None:
+    """An error is a proper envelope: JSON ``{"error": ErrorCode}``, or a zstack plain-text 400/404."""
+    if step.outcome is Outcome.REST_ERROR or step.outcome is not Outcome.API_ERROR:
+        return
+    response = step.exchange.response
+    assert response is not None
+    expected = ('a JSON body {"error": ErrorCode} with code like SYS.1007 and a string description'
+                f" (status {'4xx' if ctx.dialect.name == 'documented' else '503'})")
+    if not response.is_json:
+        raise _fail(names.ERROR_ENVELOPE, step, f"error {response.status} is not JSON "
+                    f"({response.content_type or 'no content type'})", expected,
+                    signature=f"error not JSON: {response.status} {response.content_type.split(';')[0]}")
+    body = response.json(default=None)
+    if not isinstance(body, dict) or "error" not in body:
+        raise _fail(names.ERROR_ENVELOPE, step, f"error {response.status} has no error envelope", expected,
+                    signature=f"no envelope on {response.status}")
+    problems = _envelope_problems(body["error"])
+    if problems:
+        raise _fail(names.ERROR_ENVELOPE, step, "malformed ErrorCode: " + "; ".join(problems[:3]), expected,
+                    signature="malformed ErrorCode: " + problems[0].split(" is ")[0])
+
+
+@check(names.ZSTACK_CODES)
+def zstack_codes(ctx: CheckContext, step: Step) -> None:
+    """In the zstack dialect, the codes ZStack fixes: ID.1001, SYS.1003, SYS.1007."""
+    wanted = ctx.dialect.fixed_codes.get(step.case.reject_kind or "")
+    if not wanted or step.outcome is not Outcome.API_ERROR:
+        return
+    body = step.exchange.response.json(default=None) if step.exchange.response else None
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    if code != wanted:
+        raise _fail(names.ZSTACK_CODES, step, f"{step.case.reject_kind} rejected with code {code!r}",
+                    f"code {wanted} for {step.case.reject_kind} ({step.case.label})",
+                    signature=f"{step.case.reject_kind} -> {code}")
+
+
+@check(names.RESPONSE_SHAPE)
+def response_shape(ctx: CheckContext, step: Step) -> None:
+    """A success is 200 + JSON ``{"inventory": ...}`` valid against the contract."""
+    response = step.exchange.response
+    if response is None or step.outcome in (Outcome.FAULT, Outcome.API_ERROR, Outcome.REST_ERROR):
+        return
+    expected = "200 application/json with an inventory valid against ModelServiceInventory"
+    if step.outcome is Outcome.OTHER or step.outcome is Outcome.PENDING:
+        raise _fail(names.RESPONSE_SHAPE, step, f"unexpected status {response.status}", expected
+                    + (" (or 202 + location in zstack)" if ctx.dialect.name == "zstack" else ""),
+                    signature=f"status {response.status}")
+    if not response.is_json:
+        raise _fail(names.RESPONSE_SHAPE, step, f"success is not JSON ({response.content_type or 'none'})",
+                    expected, signature=f"content type {response.content_type.split(';')[0]}")
+    body = response.json(default=None)
+    if not isinstance(body, dict) or not isinstance(body.get("inventory"), dict):
+        raise _fail(names.RESPONSE_SHAPE, step, "success without an inventory object", expected,
+                    signature="no inventory")
+    if body.get("success", True) is not True and body.get("success") is not None:
+        raise _fail(names.RESPONSE_SHAPE, step, f"200 says success={short(body['success'])}",
+                    "success absent, true or null", signature="success flag false")
+    if body.get("error") is not None:
+        raise _fail(names.RESPONSE_SHAPE, step, "200 carries an error", "error absent or null",
+                    signature="error on success")
+    errors = sorted(ctx.contract.inventory_validator().iter_errors(body["inventory"]),
+                    key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "inventory" + "".join(f"[{p!r}]" for p in first.absolute_path)
+        raise _fail(names.RESPONSE_SHAPE, step, f"{where}: {first.message[:160]}",
+                    f"{where} to match the contract ({'/'.join(map(str, first.absolute_schema_path))})",
+                    signature=f"{where}: {first.validator}")
+
+
+@check(names.ACCEPTS_VALID)
+def accepts_valid(ctx: CheckContext, step: Step) -> None:
+    """A must-accept input (the conservative domain) succeeds."""
+    if step.case.input_class is not InputClass.ACCEPT or step.exchange.response is None:
+        return
+    if step.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR):
+        raise _fail(names.ACCEPTS_VALID, step, f"valid update rejected ({step.case.label})",
+                    "success: every documented field here is inside the conservative domain",
+                    signature=f"rejected {step.case.label}")
+
+
+@check(names.REJECTS_INVALID)
+def rejects_invalid(ctx: CheckContext, step: Step) -> None:
+    """A must-reject input (types, protocol, auth, unknown or malformed uuid) is refused."""
+    if step.case.input_class is not InputClass.REJECT:
+        return
+    if step.outcome is Outcome.SUCCESS:
+        raise _fail(names.REJECTS_INVALID, step, f"invalid request accepted ({step.case.label})",
+                    "an error response" + (" (4xx + ErrorCode)" if ctx.dialect.name == "documented"
+                                           else " (503 + ErrorCode or plain-text 400)"),
+                    signature=f"accepted {step.case.label}")

@@ -1,0 +1,204 @@
+"""Checks on state: round-trip, unsent fields, invariants, idempotence, reads, lost updates."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from zscontract.checks import names
+from zscontract.checks.context import CheckContext, Step, inventory_of
+from zscontract.checks.registry import check
+from zscontract.core.cases import InputClass
+from zscontract.core.failures import CheckFailed, short
+from zscontract.core.values import parse_zstack_date
+
+VOLATILE = frozenset({"lastOpDate"})
+
+
+def _fail(name: str, step: Step, title: str, expected: str, received: str = "",
+          signature: str | None = None) -> CheckFailed:
+    return CheckFailed(name, title, expected=expected, received=received, exchange=step.exchange,
+                       signature=signature, input_class=step.case.input_class.value)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equality as JSON means it: 1 != True, 1 == 1.0 only for whole floats, strings exact."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = set(a) | set(b)
+        return all(same(a.get(k), b.get(k)) for k in keys)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) in (int, float) and type(b) in (int, float) and a == b or (type(a) is type(b) and a == b)
+
+
+def _field_map(ctx: CheckContext) -> dict[str, str]:
+    return {n: s.inventory_field for n, s in ctx.contract.fields.items() if s.inventory_field}
+
+
+def _allowed(ctx: CheckContext, step: Step, sent: tuple[Any, ...], previous: Any) -> list[Any]:
+    """Every value a sound target may report for a field sent with these values."""
+    if step.case.input_class is InputClass.ACCEPT:
+        return list(sent)
+    allowed: list[Any] = [previous]
+    for value in sent:
+        if value is None:
+            allowed.append(None)  # null: unchanged (Gson) or cleared (merge-patch)
+        else:
+            allowed.append(value)
+            if isinstance(value, bool | int | float):
+                allowed.append(json.dumps(value))  # Gson coerces a number to its text
+    return allowed
+
+
+@check(names.ROUND_TRIP)
+def round_trip(ctx: CheckContext, step: Step) -> None:
+    """Each field sent in an accepted request comes back exactly (strings byte-for-byte, ints exact)."""
+    inv = step.inventory
+    if inv is None or step.case.input_class is InputClass.REJECT:
+        return
+    mapping = _field_map(ctx)
+    before = step.before or {}
+    for name, sent in step.case.sent_values().items():
+        target = mapping.get(name)
+        if target is None:
+            continue
+        got = inv.get(target)
+        allowed = _allowed(ctx, step, sent, before.get(target))
+        if not any(same(got, a) for a in allowed):
+            kind = _difference(sent[0], got)
+            raise _fail(names.ROUND_TRIP, step, f"{target}: sent {short(sent[0], 80)}, got {short(got, 80)}",
+                        f"{target} == " + " or ".join(short(a, 80) for a in allowed[:3]),
+                        received=f"{target} = {short(got, 400)}", signature=f"{target}: {kind}")
+
+
+def _difference(sent: Any, got: Any) -> str:
+    """A short, stable name for how a value came back wrong (the failure's signature)."""
+    if got is None:
+        return "missing"
+    if isinstance(sent, str) and isinstance(got, str):
+        if got == sent.strip() or got == sent.rstrip("\n"):
+            return "whitespace trimmed"
+        if len(got) < len(sent) and sent.startswith(got):
+            return "truncated"
+        return "text changed"
+    if isinstance(sent, int) and isinstance(got, int | float):
+        return "integer changed"
+    return f"{type(sent).__name__} became {type(got).__name__}"
+
+
+@check(names.UNCHANGED_UNSENT)
+def unchanged_unsent(ctx: CheckContext, step: Step) -> None:
+    """Every field not sent keeps its previous value."""
+    inv = step.inventory
+    if inv is None or step.before is None or step.case.input_class is InputClass.REJECT:
+        return
+    sent = {_field_map(ctx).get(n, n) for n in step.case.sent_values()}
+    for key, old in step.before.items():
+        if key in sent or key in VOLATILE or key == "createDate":
+            continue
+        if not same(inv.get(key), old):
+            raise _fail(names.UNCHANGED_UNSENT, step,
+                        f"{key} changed though not sent: {short(old, 60)} -> {short(inv.get(key), 60)}",
+                        f"{key} == {short(old, 200)}", received=f"{key} = {short(inv.get(key), 200)}",
+                        signature=f"{key} changed")
+
+
+@check(names.INVARIANTS)
+def invariants(ctx: CheckContext, step: Step) -> None:
+    """``uuid`` equals the path's; ``createDate`` never changes; ``lastOpDate`` never goes back."""
+    for inv in (step.inventory, step.after):
+        if inv is None:
+            continue
+        if inv.get("uuid") != ctx.uuid:
+            raise _fail(names.INVARIANTS, step, f"uuid {short(inv.get('uuid'))} is not the path's",
+                        f"uuid == {ctx.uuid}", signature="uuid differs from path")
+        before = step.before or {}
+        if "createDate" in before and not same(inv.get("createDate"), before["createDate"]):
+            raise _fail(names.INVARIANTS, step, "createDate changed",
+                        f"createDate == {short(before['createDate'])}",
+                        received=f"createDate = {short(inv.get('createDate'))}", signature="createDate changed")
+        created = parse_zstack_date(inv.get("createDate"))
+        last = parse_zstack_date(inv.get("lastOpDate"))
+        last_before = parse_zstack_date(before.get("lastOpDate"))
+        if created is not None and last is not None and last < created:
+            raise _fail(names.INVARIANTS, step, "lastOpDate precedes createDate",
+                        "createDate <= lastOpDate", received=f"{inv.get('createDate')} > {inv.get('lastOpDate')}",
+                        signature="lastOpDate before createDate")
+        if last_before is not None and last is not None and _comparable(last, last_before) and last < last_before:
+            raise _fail(names.INVARIANTS, step, "lastOpDate went backwards",
+                        f"lastOpDate >= {before.get('lastOpDate')}", received=str(inv.get("lastOpDate")),
+                        signature="lastOpDate backwards")
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    return (a.tzinfo is None) == (b.tzinfo is None)
+
+
+def _diff_keys(a: dict[str, Any], b: dict[str, Any], ignore: frozenset[str] = frozenset()) -> list[str]:
+    return sorted(k for k in set(a) | set(b) if k not in ignore and not same(a.get(k), b.get(k)))
+
+
+@check(names.IDEMPOTENCE)
+def idempotence(ctx: CheckContext, step: Step) -> None:
+    """The same request sent twice gives the same inventory, apart from ``lastOpDate``."""
+    first, second = step.inventory, inventory_of(step.repeat)
+    if step.repeat is None or first is None or second is None:
+        return
+    diff = _diff_keys(first, second, VOLATILE)
+    if diff:
+        key = diff[0]
+        raise _fail(names.IDEMPOTENCE, step, f"same request twice, {key} differs: "
+                    f"{short(first.get(key), 60)} then {short(second.get(key), 60)}",
+                    "identical inventories apart from lastOpDate", signature=f"{key} differs on repeat")
+
+
+@check(names.READ_AFTER_WRITE)
+def read_after_write(ctx: CheckContext, step: Step) -> None:
+    """Where the query API exists, a read after a write returns what the write returned."""
+    if step.inventory is None or step.after is None or step.after_via != "query":
+        return
+    diff = _diff_keys(step.inventory, step.after)
+    if diff:
+        key = diff[0]
+        raise _fail(names.READ_AFTER_WRITE, step,
+                    f"query after write: {key} is {short(step.after.get(key), 60)}, "
+                    f"the write returned {short(step.inventory.get(key), 60)}",
+                    f"{key} == {short(step.inventory.get(key), 200)}", signature=f"{key} stale on read")
+
+
+@check(names.REJECTED_UNCHANGED)
+def rejected_unchanged(ctx: CheckContext, step: Step) -> None:
+    """A rejected request changes nothing, ``lastOpDate`` included (when read via the query API)."""
+    if not step.rejected or step.before is None or step.after is None:
+        return
+    # An empty update may itself bump lastOpDate, so only a query read can judge it.
+    ignore = frozenset() if step.after_via == "query" else VOLATILE
+    diff = _diff_keys(step.before, step.after, ignore)
+    if diff:
+        key = diff[0]
+        raise _fail(names.REJECTED_UNCHANGED, step,
+                    f"rejected request changed {key}: {short(step.before.get(key), 60)} -> "
+                    f"{short(step.after.get(key), 60)}", "nothing changed by a rejected request",
+                    received=f"after the error, {key} = {short(step.after.get(key), 200)}",
+                    signature=f"{key} changed by rejected request")
+
+
+@check(names.NO_LOST_UPDATE)
+def no_lost_update(ctx: CheckContext, step: Step) -> None:
+    """Updates of different fields sent concurrently are all kept."""
+    if not step.concurrent or step.after is None:
+        return
+    mapping = _field_map(ctx)
+    for fields, ex in step.concurrent:
+        if inventory_of(ex) is None:
+            continue  # a rejected write is judged by other checks
+        for name, value in fields.items():
+            target = mapping.get(name, name)
+            if not same(step.after.get(target), value):
+                raise CheckFailed(names.NO_LOST_UPDATE,
+                                  f"concurrent update of {target} lost: read {short(step.after.get(target), 60)}",
+                                  expected=f"{target} == {short(value, 200)} (each concurrent write kept)",
+                                  received=f"{target} = {short(step.after.get(target), 200)}",
+                                  exchange=ex, signature=f"{target} lost", input_class="must-accept")

@@ -1,0 +1,124 @@
+"""The ``zscontract`` command: run, serve, contract build/diff.
+
+Exit codes: 0 the target conforms; 1 it broke the contract; 2 usage error; 3 the target is
+unreachable or a precondition failed; 4 the resource could not be restored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from zscontract.config import OPTIONS, positive, resolve
+from zscontract.errors import UsageError, ZsContractError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError (one line, exit 2) instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _add_run_arguments(p: argparse.ArgumentParser) -> None:
+    for opt in OPTIONS.values():
+        env = f" [env {opt.env}]" if opt.env else ""
+        p.add_argument(opt.flag, dest=opt.name, default=None, help=opt.help + env)
+    p.add_argument("--max-time", default="60", help="time budget of the run in seconds (default 60)")
+    p.add_argument("--max-examples", default="400", help="generated cases at most (default 400)")
+    p.add_argument("--seed", default=None, help="seed for reproducible generation")
+    p.add_argument("--request-timeout", default="10", help="seconds before a request counts as a hang")
+    p.add_argument("--job-timeout", default="30", help="seconds an async job may run before it counts as a hang")
+    p.add_argument("--checks", default=None, help="comma-separated check names (default: all)")
+    p.add_argument("--include-example-fields", action="store_true",
+                   help="also send the page's example-only fields (off: they may touch other objects)")
+    p.add_argument("--read-only", action="store_true",
+                   help="only requests that must change nothing (must-reject inputs and auth checks)")
+    p.add_argument("--rate-limit", default=None, help="requests per second at most, e.g. 20 or 20/s")
+    p.add_argument("--max-requests", default=None, help="stop generating after this many requests")
+    p.add_argument("--no-schemathesis", action="store_true", help="skip the schemathesis breadth phase")
+    p.add_argument("--async", dest="server_async", action="store_true",
+                   help="embedded server only: answer with async jobs (zstack profile)")
+    p.add_argument("--server-fault", action="append", default=[],
+                   help="embedded server only: switch on a fault from its catalogue (repeatable)")
+    p.add_argument("--server-variant", action="append", default=[],
+                   help="embedded server only: a sound variant (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="zscontract", description="Contract tests for ZStack's UpdateModelService API.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    run = sub.add_parser("run", help="test a target (default: the embedded reference server)")
+    _add_run_arguments(run)
+    serve = sub.add_parser("serve", help="start the reference server")
+    from zscontract.server import cli as server_cli
+
+    server_cli.add_serve_arguments(serve)
+    from zscontract.contract import cli as contract_cli
+
+    contract_cli.register(sub)
+    return parser
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from zscontract.checks import registry
+
+    checks = tuple(c.strip() for c in (args.checks or "").split(",") if c.strip())
+    registry.select(checks, "--checks")
+    rate = args.rate_limit
+    if rate is not None:
+        rate = positive(str(rate).removesuffix("/s"), "--rate-limit")
+    if args.server_async and args.profile not in (None, "zstack"):
+        raise UsageError("--async needs --profile zstack: only the zstack dialect has async jobs")
+    return resolve(
+        {o: getattr(args, o) for o in OPTIONS},
+        max_time=positive(args.max_time, "--max-time"),
+        max_examples=positive(args.max_examples, "--max-examples", int),
+        seed=None if args.seed is None else positive(args.seed, "--seed", int),
+        request_timeout=positive(args.request_timeout, "--request-timeout"),
+        job_timeout=positive(args.job_timeout, "--job-timeout"),
+        checks=checks,
+        include_example_fields=args.include_example_fields,
+        read_only=args.read_only,
+        rate_limit=rate,
+        max_requests=None if args.max_requests is None else positive(args.max_requests, "--max-requests", int),
+        server_async=args.server_async,
+        server_faults=tuple(args.server_fault),
+        server_variants=tuple(args.server_variant),
+        schemathesis=not args.no_schemathesis,
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from zscontract.reporting.terminal import Terminal
+    from zscontract.runner.run import execute_run, exit_code
+
+    settings = _settings(args)
+    if settings.server_async and settings.profile != "zstack":
+        raise UsageError("--async needs --profile zstack: only the zstack dialect has async jobs")
+    result = execute_run(settings, Terminal(quiet=args.quiet))
+    return exit_code(result)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        if args.command == "run":
+            return _run(args)
+        return int(args.handler(args))
+    except ZsContractError as exc:
+        print(f"zscontract: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("zscontract: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Run settings, resolved in one place from flags, environment variables and ini keys.
+
+Precedence: an explicit option, then the environment variable, then the ini key, then the
+default. Every bad value becomes a :class:`~zscontract.errors.UsageError` that names the
+value, where it came from, and what would be accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from zscontract.core.dialects import DIALECTS
+from zscontract.core.values import UUID_RE
+from zscontract.errors import UsageError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its flag, environment variable and ini key."""
+
+    name: str
+    flag: str
+    env: str | None
+    ini: str | None
+    help: str
+
+
+OPTIONS: dict[str, Option] = {o.name: o for o in (
+    Option("target_url", "--target-url", "ZS_TARGET_URL", "zs_target_url",
+           "base URL of the server to test; without it the embedded reference server is started"),
+    Option("session_uuid", "--session-uuid", "ZS_SESSION_UUID", "zs_session_uuid",
+           "session UUID sent as 'Authorization: OAuth <session>'"),
+    Option("model_service_uuid", "--model-service-uuid", "ZS_MODEL_SERVICE_UUID", "zs_model_service_uuid",
+           "the model service the run may change (several, comma-separated, for xdist workers)"),
+    Option("profile", "--profile", "ZS_PROFILE", "zs_profile", "dialect: documented or zstack"),
+    Option("report_dir", "--report-dir", "ZS_REPORT_DIR", "zs_report_dir", "where reports go"),
+)}
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a run needs, validated."""
+
+    target_url: str | None = None
+    session_uuid: str | None = None
+    model_service_uuids: tuple[str, ...] = ()
+    profile: str = "documented"
+    report_dir: Path = Path("reports")
+    max_time: float = 60.0
+    max_examples: int = 400
+    seed: int | None = None
+    request_timeout: float = 10.0
+    job_timeout: float = 30.0
+    checks: tuple[str, ...] = ()
+    include_example_fields: bool = False
+    read_only: bool = False
+    rate_limit: float | None = None
+    max_requests: int | None = None
+    server_async: bool = False          # embedded server only: answer with async jobs
+    server_faults: tuple[str, ...] = ()  # embedded server only
+    server_variants: tuple[str, ...] = ()
+    schemathesis: bool = True
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def model_service_uuid(self) -> str | None:
+        return self.model_service_uuids[0] if self.model_service_uuids else None
+
+
+def pick(name: str, flag_value: Any, environ: Mapping[str, str] | None = None,
+         ini: Callable[[str], Any] | None = None) -> tuple[Any, str]:
+    """The raw value of a setting and where it came from (for error messages)."""
+    opt = OPTIONS[name]
+    if flag_value not in (None, ""):
+        return flag_value, opt.flag
+    env = os.environ if environ is None else environ
+    if opt.env and env.get(opt.env):
+        return env[opt.env], f"environment variable {opt.env}"
+    if ini is not None and opt.ini:
+        value = ini(opt.ini)
+        if value not in (None, "", []):
+            return value, f"ini key {opt.ini}"
+    return None, opt.flag
+
+
+def check_url(value: str, source: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise UsageError(f"{source}: {value!r} is not an http(s) URL; expected e.g. http://zstack.example:8080")
+    return value.rstrip("/")
+
+
+def check_uuids(value: str | list[str] | tuple[str, ...], source: str) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    uuids = tuple(v.strip() for v in items if v.strip())
+    for u in uuids:
+        if not UUID_RE.match(u):
+            raise UsageError(f"{source}: {u!r} is not a ZStack UUID (32 lower-case hex digits, no dashes)")
+    if len(set(uuids)) != len(uuids):
+        raise UsageError(f"{source}: the same model service is listed twice")
+    return uuids
+
+
+def check_session(value: str, source: str) -> str:
+    if not re.match(r"^[0-9a-zA-Z-]{8,64}$", value):
+        raise UsageError(f"{source}: the session is not a UUID-like token (letters, digits, dashes; 8-64 long)")
+    return value
+
+
+def check_profile(value: str, source: str) -> str:
+    if value not in DIALECTS:
+        raise UsageError(f"{source}: unknown profile {value!r}; use one of: {', '.join(sorted(DIALECTS))}")
+    return value
+
+
+def positive(value: Any, source: str, kind: Callable[[Any], T] = float) -> T:  # type: ignore[assignment]
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{source}: {value!r} is not a number; expected a positive {kind.__name__}") from None
+    if not number > 0:  # type: ignore[operator]
+        raise UsageError(f"{source}: {value!r} must be greater than 0")
+    return number
+
+
+def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None,
+            ini: Callable[[str], Any] | None = None, **overrides: Any) -> RunSettings:
+    """Build :class:`RunSettings` from option values (None = not given) plus env and ini.
+
+    >>> resolve({"profile": "zstack"}, environ={}).profile
+    'zstack'
+    """
+    values: dict[str, Any] = {}
+    url, src = pick("target_url", flags.get("target_url"), environ, ini)
+    if url:
+        values["target_url"] = check_url(str(url), src)
+    session, src = pick("session_uuid", flags.get("session_uuid"), environ, ini)
+    if session:
+        values["session_uuid"] = check_session(str(session), src)
+    uuids, src = pick("model_service_uuid", flags.get("model_service_uuid"), environ, ini)
+    if uuids:
+        values["model_service_uuids"] = check_uuids(uuids, src)
+    profile, src = pick("profile", flags.get("profile"), environ, ini)
+    if profile:
+        values["profile"] = check_profile(str(profile), src)
+    report_dir, src = pick("report_dir", flags.get("report_dir"), environ, ini)
+    if report_dir:
+        values["report_dir"] = Path(str(report_dir))
+    if values.get("target_url") and not values.get("model_service_uuids"):
+        raise UsageError("--target-url is set but no model service is: give --model-service-uuid "
+                         "(or ZS_MODEL_SERVICE_UUID), the one resource the run may change")
+    if values.get("target_url") and not values.get("session_uuid") and not overrides.get("extra", {}).get(
+            "account"):
+        raise UsageError("--target-url is set but no session is: give --session-uuid (or ZS_SESSION_UUID)")
+    return RunSettings(**values, **overrides)

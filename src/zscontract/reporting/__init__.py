@@ -1,0 +1,1 @@
+"""Reporters: turn a RunResult into files and terminal output. They never judge."""

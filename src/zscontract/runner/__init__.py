@@ -1,0 +1,1 @@
+"""The runner: preflight, snapshot, phases, restore. Knows neither pytest nor the CLI."""

@@ -1,0 +1,162 @@
+"""The harness: executes cases against a target, runs the checks, keeps the known state.
+
+One :class:`Harness` per resource under test. It never writes to another resource: cases
+that name another uuid are must-reject probes (unknown or malformed uuid).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from zscontract.checks import names
+from zscontract.checks import registry as check_registry
+from zscontract.checks.context import CheckContext, Step, inventory_of
+from zscontract.contract import Contract
+from zscontract.core.cases import Case, InputClass
+from zscontract.core.client import Client
+from zscontract.core.dialects import Dialect, Outcome
+from zscontract.core.failures import CheckFailed
+from zscontract.runner.results import RunResult
+from zscontract.strategies import duplicate_key_body
+
+# Each check's place in the order it runs; earlier checks explain a step better than later ones.
+ORDER = (
+    names.NO_HANG, names.NO_SERVER_FAULT, names.ERROR_ENVELOPE, names.ZSTACK_CODES, names.RESPONSE_SHAPE,
+    names.ACCEPTS_VALID, names.REJECTS_INVALID, names.INVARIANTS, names.ROUND_TRIP, names.UNCHANGED_UNSENT,
+    names.IDEMPOTENCE, names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names.NO_LOST_UPDATE,
+)
+
+
+class Harness:
+    """Sends cases to one resource and judges each with the selected checks."""
+
+    def __init__(self, contract: Contract, dialect: Dialect, client: Client, uuid: str, result: RunResult,
+                 checks: Iterable[str] = (), idempotence_every: int = 4) -> None:
+        self.contract = contract
+        self.dialect = dialect
+        self.client = client
+        self.uuid = uuid
+        self.result = result
+        self.ctx = CheckContext(contract=contract, dialect=dialect, uuid=uuid)
+        selected = set(check_registry.select(list(checks)))
+        self.checks = [check_registry.get(n) for n in ORDER if n in selected]
+        self.checks += [check_registry.get(n) for n in sorted(selected - set(ORDER))]
+        self.state: dict[str, Any] | None = None
+        self.state_via = "unavailable"
+        self.idempotence_every = idempotence_every
+        self._accepted = 0
+        self._lock = threading.Lock()
+
+    # -- state ------------------------------------------------------------------------------
+    def sync_state(self) -> dict[str, Any] | None:
+        """Read the resource as it stands and make it the known state."""
+        self.state, self.state_via = self.client.read_state(self.uuid)
+        return self.state
+
+    # -- one case ---------------------------------------------------------------------------
+    def send(self, case: Case) -> Step:
+        """Send one case and gather what the checks need; judges nothing."""
+        raw = case.raw_body
+        if raw is None and any(len(v) > 1 for v in case.alternatives.values()):
+            raw = duplicate_key_body(case, self.dialect.wrap)
+        ex = self.client.update(case.uuid or self.uuid, dict(case.fields or {}), raw_body=raw, wrap=case.wrap,
+                                auth=case.auth)
+        outcome = self.dialect.classify(ex.response) if ex.response is not None else None
+        step = Step(case=case, exchange=ex, outcome=outcome, before=self.state)
+        if outcome is Outcome.SUCCESS and case.uuid is None:
+            step.inventory = inventory_of(ex)
+            if step.inventory is not None and case.input_class is InputClass.ACCEPT:
+                self._accepted += 1
+                if self._accepted % self.idempotence_every == 0:
+                    step.repeat = self.client.update(self.uuid, dict(case.fields or {}), raw_body=raw,
+                                                     wrap=case.wrap)
+        if self.client.has_query_api is not False or outcome is not Outcome.SUCCESS:
+            step.after, step.after_via = self.client.read_state(self.uuid)
+            if step.after_via == "empty-update" and outcome is Outcome.SUCCESS:
+                step.after = None  # an empty update is not a read of what the write returned
+        return step
+
+    def judge(self, step: Step) -> list[CheckFailed]:
+        """Run every selected check on a step; record passes and failures."""
+        failures: list[CheckFailed] = []
+        for info in self.checks:
+            try:
+                info.func(self.ctx, step)
+            except CheckFailed as failure:
+                failure.case = step.case.to_json()
+                failures.append(failure)
+                self.result.failed(failure)
+            except Exception as exc:  # a crash of a check is reported, never swallowed silently
+                failure = CheckFailed(info.name, f"check crashed: {type(exc).__name__}: {exc}",
+                                      expected="the check to complete", exchange=step.exchange,
+                                      signature=f"crash {type(exc).__name__}")
+                failures.append(failure)
+                self.result.failed(failure)
+            else:
+                self.result.passed(info.name)
+        return failures
+
+    def execute(self, case: Case) -> list[CheckFailed]:
+        """Send a case, judge it, and move the known state on."""
+        step = self.send(case)
+        self._account(step)
+        failures = self.judge(step)
+        inv_after_repeat = inventory_of(step.repeat)
+        self.state = step.after or inv_after_repeat or step.inventory or self.state
+        return failures
+
+    def _account(self, step: Step) -> None:
+        res = self.result
+        with self._lock:
+            res.cases[step.case.input_class.value] += 1
+            res.labels[step.case.label.split(",")[0]] += 1
+            for name in step.case.sent_values():
+                res.fields_exercised[name] += 1
+
+    # -- scenarios --------------------------------------------------------------------------
+    def concurrent_writes(self, updates: list[dict[str, Any]]) -> list[CheckFailed]:
+        """Send updates of different fields at the same moment, then read back (no lost update)."""
+        barrier = threading.Barrier(len(updates))
+        results: list[tuple[dict[str, Any], Any]] = [({}, None)] * len(updates)
+
+        def worker(i: int, fields: dict[str, Any]) -> None:
+            try:
+                barrier.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                pass
+            results[i] = (fields, self.client.update(self.uuid, fields))
+
+        threads = [threading.Thread(target=worker, args=(i, f), daemon=True) for i, f in enumerate(updates)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(self.client.settings.request_timeout + self.client.settings.job_timeout + 5)
+        merged: dict[str, Any] = {}
+        for fields in updates:
+            merged.update(fields)
+        after, via = self.client.read_state(self.uuid)
+        case = Case(InputClass.ACCEPT, "concurrent:" + ",".join(sorted(merged)), fields=merged)
+        first = next((ex for _, ex in results if ex is not None), None)
+        assert first is not None
+        step = Step(case=case, exchange=first, outcome=None, before=self.state, after=after, after_via=via,
+                    concurrent=[(f, ex) for f, ex in results if ex is not None])
+        self._account(step)
+        failures: list[CheckFailed] = []
+        for info in self.checks:
+            if info.name != names.NO_LOST_UPDATE:
+                continue
+            try:
+                info.func(self.ctx, step)
+            except CheckFailed as failure:
+                failures.append(failure)
+                self.result.failed(failure)
+            else:
+                self.result.passed(info.name)
+        self.state = after or self.state
+        return failures
+
+    def time_left(self, deadline: float) -> float:
+        return deadline - time.monotonic()

@@ -1,0 +1,67 @@
+"""The phases of a run: Hypothesis properties over the three input classes, then scenarios."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+
+from zscontract.contract import FieldSpec
+from zscontract.runner.engine import Harness
+from zscontract.strategies import any_case, must_reject
+
+
+class _BudgetSpent(Exception):
+    """Raised inside the Hypothesis test to end generation when the time budget is spent."""
+
+
+def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed: int | None,
+                   read_only: bool = False, include_example_fields: bool = False) -> int:
+    """Generate cases of all three classes until ``max_examples`` or the deadline; return the count.
+
+    Failures are collected, not raised, so one run reports every broken property it meets
+    rather than stopping at the first (the pytest suite, by contrast, raises and shrinks).
+    """
+    contract = harness.contract
+    wraps = harness.dialect.wraps_body
+    strategy = (must_reject(contract, wraps_body=wraps) if read_only
+                else any_case(contract, wraps_body=wraps, include_example_fields=include_example_fields))
+    count = 0
+
+    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=seed is None and False,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
+              report_multiple_bugs=False, print_blob=False)
+    @given(strategy)
+    def generate(case: Any) -> None:
+        nonlocal count
+        if time.monotonic() >= deadline:
+            raise _BudgetSpent
+        harness.execute(case)
+        count += 1
+
+    test = hypothesis_seed(seed)(generate) if seed is not None else generate
+    try:
+        test()
+    except _BudgetSpent:
+        harness.result.note(f"property phase stopped by the time budget after {count} cases")
+    return count
+
+
+def plain_value(spec: FieldSpec, n: int) -> Any:
+    """A deterministic value inside a field's must-accept domain, distinct for each ``n``."""
+    dom = spec.domain_schema
+    if spec.json_type == "integer":
+        return int(dom.get("minimum", 1)) + 7 * n + 3
+    if dom.get("x-zs-yaml"):
+        return f"services:\n- name: zsc-{n}\n  ports:\n  - {8000 + n}\nenv:\n- K{n}:v{n}\n"
+    return f"zsc {spec.name} {n} 并发"
+
+
+def lost_update_phase(harness: Harness, rounds: int = 3) -> None:
+    """Concurrent writes of different fields, each round with fresh values (no lost update)."""
+    specs = harness.contract.documented_fields()
+    for r in range(rounds):
+        n = int(time.time() * 1000) % 100000 + r
+        harness.concurrent_writes([{spec.name: plain_value(spec, n)} for spec in specs])

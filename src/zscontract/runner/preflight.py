@@ -1,0 +1,60 @@
+"""Before any write: does the target answer, is the session accepted, does the resource exist?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zscontract.core.client import Client
+from zscontract.core.exchange import Exchange
+from zscontract.errors import PreconditionFailed, TargetUnreachable
+
+
+def _error_code(ex: Exchange) -> str | None:
+    if ex.response is None:
+        return None
+    body = ex.response.json(default=None)
+    err = body.get("error") if isinstance(body, dict) else None
+    return err.get("code") if isinstance(err, dict) and isinstance(err.get("code"), str) else None
+
+
+def _session_refused(ex: Exchange) -> bool:
+    code = _error_code(ex)
+    return code is not None and code.startswith("ID.") or (ex.response is not None and ex.response.status == 401)
+
+
+def preflight(client: Client, uuid: str) -> dict[str, Any]:
+    """Check the target with reads only where it can; raise a one-line error otherwise.
+
+    Returns facts for the report: whether the query API answered, and the first inventory.
+    """
+    where = client.base_url
+    ex = client.query(uuid)
+    if ex.response is None:
+        raise TargetUnreachable(f"target {where} is unreachable ({ex.error}); check --target-url / "
+                                f"ZS_TARGET_URL and that the server is running")
+    if _session_refused(ex):
+        raise PreconditionFailed(f"the session was refused by {where} (status {ex.response.status}, code "
+                                 f"{_error_code(ex) or 'none'}); give a valid --session-uuid or log in again")
+    inv = client.query_inventory(uuid)
+    if inv is not None:
+        return {"query_api": True, "inventory": inv}
+    body = ex.response.json(default=None)
+    if ex.response.status == 200 and isinstance(body, dict) and body.get("inventories") == []:
+        raise PreconditionFailed(f"model service {uuid} was not found on {where}; give the uuid of an existing "
+                                 f"model service with --model-service-uuid")
+    # No query API: an empty update reads the resource (oracle.md "Leaving the target as it was found").
+    up = client.update(uuid, {})
+    if up.response is None:
+        raise TargetUnreachable(f"target {where} did not answer an update ({up.error})")
+    if _session_refused(up):
+        raise PreconditionFailed(f"the session was refused by {where} (status {up.response.status}); "
+                                 f"give a valid --session-uuid or log in again")
+    code = _error_code(up)
+    if code == "SYS.1003" or (up.response.status == 404 and code is not None):
+        raise PreconditionFailed(f"model service {uuid} was not found on {where}; give the uuid of an existing "
+                                 f"model service with --model-service-uuid")
+    upbody = up.response.json(default=None)
+    if up.response.status != 200 or not isinstance(upbody, dict) or not isinstance(upbody.get("inventory"), dict):
+        raise PreconditionFailed(f"cannot read model service {uuid} on {where}: no query API and an empty update "
+                                 f"answered {up.response.status}; is --profile right?")
+    return {"query_api": False, "inventory": upbody["inventory"]}

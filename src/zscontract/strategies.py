@@ -1,0 +1,263 @@
+"""Hypothesis strategies for the three input classes, built from the contract's field specs.
+
+Nothing here hard-codes a field: names, types, limits and the charset come from
+``Contract.fields`` (``domain_schema`` for what must be accepted, ``hard_schema`` for what
+must be rejected). Boundaries that once mattered are sampled explicitly so that a short run
+reaches them (2^31-1, 2^53+1, 2^63-1, the 255-character name).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from hypothesis import strategies as st
+
+from zscontract.contract import Contract, FieldSpec
+from zscontract.core.cases import (
+    REJECT_ARGUMENT,
+    REJECT_BAD_UUID,
+    REJECT_NO_AUTH,
+    REJECT_NOT_FOUND,
+    REJECT_PROTOCOL,
+    REJECT_SESSION,
+    Case,
+    InputClass,
+)
+
+# The conservative alphabet: printable BMP (categories L, M, N, P, S) and the plain space.
+_PRINTABLE = st.characters(codec=None, max_codepoint=0xFFFF,
+                           categories=("L", "M", "N", "P", "S"))
+_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+
+
+def _alphabet(multiline: bool) -> st.SearchStrategy[str]:
+    parts = [_PRINTABLE, _CJK, st.just(" ")]
+    if multiline:
+        parts += [st.just("\n"), st.just("\t")]
+    return st.one_of(*parts)
+
+
+def _text(spec: FieldSpec) -> st.SearchStrategy[str]:
+    dom = spec.domain_schema
+    lo, hi = int(dom.get("minLength", 0)), int(dom.get("maxLength", 2048))
+    alphabet = _alphabet(spec.multiline)
+    # Most values short (fast, readable), some at the upper bound, some with outer spaces.
+    body = st.text(alphabet, min_size=lo, max_size=min(hi, 40))
+    longest = st.text(alphabet, min_size=hi, max_size=hi) if hi <= 4096 else st.nothing()
+    spaced = st.builds(lambda s: f"  {s} ", st.text(alphabet, min_size=max(lo, 1), max_size=20))
+    text = st.one_of(body, body, body, longest, spaced)
+    if dom.get("x-zs-not-blank"):
+        text = text.filter(lambda s: s != "" and not s.isspace())
+    return text.filter(lambda s: lo <= len(s) <= hi)
+
+
+def _yaml_doc(spec: FieldSpec) -> st.SearchStrategy[str]:
+    """A model-service YAML document in the page's shape, with trailing newlines now and then."""
+    word = st.text(_alphabet(False), min_size=1, max_size=12).filter(lambda s: not s.isspace())
+    service = st.fixed_dictionaries({
+        "name": word,
+        "ports": st.lists(st.integers(1, 65535), min_size=1, max_size=3),
+        "livez": st.just("/livez"),
+        "readyz": st.just("/readyz"),
+        "serviceBootupTime": st.integers(1, 600),
+    })
+    doc = st.fixed_dictionaries(
+        {"services": st.lists(service, min_size=1, max_size=2)},
+        optional={
+            "env": st.lists(st.builds("{}:{}".format, word, word), max_size=3),
+            "distro": st.fixed_dictionaries({"packages": word}),
+            "python": st.fixed_dictionaries({"requirements_txt": st.just("./requirements.txt"),
+                                             "index_url": st.just("https://pypi.example.com/simple")}),
+        },
+    )
+    dumped = doc.map(lambda d: yaml.safe_dump(d, allow_unicode=True, sort_keys=False))
+    hi = int(spec.domain_schema.get("maxLength", 1 << 20))
+    return st.builds(lambda s, tail: s + tail, dumped, st.sampled_from(["", "", "\n", "\n\n"])).filter(
+        lambda s: len(s) <= hi)
+
+
+def _integer(spec: FieldSpec) -> st.SearchStrategy[int]:
+    dom = spec.domain_schema
+    lo, hi = int(dom["minimum"]), int(dom["maximum"])
+    edges = sorted({v for v in (lo, hi, 2**31 - 1, 2**31, 2**32, 2**53, 2**53 + 1) if lo <= v <= hi})
+    return st.one_of(st.sampled_from(edges), st.integers(lo, min(hi, 1 << 16)), st.integers(lo, hi))
+
+
+def _documented(contract: Contract) -> dict[str, FieldSpec]:
+    return {s.name: s for s in contract.documented_fields()}
+
+
+def valid_value(spec: FieldSpec) -> st.SearchStrategy[Any]:
+    """Values inside the must-accept domain of one documented field."""
+    if spec.json_type == "integer":
+        return _integer(spec)
+    if spec.domain_schema.get("x-zs-yaml"):
+        return _yaml_doc(spec)
+    return _text(spec)
+
+
+def must_accept_fields(contract: Contract) -> st.SearchStrategy[dict[str, Any]]:
+    """A non-empty update of documented fields, each inside its conservative domain."""
+    specs = _documented(contract)
+    return st.fixed_dictionaries({}, optional={n: valid_value(s) for n, s in specs.items()}).filter(bool)
+
+
+def must_accept(contract: Contract) -> st.SearchStrategy[Case]:
+    return must_accept_fields(contract).map(
+        lambda f: Case(InputClass.ACCEPT, "valid:" + ",".join(sorted(f)), fields=f))
+
+
+def _bad_integer(spec: FieldSpec) -> st.SearchStrategy[tuple[str, Any]]:
+    hard = spec.hard_schema
+    lo, hi = int(hard["minimum"]), int(hard["maximum"])
+    return st.one_of(
+        st.tuples(st.just("string"), st.one_of(st.just("1"), st.text(max_size=5))),
+        st.tuples(st.just("bool"), st.booleans()),
+        st.tuples(st.just("fraction"), st.floats(0.01, 1e6).filter(lambda x: x != int(x))),
+        st.tuples(st.just("object"), st.just({"value": 1})),
+        st.tuples(st.just("list"), st.just([1])),
+        st.tuples(st.just("overflow"), st.one_of(st.just(hi + 1), st.integers(hi + 1, hi * 4 + 4))),
+        st.tuples(st.just("underflow"), st.one_of(st.just(lo - 1), st.integers(lo * 4 - 4, lo - 1))),
+    )
+
+
+@st.composite
+def _argument_violation(draw: st.DrawFn, contract: Contract) -> Case:
+    ints = [s for s in contract.documented_fields() if s.json_type == "integer"]
+    spec = draw(st.sampled_from(ints))
+    kind, bad = draw(_bad_integer(spec))
+    # Valid companions make "partial apply before the error" visible.
+    fields = draw(must_accept_fields(contract).map(lambda f: {k: v for k, v in f.items() if k != spec.name})
+                  | st.just({}))
+    fields = {**fields, spec.name: bad}
+    return Case(InputClass.REJECT, f"{spec.name}:{kind}", fields=fields, reject_kind=REJECT_ARGUMENT)
+
+
+def must_reject(contract: Contract, *, wraps_body: bool) -> st.SearchStrategy[Case]:
+    """Type violations of the documented fields and protocol violations (oracle.md class 2)."""
+    valid = must_accept_fields(contract)
+    protocol = [
+        st.builds(lambda b: Case(InputClass.REJECT, "body:not-json", raw_body=b, reject_kind=REJECT_PROTOCOL),
+                  st.sampled_from([b"{", b"name=x", b"\xff\xfe", b"{\"name\": }"])),
+        st.builds(lambda v: Case(InputClass.REJECT, "body:not-object",
+                                 raw_body=json.dumps(v).encode(), reject_kind=REJECT_PROTOCOL),
+                  st.sampled_from([[], [1], "name", 1, None])),
+        valid.map(lambda f: Case(InputClass.REJECT, "auth:none", fields=f, auth="none",
+                                 reject_kind=REJECT_NO_AUTH)),
+        valid.map(lambda f: Case(InputClass.REJECT, "auth:scheme", fields=f, auth="scheme",
+                                 reject_kind=REJECT_NO_AUTH)),
+        valid.map(lambda f: Case(InputClass.REJECT, "auth:unknown-session", fields=f, auth="unknown",
+                                 reject_kind=REJECT_SESSION)),
+        st.builds(lambda f, u: Case(InputClass.REJECT, "uuid:unknown", fields=f, uuid=u,
+                                    reject_kind=REJECT_NOT_FOUND),
+                  valid, st.text("0123456789abcdef", min_size=32, max_size=32)),
+        st.builds(lambda f, u: Case(InputClass.REJECT, "uuid:malformed", fields=f, uuid=u,
+                                    reject_kind=REJECT_BAD_UUID),
+                  valid, st.sampled_from(["not-a-uuid", "ABCDEF", "0" * 31, "6C1A5F6167944AA1886294842075279F",
+                                          "6c1a5f61-6794-4aa1-8862-94842075279f"])),
+    ]
+    if wraps_body:
+        protocol.append(valid.map(lambda f: Case(InputClass.REJECT, "body:no-action-key", fields=f,
+                                                 wrap=False, reject_kind=REJECT_PROTOCOL)))
+    return st.one_of(_argument_violation(contract), _argument_violation(contract), *protocol)
+
+
+def _odd_text() -> st.SearchStrategy[tuple[str, str]]:
+    return st.one_of(
+        st.tuples(st.just("empty"), st.just("")),
+        st.tuples(st.just("blank"), st.sampled_from([" ", "   ", "\t", "\u3000", "\n"])),
+        st.tuples(st.just("control"), st.text(st.characters(max_codepoint=0x1F), min_size=1, max_size=5)),
+        st.tuples(st.just("nul"), st.builds(lambda s: f"a\x00{s}", st.text(max_size=3))),
+        st.tuples(st.just("astral"), st.text(st.characters(min_codepoint=0x10000, max_codepoint=0x1FAFF),
+                                             min_size=1, max_size=5)),
+        st.tuples(st.just("overlong"), st.integers(256, 30_000).map(lambda n: "x" * n)),
+        st.tuples(st.just("any"), st.text(max_size=30)),
+    )
+
+
+@st.composite
+def _either_case(draw: st.DrawFn, contract: Contract, include_example_fields: bool) -> Case:
+    specs = _documented(contract)
+    strings = [s for s in specs.values() if s.json_type == "string"]
+    ints = [s for s in specs.values() if s.json_type == "integer"]
+    base = draw(must_accept_fields(contract) | st.just({}))
+    kinds = ["null", "invented", "odd-text", "non-positive", "bad-yaml", "empty", "duplicate", "number-in-string",
+             "whole-float"]
+    if include_example_fields and contract.example_only_fields():
+        kinds.append("example-only")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "null":
+        name = draw(st.sampled_from(sorted(specs)))
+        return Case(InputClass.EITHER, f"{name}:null", fields={**base, name: None})
+    if kind == "invented":
+        key = draw(st.sampled_from(["colour", "zsInvented", "Name", "name ", "requestcpu"]))
+        return Case(InputClass.EITHER, "invented-field", fields={**base, key: draw(st.text(max_size=8))})
+    if kind == "odd-text":
+        spec = draw(st.sampled_from(strings))
+        label, value = draw(_odd_text())
+        return Case(InputClass.EITHER, f"{spec.name}:{label}", fields={**base, spec.name: value})
+    if kind == "non-positive":
+        spec = draw(st.sampled_from(ints))
+        value = draw(st.sampled_from([0, -1, int(spec.hard_schema["minimum"])]))
+        return Case(InputClass.EITHER, f"{spec.name}:non-positive", fields={**base, spec.name: value})
+    if kind == "bad-yaml":
+        yaml_specs = [s for s in strings if s.domain_schema.get("x-zs-yaml")]
+        spec = draw(st.sampled_from(yaml_specs))
+        value = draw(st.sampled_from(["services: [", "a: b: c", "{unclosed", "- just\n- a list\n", "plain text"]))
+        return Case(InputClass.EITHER, f"{spec.name}:invalid-yaml", fields={**base, spec.name: value})
+    if kind == "empty":
+        return Case(InputClass.EITHER, "empty-update", fields={})
+    if kind == "number-in-string":
+        spec = draw(st.sampled_from(strings))
+        value = draw(st.one_of(st.integers(-5, 10**6), st.booleans()))
+        return Case(InputClass.EITHER, f"{spec.name}:number", fields={**base, spec.name: value})
+    if kind == "whole-float":
+        spec = draw(st.sampled_from(ints))
+        return Case(InputClass.EITHER, f"{spec.name}:whole-float", fields={**base, spec.name: 5.0})
+    if kind == "example-only":
+        fspec = draw(st.sampled_from(contract.example_only_fields()))
+        name = fspec.name
+        return Case(InputClass.EITHER, f"example-only:{name}",
+                    fields={**base, name: draw(_example_value(fspec))})
+    # duplicate keys: either sent value may win (oracle.md class 3)
+    spec = draw(st.sampled_from(list(specs.values())))
+    first, second = draw(valid_value(spec)), draw(valid_value(spec))
+    return Case(InputClass.EITHER, f"{spec.name}:duplicate-key", fields={**base, spec.name: second},
+                raw_body=None, alternatives={**{k: (v,) for k, v in base.items()}, spec.name: (first, second)})
+
+
+def _example_value(spec: FieldSpec) -> st.SearchStrategy[Any]:
+    if spec.json_type == "integer":
+        return st.integers(1, 600)
+    if spec.json_type == "boolean":
+        return st.booleans()
+    if spec.json_type == "array":
+        return st.just([])
+    if spec.json_type == "object":
+        return st.just({})
+    return st.text(_alphabet(False), min_size=1, max_size=20)
+
+
+def either_way(contract: Contract, *, include_example_fields: bool = False) -> st.SearchStrategy[Case]:
+    """Inputs the page leaves open (oracle.md class 3)."""
+    return _either_case(contract, include_example_fields)
+
+
+def any_case(contract: Contract, *, wraps_body: bool,
+             include_example_fields: bool = False) -> st.SearchStrategy[Case]:
+    """All three classes, weighted toward writes that are expected to succeed."""
+    return st.one_of(must_accept(contract), must_accept(contract), must_reject(contract, wraps_body=wraps_body),
+                     either_way(contract, include_example_fields=include_example_fields))
+
+
+def duplicate_key_body(case: Case, wrap: Any) -> bytes:
+    """The raw body of a duplicate-key case: the first alternative, then the second, same key."""
+    fields = dict(case.fields or {})
+    dup = next(k for k, v in case.alternatives.items() if len(v) == 2)
+    first = json.dumps({dup: case.alternatives[dup][0]}, ensure_ascii=False)[1:-1]
+    inner = json.dumps(fields, ensure_ascii=False)
+    inner = "{" + first + ("," + inner[1:] if inner != "{}" else "}")
+    wrapped = wrap({"__inner__": 0})
+    return json.dumps(wrapped, ensure_ascii=False).replace('{"__inner__": 0}', inner).encode("utf-8")
