@@ -53,9 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="test a target (default: the embedded reference server)")
     _add_run_arguments(run)
     serve = sub.add_parser("serve", help="start the reference server")
-    from zscontract.server import cli as server_cli
+    from zscontract.server.config import add_serve_arguments
 
-    server_cli.add_serve_arguments(serve)
+    add_serve_arguments(serve)
+    serve.set_defaults(handler=_serve)
     from zscontract.contract import cli as contract_cli
 
     contract_cli.register(sub)
@@ -89,6 +90,17 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         server_variants=tuple(args.server_variant),
         schemathesis=not args.no_schemathesis,
     )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from zscontract.server import cli as server_cli
+    from zscontract.server import faults as catalogue
+    from zscontract.server.config import config_from_args
+
+    if args.list_faults:
+        print(catalogue.render_json() if args.json else catalogue.render_table())
+        return 0
+    return server_cli.serve(config_from_args(args))
 
 
 def _run(args: argparse.Namespace) -> int:

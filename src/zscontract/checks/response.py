@@ -20,17 +20,17 @@ def _fail(name: str, step: Step, title: str, expected: str, signature: str | Non
 
 
 @check(names.NO_HANG)
-def no_hang(ctx: CheckContext, step: Step) -> None:
+def no_hang(ctx: CheckContext, step: Step) -> bool | None:
     """Every request answers within the timeout, and every async job ends."""
     error = step.exchange.error or ""
     if error.startswith("timeout") or error.startswith("async job"):
         kind = "async job never finished" if error.startswith("async job") else "request timed out"
         raise _fail(names.NO_HANG, step, f"{kind} ({step.case.label})", "an answer within the time limit",
                     signature=kind, received=error)
-
+    return True
 
 @check(names.NO_SERVER_FAULT)
-def no_server_fault(ctx: CheckContext, step: Step) -> None:
+def no_server_fault(ctx: CheckContext, step: Step) -> bool | None:
     """No input yields a server fault: any 5xx (documented), a 500 or bare 503 (zstack)."""
     error = step.exchange.error or ""
     if error.startswith("connection failed"):
@@ -41,6 +41,7 @@ def no_server_fault(ctx: CheckContext, step: Step) -> None:
         raise _fail(names.NO_SERVER_FAULT, step, f"server fault {status} on {step.case.label}",
                     "no 5xx" if ctx.dialect.name == "documented" else "no 500, and 503 only with an ErrorCode body",
                     signature=f"status {status} on {step.case.label.split(':')[0]}")
+    return True
 
 
 def _envelope_problems(error: Any, path: str = "error", depth: int = 0) -> list[str]:
@@ -65,12 +66,11 @@ def _envelope_problems(error: Any, path: str = "error", depth: int = 0) -> list[
         problems += _envelope_problems(cause, path + ".cause", depth + 1)
     return problems
 
-
 @check(names.ERROR_ENVELOPE)
-def error_envelope(ctx: CheckContext, step: Step) -> None:
+def error_envelope(ctx: CheckContext, step: Step) -> bool | None:
     """An error is a proper envelope: JSON ``{"error": ErrorCode}``, or a zstack plain-text 400/404."""
     if step.outcome is Outcome.REST_ERROR or step.outcome is not Outcome.API_ERROR:
-        return
+        return None
     response = step.exchange.response
     assert response is not None
     expected = ('a JSON body {"error": ErrorCode} with code like SYS.1007 and a string description'
@@ -87,14 +87,14 @@ def error_envelope(ctx: CheckContext, step: Step) -> None:
     if problems:
         raise _fail(names.ERROR_ENVELOPE, step, "malformed ErrorCode: " + "; ".join(problems[:3]), expected,
                     signature="malformed ErrorCode: " + problems[0].split(" is ")[0])
-
+    return True
 
 @check(names.ZSTACK_CODES)
-def zstack_codes(ctx: CheckContext, step: Step) -> None:
+def zstack_codes(ctx: CheckContext, step: Step) -> bool | None:
     """In the zstack dialect, the codes ZStack fixes: ID.1001, SYS.1003, SYS.1007."""
     wanted = ctx.dialect.fixed_codes.get(step.case.reject_kind or "")
     if not wanted or step.outcome is not Outcome.API_ERROR:
-        return
+        return None
     body = step.exchange.response.json(default=None) if step.exchange.response else None
     error = body.get("error") if isinstance(body, dict) else None
     code = error.get("code") if isinstance(error, dict) else None
@@ -102,14 +102,14 @@ def zstack_codes(ctx: CheckContext, step: Step) -> None:
         raise _fail(names.ZSTACK_CODES, step, f"{step.case.reject_kind} rejected with code {code!r}",
                     f"code {wanted} for {step.case.reject_kind} ({step.case.label})",
                     signature=f"{step.case.reject_kind} -> {code}")
-
+    return True
 
 @check(names.RESPONSE_SHAPE)
-def response_shape(ctx: CheckContext, step: Step) -> None:
+def response_shape(ctx: CheckContext, step: Step) -> bool | None:
     """A success is 200 + JSON ``{"inventory": ...}`` valid against the contract."""
     response = step.exchange.response
     if response is None or step.outcome in (Outcome.FAULT, Outcome.API_ERROR, Outcome.REST_ERROR):
-        return
+        return None
     expected = "200 application/json with an inventory valid against ModelServiceInventory"
     if step.outcome is Outcome.OTHER or step.outcome is Outcome.PENDING:
         raise _fail(names.RESPONSE_SHAPE, step, f"unexpected status {response.status}", expected
@@ -136,26 +136,27 @@ def response_shape(ctx: CheckContext, step: Step) -> None:
         raise _fail(names.RESPONSE_SHAPE, step, f"{where}: {first.message[:160]}",
                     f"{where} to match the contract ({'/'.join(map(str, first.absolute_schema_path))})",
                     signature=f"{where}: {first.validator}")
-
+    return True
 
 @check(names.ACCEPTS_VALID)
-def accepts_valid(ctx: CheckContext, step: Step) -> None:
+def accepts_valid(ctx: CheckContext, step: Step) -> bool | None:
     """A must-accept input (the conservative domain) succeeds."""
     if step.case.input_class is not InputClass.ACCEPT or step.exchange.response is None:
-        return
+        return None
     if step.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR):
         raise _fail(names.ACCEPTS_VALID, step, f"valid update rejected ({step.case.label})",
                     "success: every documented field here is inside the conservative domain",
                     signature=f"rejected {step.case.label}")
-
+    return True
 
 @check(names.REJECTS_INVALID)
-def rejects_invalid(ctx: CheckContext, step: Step) -> None:
+def rejects_invalid(ctx: CheckContext, step: Step) -> bool | None:
     """A must-reject input (types, protocol, auth, unknown or malformed uuid) is refused."""
     if step.case.input_class is not InputClass.REJECT:
-        return
+        return None
     if step.outcome is Outcome.SUCCESS:
         raise _fail(names.REJECTS_INVALID, step, f"invalid request accepted ({step.case.label})",
                     "an error response" + (" (4xx + ErrorCode)" if ctx.dialect.name == "documented"
                                            else " (503 + ErrorCode or plain-text 400)"),
                     signature=f"accepted {step.case.label}")
+    return True

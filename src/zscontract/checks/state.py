@@ -53,11 +53,11 @@ def _allowed(ctx: CheckContext, step: Step, sent: tuple[Any, ...], previous: Any
 
 
 @check(names.ROUND_TRIP)
-def round_trip(ctx: CheckContext, step: Step) -> None:
+def round_trip(ctx: CheckContext, step: Step) -> bool | None:
     """Each field sent in an accepted request comes back exactly (strings byte-for-byte, ints exact)."""
     inv = step.inventory
     if inv is None or step.case.input_class is InputClass.REJECT:
-        return
+        return None
     mapping = _field_map(ctx)
     before = step.before or {}
     for name, sent in step.case.sent_values().items():
@@ -71,6 +71,7 @@ def round_trip(ctx: CheckContext, step: Step) -> None:
             raise _fail(names.ROUND_TRIP, step, f"{target}: sent {short(sent[0], 80)}, got {short(got, 80)}",
                         f"{target} == " + " or ".join(short(a, 80) for a in allowed[:3]),
                         received=f"{target} = {short(got, 400)}", signature=f"{target}: {kind}")
+    return True
 
 
 def _difference(sent: Any, got: Any) -> str:
@@ -87,13 +88,12 @@ def _difference(sent: Any, got: Any) -> str:
         return "integer changed"
     return f"{type(sent).__name__} became {type(got).__name__}"
 
-
 @check(names.UNCHANGED_UNSENT)
-def unchanged_unsent(ctx: CheckContext, step: Step) -> None:
+def unchanged_unsent(ctx: CheckContext, step: Step) -> bool | None:
     """Every field not sent keeps its previous value."""
     inv = step.inventory
     if inv is None or step.before is None or step.case.input_class is InputClass.REJECT:
-        return
+        return None
     sent = {_field_map(ctx).get(n, n) for n in step.case.sent_values()}
     for key, old in step.before.items():
         if key in sent or key in VOLATILE or key == "createDate":
@@ -103,11 +103,13 @@ def unchanged_unsent(ctx: CheckContext, step: Step) -> None:
                         f"{key} changed though not sent: {short(old, 60)} -> {short(inv.get(key), 60)}",
                         f"{key} == {short(old, 200)}", received=f"{key} = {short(inv.get(key), 200)}",
                         signature=f"{key} changed")
-
+    return True
 
 @check(names.INVARIANTS)
-def invariants(ctx: CheckContext, step: Step) -> None:
+def invariants(ctx: CheckContext, step: Step) -> bool | None:
     """``uuid`` equals the path's; ``createDate`` never changes; ``lastOpDate`` never goes back."""
+    if step.inventory is None and step.after is None:
+        return None
     for inv in (step.inventory, step.after):
         if inv is None:
             continue
@@ -130,6 +132,7 @@ def invariants(ctx: CheckContext, step: Step) -> None:
             raise _fail(names.INVARIANTS, step, "lastOpDate went backwards",
                         f"lastOpDate >= {before.get('lastOpDate')}", received=str(inv.get("lastOpDate")),
                         signature="lastOpDate backwards")
+    return True
 
 
 def _comparable(a: Any, b: Any) -> bool:
@@ -139,40 +142,41 @@ def _comparable(a: Any, b: Any) -> bool:
 def _diff_keys(a: dict[str, Any], b: dict[str, Any], ignore: frozenset[str] = frozenset()) -> list[str]:
     return sorted(k for k in set(a) | set(b) if k not in ignore and not same(a.get(k), b.get(k)))
 
-
 @check(names.IDEMPOTENCE)
-def idempotence(ctx: CheckContext, step: Step) -> None:
+def idempotence(ctx: CheckContext, step: Step) -> bool | None:
     """The same request sent twice gives the same inventory, apart from ``lastOpDate``."""
     first, second = step.inventory, inventory_of(step.repeat)
     if step.repeat is None or first is None or second is None:
-        return
+        return None
     diff = _diff_keys(first, second, VOLATILE)
     if diff:
         key = diff[0]
         raise _fail(names.IDEMPOTENCE, step, f"same request twice, {key} differs: "
                     f"{short(first.get(key), 60)} then {short(second.get(key), 60)}",
                     "identical inventories apart from lastOpDate", signature=f"{key} differs on repeat")
-
+    return True
 
 @check(names.READ_AFTER_WRITE)
-def read_after_write(ctx: CheckContext, step: Step) -> None:
+def read_after_write(ctx: CheckContext, step: Step) -> bool | None:
     """Where the query API exists, a read after a write returns what the write returned."""
-    if step.inventory is None or step.after is None or step.after_via != "query":
-        return
-    diff = _diff_keys(step.inventory, step.after)
+    # The last write of the step is the repeat, when idempotence sent one.
+    written = inventory_of(step.repeat) or step.inventory
+    if written is None or step.after is None or step.after_via != "query":
+        return None
+    diff = _diff_keys(written, step.after)
     if diff:
         key = diff[0]
         raise _fail(names.READ_AFTER_WRITE, step,
                     f"query after write: {key} is {short(step.after.get(key), 60)}, "
-                    f"the write returned {short(step.inventory.get(key), 60)}",
-                    f"{key} == {short(step.inventory.get(key), 200)}", signature=f"{key} stale on read")
-
+                    f"the write returned {short(written.get(key), 60)}",
+                    f"{key} == {short(written.get(key), 200)}", signature=f"{key} stale on read")
+    return True
 
 @check(names.REJECTED_UNCHANGED)
-def rejected_unchanged(ctx: CheckContext, step: Step) -> None:
+def rejected_unchanged(ctx: CheckContext, step: Step) -> bool | None:
     """A rejected request changes nothing, ``lastOpDate`` included (when read via the query API)."""
     if not step.rejected or step.before is None or step.after is None:
-        return
+        return None
     # An empty update may itself bump lastOpDate, so only a query read can judge it.
     ignore = frozenset() if step.after_via == "query" else VOLATILE
     diff = _diff_keys(step.before, step.after, ignore)
@@ -183,13 +187,13 @@ def rejected_unchanged(ctx: CheckContext, step: Step) -> None:
                     f"{short(step.after.get(key), 60)}", "nothing changed by a rejected request",
                     received=f"after the error, {key} = {short(step.after.get(key), 200)}",
                     signature=f"{key} changed by rejected request")
-
+    return True
 
 @check(names.NO_LOST_UPDATE)
-def no_lost_update(ctx: CheckContext, step: Step) -> None:
+def no_lost_update(ctx: CheckContext, step: Step) -> bool | None:
     """Updates of different fields sent concurrently are all kept."""
     if not step.concurrent or step.after is None:
-        return
+        return None
     mapping = _field_map(ctx)
     for fields, ex in step.concurrent:
         if inventory_of(ex) is None:
@@ -202,3 +206,4 @@ def no_lost_update(ctx: CheckContext, step: Step) -> None:
                                   expected=f"{target} == {short(value, 200)} (each concurrent write kept)",
                                   received=f"{target} = {short(step.after.get(target), 200)}",
                                   exchange=ex, signature=f"{target} lost", input_class="must-accept")
+    return True

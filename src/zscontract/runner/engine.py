@@ -84,7 +84,7 @@ class Harness:
         failures: list[CheckFailed] = []
         for info in self.checks:
             try:
-                info.func(self.ctx, step)
+                applied = info.func(self.ctx, step)
             except CheckFailed as failure:
                 failure.case = step.case.to_json()
                 failures.append(failure)
@@ -96,7 +96,8 @@ class Harness:
                 failures.append(failure)
                 self.result.failed(failure)
             else:
-                self.result.passed(info.name)
+                if applied:
+                    self.result.passed(info.name)
         return failures
 
     def execute(self, case: Case) -> list[CheckFailed]:
@@ -149,12 +150,13 @@ class Harness:
             if info.name != names.NO_LOST_UPDATE:
                 continue
             try:
-                info.func(self.ctx, step)
+                applied = info.func(self.ctx, step)
             except CheckFailed as failure:
                 failures.append(failure)
                 self.result.failed(failure)
             else:
-                self.result.passed(info.name)
+                if applied:
+                    self.result.passed(info.name)
         self.state = after or self.state
         return failures
 
