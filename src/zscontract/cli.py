@@ -38,6 +38,9 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate-limit", default=None, help="requests per second at most, e.g. 20 or 20/s")
     p.add_argument("--max-requests", default=None, help="stop generating after this many requests")
     p.add_argument("--no-schemathesis", action="store_true", help="skip the schemathesis breadth phase")
+    p.add_argument("--stop-on", default=None,
+                   help="comma-separated checks: stop the run at the first failure of any of them")
+    p.add_argument("-x", "--fail-fast", action="store_true", help="stop the run at the first failure")
     p.add_argument("--async", dest="server_async", action="store_true",
                    help="embedded server only: answer with async jobs (zstack profile)")
     p.add_argument("--server-fault", action="append", default=[],
@@ -57,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve_arguments(serve)
     serve.set_defaults(handler=_serve)
+    cat = sub.add_parser("catalogue", help="run the harness against every fault and sound variant of the "
+                         "reference server and write the table (reports/catalogue.md)")
+    cat.add_argument("--out", default="reports/catalogue.md", help="where the Markdown table goes")
+    cat.add_argument("--max-time", default="25", help="budget of each run in seconds")
+    cat.add_argument("--jobs", default="2", help="runs at the same time")
+    cat.set_defaults(handler=_catalogue)
     from zscontract.contract import cli as contract_cli
 
     contract_cli.register(sub)
@@ -68,6 +77,11 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     checks = tuple(c.strip() for c in (args.checks or "").split(",") if c.strip())
     registry.select(checks, "--checks")
+    stop_on = tuple(c.strip() for c in (args.stop_on or "").split(",") if c.strip())
+    if stop_on:
+        registry.select(stop_on, "--stop-on")
+    if args.fail_fast:
+        stop_on = tuple(registry.names())
     rate = args.rate_limit
     if rate is not None:
         rate = positive(str(rate).removesuffix("/s"), "--rate-limit")
@@ -89,7 +103,16 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         server_faults=tuple(args.server_fault),
         server_variants=tuple(args.server_variant),
         schemathesis=not args.no_schemathesis,
+        stop_on=stop_on,
     )
+
+
+def _catalogue(args: argparse.Namespace) -> int:
+    from zscontract import catalogue
+
+    positive(args.max_time, "--max-time")
+    positive(args.jobs, "--jobs", int)
+    return catalogue.main(["--out", args.out, "--max-time", str(args.max_time), "--jobs", str(args.jobs)])
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -67,6 +67,7 @@ class RunSettings:
     server_faults: tuple[str, ...] = ()  # embedded server only
     server_variants: tuple[str, ...] = ()
     schemathesis: bool = True
+    stop_on: tuple[str, ...] = ()       # stop the run at the first failure of any of these checks
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -46,4 +46,8 @@ class Terminal:
             self.line(f"  {mark} {name:<{width}}  passed {tally.passed:>5}  failed {tally.failed:>4}")
         verdict = "PASSED: the target conforms" if result.ok else (
             f"FAILED: {len(result.failures)} distinct failures in {', '.join(result.failed_checks())}")
-        self.line(f"{verdict} ({result.total_cases} cases, {result.requests} requests, {result.duration:.1f} s)")
+        text = f"{verdict} ({result.total_cases} cases, {result.requests} requests, {result.duration:.1f} s)"
+        # The verdict is the one line --quiet still prints.
+        self.stream.write(("\r\033[K" if self._progress_shown else "") + text + "\n")
+        self.stream.flush()
+        self._progress_shown = False

@@ -30,11 +30,15 @@ ORDER = (
 )
 
 
+class RunStopped(Exception):
+    """A check named in ``stop_on`` failed: the run ends early (restore and reports still happen)."""
+
+
 class Harness:
     """Sends cases to one resource and judges each with the selected checks."""
 
     def __init__(self, contract: Contract, dialect: Dialect, client: Client, uuid: str, result: RunResult,
-                 checks: Iterable[str] = (), idempotence_every: int = 4) -> None:
+                 checks: Iterable[str] = (), idempotence_every: int = 4, stop_on: Iterable[str] = ()) -> None:
         self.contract = contract
         self.dialect = dialect
         self.client = client
@@ -47,6 +51,7 @@ class Harness:
         self.state: dict[str, Any] | None = None
         self.state_via = "unavailable"
         self.idempotence_every = idempotence_every
+        self.stop_on = frozenset(stop_on)
         self._accepted = 0
         self._lock = threading.Lock()
 
@@ -107,7 +112,13 @@ class Harness:
         failures = self.judge(step)
         inv_after_repeat = inventory_of(step.repeat)
         self.state = step.after or inv_after_repeat or step.inventory or self.state
+        self.maybe_stop(failures)
         return failures
+
+    def maybe_stop(self, failures: list[CheckFailed]) -> None:
+        hit = sorted({f.check for f in failures} & self.stop_on)
+        if hit:
+            raise RunStopped(f"stopped at the first failure of {', '.join(hit)}")
 
     def _account(self, step: Step) -> None:
         res = self.result
@@ -158,6 +169,7 @@ class Harness:
                 if applied:
                     self.result.passed(info.name)
         self.state = after or self.state
+        self.maybe_stop(failures)
         return failures
 
     def time_left(self, deadline: float) -> float:

@@ -23,7 +23,7 @@ from zscontract.errors import RestoreFailed
 from zscontract.reporting.junit import write_junit
 from zscontract.reporting.summary import write_json, write_markdown
 from zscontract.reporting.terminal import Terminal
-from zscontract.runner.engine import Harness
+from zscontract.runner.engine import Harness, RunStopped
 from zscontract.runner.phases import lost_update_phase, property_phase
 from zscontract.runner.preflight import preflight
 from zscontract.runner.restore import restore, save_snapshot
@@ -102,7 +102,8 @@ def execute_run(settings: RunSettings, terminal: Terminal | None = None) -> RunR
         where = "embedded reference server" if target.embedded else redactor.redact(target.url)
         term.line(f"zscontract: testing {where} ({settings.profile}), model service {uuid}")
         facts = preflight(client, uuid)
-        harness = Harness(contract, dialect, client, uuid, result, checks=settings.checks)
+        harness = Harness(contract, dialect, client, uuid, result, checks=settings.checks,
+                          stop_on=settings.stop_on)
         snapshot = facts["inventory"]
         harness.state, harness.state_via = snapshot, "query" if facts["query_api"] else "empty-update"
         snapshot_path = save_snapshot(report_dir / "snapshot.json", uuid, snapshot)
@@ -114,7 +115,7 @@ def execute_run(settings: RunSettings, terminal: Terminal | None = None) -> RunR
         except KeyboardInterrupt as exc:
             interrupted = exc
             term.line("interrupted: restoring the model service before exiting")
-        except RequestBudgetExceeded as exc:
+        except (RequestBudgetExceeded, RunStopped) as exc:
             result.note(str(exc))
         finally:
             if not settings.read_only:
@@ -139,15 +140,16 @@ def execute_run(settings: RunSettings, terminal: Terminal | None = None) -> RunR
 
 def _phases(ctx: RunContext) -> None:
     s, h = ctx.settings, ctx.harness
+    if not s.read_only:
+        # Concurrent writes first: a few requests, and a lost update is the costliest fault to miss.
+        t1 = time.monotonic()
+        lost_update_phase(h)
+        ctx.result.phases["scenarios"] = time.monotonic() - t1
     t0 = time.monotonic()
     ctx.terminal.progress(ctx.result, "properties")
     property_phase(h, max_examples=s.max_examples, deadline=ctx.deadline, seed=s.seed, read_only=s.read_only,
                    include_example_fields=s.include_example_fields)
     ctx.result.phases["properties"] = time.monotonic() - t0
-    if not s.read_only and time.monotonic() < ctx.deadline:
-        t1 = time.monotonic()
-        lost_update_phase(h)
-        ctx.result.phases["scenarios"] = time.monotonic() - t1
     for name, phase in EXTRA_PHASES.items():
         if time.monotonic() >= ctx.deadline:
             ctx.result.note(f"phase {name} skipped: time budget spent")

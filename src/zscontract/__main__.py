@@ -1,0 +1,7 @@
+"""``python -m zscontract`` is the ``zscontract`` command."""
+
+import sys
+
+from zscontract.cli import main
+
+sys.exit(main())

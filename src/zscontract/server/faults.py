@@ -1,0 +1,199 @@
+"""The catalogue of seeded faults and sound variants of the reference server.
+
+A *fault* breaks exactly one property of the oracle (``docs/oracle.md``) and names the check that
+must catch it (``caught_by``, a key of :mod:`zscontract.checks.names`); the harness is tested by
+running it against the server with each fault switched on. A *variant* is another sound reading of
+the page (the oracle's "either way" inputs): the harness must stay silent on it.
+
+Triggers are chosen so that a property-based generator of the oracle's input classes hits them within
+a few dozen cases (a CJK character, a trailing space, a number above 2^31, a null), never a
+one-in-a-million value. The behaviour itself lives in :mod:`zscontract.server.hooks`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from zscontract.checks import names as checks
+from zscontract.errors import UsageError
+
+Kind = Literal["fault", "variant"]
+BOTH = frozenset({"documented", "zstack"})
+DOCUMENTED_ONLY = frozenset({"documented"})
+ZSTACK_ONLY = frozenset({"zstack"})
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One catalogue entry: a seeded fault or a sound variant."""
+
+    name: str
+    kind: Kind
+    dialects: frozenset[str]
+    caught_by: str | None
+    description: str
+    needs_async: bool = False
+
+    def applies_to(self, profile: str, *, async_: bool) -> bool:
+        """True when the entry can be switched on for this profile (and async mode)."""
+        return profile in self.dialects and (async_ or not self.needs_async)
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["dialects"] = sorted(self.dialects)
+        return data
+
+
+def _fault(name: str, caught_by: str, description: str, dialects: frozenset[str] = BOTH,
+           *, needs_async: bool = False) -> Fault:
+    assert caught_by in checks.ALL, caught_by
+    return Fault(name, "fault", dialects, caught_by, description, needs_async)
+
+
+def _variant(name: str, description: str, dialects: frozenset[str] = BOTH) -> Fault:
+    return Fault(name, "variant", dialects, None, description)
+
+
+CATALOGUE: tuple[Fault, ...] = (
+    # -- response_shape: a success that is not a proper inventory body
+    _fault("drop-name", checks.RESPONSE_SHAPE, "the inventory leaves out `name`"),
+    _fault("memory-as-string", checks.RESPONSE_SHAPE, "the inventory writes requestMemory as a JSON string"),
+    _fault("success-text-plain", checks.RESPONSE_SHAPE, "a successful update is Content-Type text/plain"),
+    _fault("epoch-dates", checks.RESPONSE_SHAPE, "createDate/lastOpDate are epoch milliseconds"),
+    _fault("success-false", checks.RESPONSE_SHAPE, "a successful body carries \"success\": false"),
+    # -- round_trip: an accepted field does not come back as sent
+    _fault("ignore-description", checks.ROUND_TRIP, "a sent description is silently not stored"),
+    _fault("trim-whitespace", checks.ROUND_TRIP, "name and description are stripped of outer whitespace"),
+    _fault("latin1-replace", checks.ROUND_TRIP,
+           "name/description/yaml go through latin-1 with '?' for other characters (CJK mangled)"),
+    _fault("nfkd-normalize", checks.ROUND_TRIP,
+           "name and description are NFKD-normalised (accented letters, Hangul decomposed)"),
+    _fault("memory-int32-wrap", checks.ROUND_TRIP, "requestMemory is stored as a wrapped 32-bit int"),
+    _fault("memory-float64", checks.ROUND_TRIP, "requestMemory goes through a float64 (rounds above 2^53)"),
+    _fault("truncate-name-64", checks.ROUND_TRIP, "name is truncated to 64 characters"),
+    _fault("null-as-none", checks.ROUND_TRIP, "a null string field is stored as the text \"None\""),
+    _fault("strip-yaml-newline", checks.ROUND_TRIP, "the trailing newline(s) of yaml are stripped"),
+    _fault("async-stale-inventory", checks.ROUND_TRIP,
+           "the finished job reports the inventory from before the update", ZSTACK_ONLY, needs_async=True),
+    # -- unchanged_unsent
+    _fault("reset-unsent-description", checks.UNCHANGED_UNSENT,
+           "an update that does not send description resets it to \"\""),
+    _fault("reset-unsent-memory", checks.UNCHANGED_UNSENT,
+           "an update that does not send requestMemory resets it to 1"),
+    # -- invariants
+    _fault("createdate-changes", checks.INVARIANTS, "every write sets createDate to now"),
+    _fault("lastopdate-backwards", checks.INVARIANTS, "every write moves lastOpDate one minute back"),
+    _fault("uuid-mismatch", checks.INVARIANTS, "the inventory's uuid is not the path's uuid"),
+    # -- idempotence
+    _fault("size-counter", checks.IDEMPOTENCE, "the inventory's `size` counts the writes"),
+    _fault("name-dedupe", checks.IDEMPOTENCE,
+           "sending the name the resource already has stores it with a \" (1)\" suffix"),
+    # -- read_after_write
+    _fault("stale-query-cache", checks.READ_AFTER_WRITE, "the query API serves the first read it ever made"),
+    _fault("query-old-yaml", checks.READ_AFTER_WRITE, "the query API reports the seed's yaml"),
+    # -- no_lost_update
+    _fault("lost-update", checks.NO_LOST_UPDATE,
+           "read-modify-write of the whole row outside the transaction, with a short sleep"),
+    # -- error_envelope
+    _fault("message-envelope", checks.ERROR_ENVELOPE,
+           "error bodies are {\"message\": ...} without the ErrorCode envelope", DOCUMENTED_ONLY),
+    _fault("cause-string", checks.ERROR_ENVELOPE, "ErrorCode.cause is a string, not an ErrorCode"),
+    _fault("cause-code-without-dot", checks.ERROR_ENVELOPE, "ErrorCode.cause has code \"INTERNAL\" (no dot)"),
+    _fault("error-details-number", checks.ERROR_ENVELOPE, "ErrorCode.details is a number"),
+    # -- zstack_codes
+    _fault("session-code-sys1000", checks.ZSTACK_CODES, "an unknown session answers SYS.1000, not ID.1001",
+           ZSTACK_ONLY),
+    _fault("notfound-code-sys1007", checks.ZSTACK_CODES, "an unknown uuid answers SYS.1007, not SYS.1003",
+           ZSTACK_ONLY),
+    # -- rejected_unchanged
+    _fault("partial-apply", checks.REJECTED_UNCHANGED,
+           "string fields are stored before a bad requestCpu/requestMemory is rejected"),
+    _fault("rejected-bumps-lastopdate", checks.REJECTED_UNCHANGED,
+           "a rejected request on a known uuid still moves lastOpDate forward"),
+    # -- rejects_invalid
+    _fault("no-auth", checks.REJECTS_INVALID, "the session is not checked (missing, foreign or unknown)"),
+    _fault("upsert-unknown", checks.REJECTS_INVALID, "an update of an unknown uuid creates the resource"),
+    _fault("float-truncated", checks.REJECTS_INVALID, "a float in an int field is accepted and truncated"),
+    _fault("bool-as-int", checks.REJECTS_INVALID, "true/false in an int field is accepted as 1/0"),
+    _fault("numeric-string-cpu", checks.REJECTS_INVALID, "a numeric string in requestCpu is accepted"),
+    _fault("cpu-beyond-int32", checks.REJECTS_INVALID, "requestCpu above 2^31-1 is accepted"),
+    # -- accepts_valid
+    _fault("reject-cjk-name", checks.ACCEPTS_VALID, "a name with a CJK character is rejected (SYS.1007)"),
+    _fault("reject-large-cpu", checks.ACCEPTS_VALID, "requestCpu above 2^30 (e.g. 2^31-1) is rejected"),
+    _fault("reject-large-memory", checks.ACCEPTS_VALID, "requestMemory above 2^31-1 is rejected"),
+    # -- no_server_fault
+    _fault("cjk-name-500", checks.NO_SERVER_FAULT, "a name with a CJK character or an emoji answers 500"),
+    _fault("long-yaml-500", checks.NO_SERVER_FAULT, "yaml longer than 1000 characters answers 500"),
+    _fault("bare-503", checks.NO_SERVER_FAULT, "API errors are 503 with a text body, no ErrorCode",
+           ZSTACK_ONLY),
+    # -- no_hang
+    _fault("hang-on-tab", checks.NO_HANG,
+           "a description containing a tab or a newline makes the request sleep 30 s"),
+    _fault("async-job-never-ends", checks.NO_HANG, "update jobs stay 202 forever", ZSTACK_ONLY,
+           needs_async=True),
+    # -- sound variants: the harness must not flag any of these
+    _variant("refuse-unknown-fields", "fields outside the page (body fields, curl example) get SYS.1007"),
+    _variant("explicit-nulls", "null inventory and ErrorCode fields are written as null, not dropped"),
+    _variant("status-422", "bad field values answer 422 instead of 400", DOCUMENTED_ONLY),
+    _variant("jdk9-dates", "dates in the JDK 9+ style, with U+202F before AM/PM"),
+    _variant("null-clears", "null in a request clears the field (merge-patch); null name is refused"),
+    _variant("no-query-api", "GET on the model-service paths answers a plain-text 404"),
+    _variant("coerce-numbers", "a number or boolean in a string field is stored as its JSON text (Gson)"),
+    _variant("success-keys", "successful bodies also carry \"success\": true, \"error\": null"),
+)
+
+BY_NAME: dict[str, Fault] = {entry.name: entry for entry in CATALOGUE}
+assert len(BY_NAME) == len(CATALOGUE), "duplicate catalogue names"
+
+
+def faults() -> tuple[Fault, ...]:
+    """Only the faults (not the variants), in catalogue order."""
+    return tuple(entry for entry in CATALOGUE if entry.kind == "fault")
+
+
+def variants() -> tuple[Fault, ...]:
+    """Only the sound variants, in catalogue order."""
+    return tuple(entry for entry in CATALOGUE if entry.kind == "variant")
+
+
+def resolve(names: Iterable[str], *, kind: Kind, profile: str, async_: bool) -> tuple[Fault, ...]:
+    """Look the names up, checking kind and applicability; raise :class:`UsageError` otherwise.
+
+    >>> [f.name for f in resolve(["drop-name"], kind="fault", profile="zstack", async_=False)]
+    ['drop-name']
+    """
+    flag = f"--{kind}"
+    chosen: list[Fault] = []
+    for name in names:
+        entry = BY_NAME.get(name)
+        if entry is None or entry.kind != kind:
+            known = ", ".join(e.name for e in CATALOGUE if e.kind == kind)
+            raise UsageError(f"{flag} {name!r}: no such {kind}; use one of: {known} (see --list-faults)")
+        if profile not in entry.dialects:
+            raise UsageError(f"{flag} {name!r} applies to --profile {'/'.join(sorted(entry.dialects))} only, "
+                             f"not {profile}")
+        if entry.needs_async and not async_:
+            raise UsageError(f"{flag} {name!r} needs --async (it changes how API jobs end)")
+        if entry not in chosen:
+            chosen.append(entry)
+    return tuple(chosen)
+
+
+def render_table(entries: Iterable[Fault] = CATALOGUE) -> str:
+    """The catalogue as an aligned text table (``--list-faults``)."""
+    rows = [("NAME", "KIND", "DIALECTS", "CAUGHT BY", "DESCRIPTION")]
+    for entry in entries:
+        dialects = ",".join(sorted(entry.dialects)) + (" (async)" if entry.needs_async else "")
+        rows.append((entry.name, entry.kind, dialects, entry.caught_by or "-", entry.description))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] for row in rows
+    )
+
+
+def render_json(entries: Iterable[Fault] = CATALOGUE) -> str:
+    """The catalogue as a JSON list (``--list-faults --json``)."""
+    return json.dumps([entry.as_json() for entry in entries], indent=2, ensure_ascii=False)

@@ -1,0 +1,115 @@
+"""How answers look in each dialect: success bodies, ErrorCode envelopes, plain-text REST errors.
+
+documented (the page read literally): API errors are a ``4xx`` + ``{"error": ErrorCode}``.
+zstack (RestServer.java, zstack-rest-facts.md "Two dialects"): API errors are ``503`` + the same body; the
+REST layer's own refusals are plain-text ``400``/``404``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import PlainTextResponse, Response
+
+from zscontract.server.hooks import FaultSet
+from zscontract.server.inventory import gson_dates, render
+from zscontract.server.jobs import Outcome
+from zscontract.server.service import ApiError
+from zscontract.server.store import Row
+
+JSON_TYPE = "application/json;charset=UTF-8"  # what RestServer.java sends
+
+# zstack-rest-facts.md "ErrorCode": SysErrors.java and IdentityErrors.java.
+_CODES: dict[str, tuple[str, str]] = {
+    "session": ("ID.1001", "Session expired or invalid"),
+    "login": ("ID.1000", "Authentication failed"),
+    "argument": ("SYS.1007", "One or more API argument is invalid"),
+    "body": ("SYS.1007", "One or more API argument is invalid"),
+    "malformed": ("SYS.1007", "One or more API argument is invalid"),
+    "not_found": ("SYS.1003", "Resource could not be found"),
+    "internal": ("SYS.1000", "An internal error happened in system"),
+}
+_DOCUMENTED_STATUS = {"session": 401, "login": 401, "argument": 400, "body": 400, "malformed": 400,
+                      "not_found": 404, "internal": 500}
+
+
+def json_bytes(body: Any) -> bytes:
+    """UTF-8 JSON, as Gson writes it (non-ASCII kept as is)."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed in an error's details: escape it
+        return json.dumps(body).encode("ascii")
+
+
+class Renderer:
+    """Turns rows and :class:`ApiError` into HTTP answers for one profile and fault set."""
+
+    def __init__(self, profile: str, faults: FaultSet) -> None:
+        self.profile = profile
+        self.faults = faults
+        self.dates = (lambda seconds: seconds * 1000) if faults.on("epoch-dates") else \
+            gson_dates(jdk9=faults.on("jdk9-dates"))
+
+    def inventory(self, row: Row) -> dict[str, Any]:
+        """The inventory JSON object of a row, after the response faults."""
+        return self.faults.inventory(render(row, self.dates, explicit_nulls=self.faults.on("explicit-nulls")))
+
+    def json(self, status: int, body: Any, media_type: str = JSON_TYPE) -> Response:
+        return Response(json_bytes(body), status_code=status, media_type=media_type)
+
+    def updated(self, row: Row) -> Outcome:
+        """A successful update: ``200 {"inventory": ...}``."""
+        media_type = "text/plain;charset=UTF-8" if self.faults.on("success-text-plain") else JSON_TYPE
+        return Outcome(200, json_bytes(self.faults.success_body(self.inventory(row))), media_type)
+
+    def inventories(self, rows: list[Row]) -> Response:
+        """A query's answer: ``200 {"inventories": [...]}``."""
+        body: dict[str, Any] = {"inventories": [self.inventory(row) for row in rows]}
+        if self.faults.on("success-keys"):
+            body = {"success": True, "error": None, **body}
+        return self.json(200, body)
+
+    def error_code(self, error: ApiError) -> dict[str, Any]:
+        """The ErrorCode object (Gson: null fields dropped unless ``explicit-nulls``)."""
+        kind = error.kind
+        if kind == "malformed" and self.profile == "zstack":
+            kind = "not_found"  # ZStack looks the uuid up: a malformed one is simply not found
+        code, description = _CODES[kind]
+        body: dict[str, Any] = {"code": self.faults.error_code(kind, code), "description": description,
+                                "details": error.details}
+        if self.faults.on("explicit-nulls"):
+            body.update({"elaboration": None, "opaque": None, "cause": None})
+        return self.faults.error_code_body(body)
+
+    def status(self, error: ApiError) -> int:
+        """The HTTP status of an API error in this profile."""
+        if error.kind == "internal":
+            return 500
+        if self.profile == "zstack":
+            return 503
+        if error.kind == "argument" and self.faults.on("status-422"):
+            return 422
+        return _DOCUMENTED_STATUS[error.kind]
+
+    def api_error_outcome(self, error: ApiError) -> Outcome:
+        status = self.status(error)
+        if self.profile == "zstack" and status == 503 and self.faults.on("bare-503"):
+            return Outcome(503, b"Service Unavailable", "text/plain;charset=UTF-8")
+        if self.faults.on("message-envelope"):
+            return Outcome(status, json_bytes({"message": error.details}), JSON_TYPE)
+        return Outcome(status, json_bytes({"error": self.error_code(error)}), JSON_TYPE)
+
+    def api_error(self, error: ApiError) -> Response:
+        """An API error as an HTTP response."""
+        return to_response(self.api_error_outcome(error))
+
+    @staticmethod
+    def rest_error(status: int, text: str) -> Response:
+        """One of the REST layer's plain-text errors (zstack: 400 and 404)."""
+        return PlainTextResponse(text, status_code=status)
+
+
+def to_response(outcome: Outcome) -> Response:
+    """An HTTP response of a finished outcome."""
+    return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)

@@ -1,0 +1,138 @@
+"""The regression corpus: failing cases saved, read back exactly, and replayed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zscontract.core.cases import Case, InputClass
+from zscontract.core.failures import CheckFailed, FailureRecord
+from zscontract.core.redact import Redactor
+from zscontract.corpus import (
+    FIXED,
+    STILL_FAILING,
+    default_corpus_dir,
+    load_corpus,
+    render_replay,
+    replay_verdicts,
+    save_failures,
+)
+from zscontract.errors import UsageError
+from zscontract.runner.results import RunResult
+
+DUPLICATE_KEYS = Case(InputClass.EITHER, "raw/duplicate-keys",
+                      raw_body=b'{"updateModelService": {"name": "a", "name": "b"}}\xff\x00',
+                      alternatives={"name": ("a", "b")})
+NOT_JSON = Case(InputClass.REJECT, "raw/not-json", raw_body=b"\x89PNG not json", wrap=False,
+                reject_kind="protocol")
+CJK_NAME = Case(InputClass.ACCEPT, "name/cjk", fields={"name": "模型服务", "requestMemory": 2**63 - 1})
+BAD_UUID = Case(InputClass.REJECT, "uuid/malformed", uuid="not-a-uuid", auth="none", reject_kind="bad-uuid")
+
+
+def run_summary(*failures: tuple[str, str, Case | None]) -> dict[str, object]:
+    result = RunResult(profile="zstack", target_url="http://t", model_service_uuid="u" * 32,
+                       redactor=Redactor())
+    for check, signature, case in failures:
+        result.failed(CheckFailed(check, f"title: {signature}", expected="x", signature=signature,
+                                  input_class=case.input_class.value if case else None,
+                                  case=case.to_json() if case else None))
+    return result.to_json()
+
+
+def test_save_and_load_round_trip_including_raw_bodies(tmp_path: Path) -> None:
+    summary = run_summary(("value_fidelity", "duplicate name kept neither", DUPLICATE_KEYS),
+                          ("error_shape", "non-JSON body answered 500", NOT_JSON),
+                          ("value_fidelity", "CJK name mangled", CJK_NAME),
+                          ("error_shape", "malformed uuid answered 200", BAD_UUID))
+    corpus = default_corpus_dir(tmp_path / "reports")
+    assert save_failures(corpus, summary["failures"], profile="zstack") == 4  # type: ignore[arg-type]
+    entries = load_corpus(corpus)
+    by_label = {e.case.label: e for e in entries}
+    assert by_label["raw/duplicate-keys"].case == DUPLICATE_KEYS
+    # bytes exactly, \xff\x00 included
+    assert by_label["raw/duplicate-keys"].case.raw_body == DUPLICATE_KEYS.raw_body
+    assert by_label["raw/not-json"].case == NOT_JSON
+    assert by_label["name/cjk"].case == CJK_NAME
+    assert by_label["uuid/malformed"].case == BAD_UUID
+    for entry, failure in zip(sorted(entries, key=lambda e: e.key),
+                              sorted(summary["failures"], key=lambda f: f["key"]), strict=True):  # type: ignore[arg-type]
+        assert (entry.key, entry.check, entry.signature, entry.profile) == (
+            failure["key"], failure["check"], failure["signature"], "zstack")
+        assert entry.title == failure["title"]
+        assert entry.path.name == failure["key"].replace(":", "-") + ".json"
+
+
+def test_same_check_and_signature_overwrite_one_file(tmp_path: Path) -> None:
+    first = run_summary(("value_fidelity", "name trimmed", CJK_NAME))
+    again = run_summary(("value_fidelity", "name trimmed", DUPLICATE_KEYS),
+                        ("value_fidelity", "name trimmed", CJK_NAME))  # deduplicated by the run already
+    assert save_failures(tmp_path, first["failures"]) == 1  # type: ignore[arg-type]
+    assert save_failures(tmp_path, again["failures"]) == 1  # type: ignore[arg-type]
+    files = sorted(tmp_path.glob("*.json"))
+    assert len(files) == 1
+    assert load_corpus(tmp_path)[0].case == DUPLICATE_KEYS  # the newer case replaced the older
+    # the same signature under another check is another defect: another file
+    assert save_failures(tmp_path, run_summary(("error_shape", "name trimmed", CJK_NAME))["failures"]) == 1  # type: ignore[arg-type]
+    assert len(list(tmp_path.glob("*.json"))) == 2
+
+
+def test_failures_without_a_case_are_not_saved(tmp_path: Path) -> None:
+    summary = run_summary(("lost_update", "concurrent updates lost one", None), ("c", "s", CJK_NAME))
+    assert save_failures(tmp_path, summary["failures"]) == 1  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{not json", r"broken\.json:1: not valid JSON"),
+    ("[1, 2]", r"broken\.json: expected a JSON object"),
+    ('{"zscontract_corpus": 1, "check": "c", "signature": "s"}', r"broken\.json: `case` must be an object"),
+    ('{"zscontract_corpus": 1, "check": "c", "signature": "s", "case": {"label": "x"}}',
+     r"broken\.json: the case lacks the key 'input_class'"),
+    ('{"zscontract_corpus": 1, "check": "c", "signature": "s", '
+     '"case": {"label": "x", "input_class": "maybe"}}',
+     r"broken\.json: the case is malformed"),
+    ('{"check": "c", "signature": "s", "case": {}}', r"broken\.json: `zscontract_corpus` is None"),
+    ('{"zscontract_corpus": 1, "signature": "s", "case": {}}', r"broken\.json: `check` must be a non-empty"),
+])
+def test_a_broken_file_is_a_usage_error_naming_it(tmp_path: Path, content: str, message: str) -> None:
+    save_failures(tmp_path, run_summary(("c", "fine", CJK_NAME))["failures"])  # type: ignore[arg-type]
+    (tmp_path / "broken.json").write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError, match=message):
+        load_corpus(tmp_path)
+
+
+def test_missing_directory(tmp_path: Path) -> None:
+    assert load_corpus(tmp_path / "corpus", missing_ok=True) == []
+    with pytest.raises(UsageError, match=r"corpus directory .*corpus does not exist"):
+        load_corpus(tmp_path / "corpus")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="is not a directory"):
+        load_corpus(tmp_path / "file")
+
+
+def test_replay_verdicts(tmp_path: Path) -> None:
+    save_failures(tmp_path, run_summary(("value_fidelity", "name mangled", CJK_NAME),
+                                        ("error_shape", "500 on non-JSON", NOT_JSON),
+                                        ("error_shape", "200 on bad uuid", BAD_UUID))["failures"])  # type: ignore[arg-type]
+    entries = load_corpus(tmp_path)
+
+    def run_case(case: Case) -> list[CheckFailed | FailureRecord]:
+        if case == CJK_NAME:  # same check, different wording: still the defect
+            return [CheckFailed("value_fidelity", "name changed", expected="x", signature="other wording")]
+        if case == NOT_JSON:  # another check fails on it: this entry's defect is fixed
+            return [CheckFailed("value_fidelity", "?", expected="x").to_record()]
+        return []
+
+    verdicts = {e.case.label: v for e, v in replay_verdicts(entries, run_case)}
+    assert verdicts == {"name/cjk": STILL_FAILING, "raw/not-json": FIXED, "uuid/malformed": FIXED}
+    text = render_replay(replay_verdicts(entries, run_case))
+    assert "STILL FAILING [value_fidelity] title: name mangled" in text
+    assert text.endswith("corpus: 3 replayed, 2 fixed, 1 still failing")
+
+
+def test_saved_file_is_readable_json(tmp_path: Path) -> None:
+    save_failures(tmp_path, run_summary(("c", "s", CJK_NAME))["failures"], profile="documented")  # type: ignore[arg-type]
+    doc = json.loads(next(tmp_path.glob("*.json")).read_text("utf-8"))
+    assert doc["zscontract_corpus"] == 1 and doc["profile"] == "documented"
+    assert doc["case"]["fields"]["name"] == "模型服务"
