@@ -10,7 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from zscontract.config import OPTIONS, positive, resolve
+from typing import Any
+
+from zscontract.config import OPTIONS, RunSettings, positive, resolve
 from zscontract.errors import UsageError, ZsContractError
 
 
@@ -47,6 +49,17 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
                    help="embedded server only: switch on a fault from its catalogue (repeatable)")
     p.add_argument("--server-variant", action="append", default=[],
                    help="embedded server only: a sound variant (repeatable)")
+    p.add_argument("--account", default=None,
+                   help="log in as this account instead of --session-uuid; the password comes from the "
+                        "environment variable ZS_PASSWORD (never a flag)")
+    p.add_argument("--password-hashed", action="store_true",
+                   help="ZS_PASSWORD already holds ZStack's SHA-512 hex digest of the password")
+    p.add_argument("--corpus", default=None, help="regression corpus directory (default: REPORT_DIR/corpus)")
+    p.add_argument("--no-corpus", action="store_true", help="neither replay nor extend the corpus")
+    p.add_argument("--baseline", default=None,
+                   help="YAML file of accepted known failures: exit 1 only for failures not in it")
+    p.add_argument("--baseline-update", action="store_true",
+                   help="write the run's failures into --baseline (keeping reasons) and exit 0")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict")
 
 
@@ -60,6 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve_arguments(serve)
     serve.set_defaults(handler=_serve)
+    replay = sub.add_parser("replay", help="replay the regression corpus alone: FIXED / STILL FAILING per case")
+    _add_run_arguments(replay)
+    report = sub.add_parser("report", help="work with the reports of earlier runs")
+    rsub = report.add_subparsers(dest="report_command", metavar="ACTION", parser_class=_Parser, required=True)
+    rdiff = rsub.add_parser("diff", help="new, fixed and still-failing failures between two runs")
+    rdiff.add_argument("run_a", help="a run id under the report dir, 'latest', a run dir or a summary.json")
+    rdiff.add_argument("run_b")
+    rdiff.add_argument("--report-dir", default=None, help="where the runs are (default: reports/ or ZS_REPORT_DIR)")
+    rdiff.add_argument("--format", choices=("text", "markdown"), default="text")
+    rdiff.set_defaults(handler=_report_diff)
     cat = sub.add_parser("catalogue", help="run the harness against every fault and sound variant of the "
                          "reference server and write the table (reports/catalogue.md)")
     cat.add_argument("--out", default="reports/catalogue.md", help="where the Markdown table goes")
@@ -72,8 +95,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _report_diff(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from zscontract.reporting.diff import diff_runs, load_run, render_diff_markdown, render_diff_text
+
+    base = Path(args.report_dir or os.environ.get("ZS_REPORT_DIR") or "reports")
+    diff = diff_runs(load_run(args.run_a, base), load_run(args.run_b, base))
+    sys.stdout.write((render_diff_markdown if args.format == "markdown" else render_diff_text)(diff))
+    return 1 if diff.new else 0
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> RunSettings:
+    import os
+    from pathlib import Path
+
     from zscontract.checks import registry
+
+    password = None
+    if args.account:
+        password = os.environ.get("ZS_PASSWORD")
+        if not password:
+            raise UsageError("--account needs the password in the environment variable ZS_PASSWORD "
+                             "(it is never taken from a flag, so it stays out of shell history and ps)")
+    elif args.password_hashed:
+        raise UsageError("--password-hashed goes with --account")
+    if args.baseline_update and not args.baseline:
+        raise UsageError("--baseline-update needs --baseline FILE: the file to write")
 
     checks = tuple(c.strip() for c in (args.checks or "").split(",") if c.strip())
     registry.select(checks, "--checks")
@@ -87,6 +136,8 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         rate = positive(str(rate).removesuffix("/s"), "--rate-limit")
     if args.server_async and args.profile not in (None, "zstack"):
         raise UsageError("--async needs --profile zstack: only the zstack dialect has async jobs")
+    if args.no_corpus:
+        extra.setdefault("phases", tuple(p for p in RunSettings().phases if p != "corpus"))
     return resolve(
         {o: getattr(args, o) for o in OPTIONS},
         max_time=positive(args.max_time, "--max-time"),
@@ -104,6 +155,11 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         server_variants=tuple(args.server_variant),
         schemathesis=not args.no_schemathesis,
         stop_on=stop_on,
+        account=args.account,
+        password=password,
+        password_hashed=args.password_hashed,
+        corpus_dir=Path(args.corpus) if args.corpus else None,
+        **{"save_corpus": not args.no_corpus, **extra},
     )
 
 
@@ -134,7 +190,43 @@ def _run(args: argparse.Namespace) -> int:
     if settings.server_async and settings.profile != "zstack":
         raise UsageError("--async needs --profile zstack: only the zstack dialect has async jobs")
     result = execute_run(settings, Terminal(quiet=args.quiet))
+    if args.baseline:
+        return _gate(args, result)
     return exit_code(result)
+
+
+def _gate(args: argparse.Namespace, result: Any) -> int:
+    """Apply --baseline: exit 1 only for failures not accepted in it (or --baseline-update it)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from zscontract.baseline import apply_baseline, load_baseline, write_baseline
+
+    path = Path(args.baseline)
+    failures = result.to_json()["failures"]
+    if args.baseline_update:
+        write_baseline(path, failures)
+        print(f"baseline {path}: {len(failures)} accepted failures written")
+        return 0
+    verdict = apply_baseline(load_baseline(path), failures, dt.date.today())
+    print(result.redactor.redact(verdict.render_text()))
+    return int(verdict.exit_code)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from zscontract.reporting.terminal import Terminal
+    from zscontract.runner.run import execute_run
+
+    settings = _settings(args, phases=("corpus",), save_corpus=False)
+    result = execute_run(settings, Terminal(quiet=True))
+    if not result.corpus:
+        print("replay: the corpus is empty (failing cases are saved there by 'zscontract run')")
+        return 0
+    for entry in result.corpus:
+        print(f"{entry['verdict']:<14} {entry['check']:<20} {entry['title']}")
+    still = sum(e["verdict"] != "FIXED" for e in result.corpus)
+    print(f"{len(result.corpus) - still} fixed, {still} still failing")
+    return 1 if still else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.command == "run":
             return _run(args)
+        if args.command == "replay":
+            return _replay(args)
         return int(args.handler(args))
     except ZsContractError as exc:
         print(f"zscontract: error: {exc}", file=sys.stderr)

@@ -68,6 +68,12 @@ class RunSettings:
     server_variants: tuple[str, ...] = ()
     schemathesis: bool = True
     stop_on: tuple[str, ...] = ()       # stop the run at the first failure of any of these checks
+    phases: tuple[str, ...] = ("corpus", "scenarios", "properties", "schemathesis")
+    corpus_dir: Path | None = None      # default: <report_dir>/corpus
+    save_corpus: bool = True
+    account: str | None = None          # log in with this account (password from ZS_PASSWORD)
+    password: str | None = None         # never from a flag; redacted everywhere
+    password_hashed: bool = False       # the password is already ZStack's SHA-512 hex digest
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -55,12 +55,14 @@ class Client:
 
     def __init__(self, settings: ClientSettings, *, on_exchange: Callable[[Exchange], None] | None = None,
                  on_session_expired: Callable[[], str | None] | None = None) -> None:
+        # on_session_expired: called once a request is refused with ID.1001; returns a fresh session
+        # (see zscontract.core.session.relogin_once) or None to give up.
         self.settings = settings
         self.stats = Stats()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._on_exchange = on_exchange
-        self._on_session_expired = on_session_expired
+        self.on_session_expired = on_session_expired
         self._last_request_at = 0.0
         self._query_api: bool | None = None
 
@@ -149,16 +151,17 @@ class Client:
             raw_body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         headers = {**self.auth_headers(auth), **(extra_headers or {})}
         ex = self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers)
-        ex = self._follow_job(ex, headers)
-        if auth == AUTH_DEFAULT and self._session_expired(ex) and self._on_session_expired is not None:
-            fresh = self._on_session_expired()
+        ex = self.follow_job(ex, headers)
+        if auth == AUTH_DEFAULT and self.on_session_expired is not None and self._session_expired(ex):
+            fresh = self.on_session_expired()
             if fresh:
                 self.settings.session_uuid = fresh
                 return self.update(uuid, fields, raw_body=raw_body, wrap=wrap, auth=auth,
                                    extra_headers=extra_headers)
         return ex
 
-    def _follow_job(self, ex: Exchange, headers: dict[str, str]) -> Exchange:
+    def follow_job(self, ex: Exchange, headers: dict[str, str]) -> Exchange:
+        """For a zstack 202 + location, poll the job until it ends (or the job timeout passes)."""
         resp = ex.response
         if resp is None or self.settings.dialect.classify(resp) is not Outcome.PENDING:
             return ex

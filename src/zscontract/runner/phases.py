@@ -65,3 +65,19 @@ def lost_update_phase(harness: Harness, rounds: int = 3) -> None:
     for r in range(rounds):
         n = int(time.time() * 1000) % 100000 + r
         harness.concurrent_writes([{spec.name: plain_value(spec, n)} for spec in specs])
+
+
+def corpus_phase(ctx: Any) -> None:
+    """Replay the regression corpus first: each saved case of this dialect, FIXED or STILL FAILING."""
+    from zscontract.corpus import default_corpus_dir, load_corpus, replay_verdicts
+
+    settings = ctx.settings
+    corpus = settings.corpus_dir or default_corpus_dir(settings.report_dir)
+    entries = [e for e in load_corpus(corpus, missing_ok=True) if e.profile in (None, settings.profile)]
+    if not entries:
+        return
+    verdicts = replay_verdicts(entries, ctx.harness.execute)
+    ctx.result.corpus = [{"key": e.key, "check": e.check, "title": e.title, "verdict": v} for e, v in verdicts]
+    still = sum(v != "FIXED" for _, v in verdicts)
+    ctx.result.note(f"corpus {corpus}: replayed {len(verdicts)} cases, {still} still failing, "
+                    f"{len(verdicts) - still} fixed")

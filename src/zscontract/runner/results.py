@@ -40,6 +40,7 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     restore: dict[str, Any] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
+    corpus: list[dict[str, Any]] = field(default_factory=list)  # replay verdicts
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def passed(self, check: str) -> None:
@@ -96,5 +97,6 @@ class RunResult:
             ],
             "phases": {k: round(v, 3) for k, v in self.phases.items()},
             "restore": self.restore,
+            "corpus": self.corpus,
             "notes": self.notes,
         }

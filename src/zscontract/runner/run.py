@@ -19,6 +19,7 @@ from zscontract.core.client import Client, ClientSettings, RequestBudgetExceeded
 from zscontract.core.dialects import get_dialect
 from zscontract.core.exchange import Exchange
 from zscontract.core.redact import Redactor
+from zscontract.core.session import hash_password, login, logout, relogin_once
 from zscontract.errors import RestoreFailed
 from zscontract.reporting.junit import write_junit
 from zscontract.reporting.summary import write_json, write_markdown
@@ -101,62 +102,123 @@ def execute_run(settings: RunSettings, terminal: Terminal | None = None) -> RunR
                                        max_requests=settings.max_requests), on_exchange=count)
         where = "embedded reference server" if target.embedded else redactor.redact(target.url)
         term.line(f"zscontract: testing {where} ({settings.profile}), model service {uuid}")
-        facts = preflight(client, uuid)
-        harness = Harness(contract, dialect, client, uuid, result, checks=settings.checks,
-                          stop_on=settings.stop_on)
-        snapshot = facts["inventory"]
-        harness.state, harness.state_via = snapshot, "query" if facts["query_api"] else "empty-update"
-        snapshot_path = save_snapshot(report_dir / "snapshot.json", uuid, snapshot)
-        deadline = started + settings.max_time * 0.85  # keep room for restore and reports
-        ctx = RunContext(settings, target, harness, result, deadline, term, report_dir)
-        interrupted: BaseException | None = None
+        logged_in = _maybe_login(settings, client, redactor)
         try:
-            _phases(ctx)
-        except KeyboardInterrupt as exc:
-            interrupted = exc
-            term.line("interrupted: restoring the model service before exiting")
-        except (RequestBudgetExceeded, RunStopped) as exc:
-            result.note(str(exc))
+            return _execute(settings, target, client, result, redactor, contract, dialect, term, report_dir,
+                            started)
         finally:
-            if not settings.read_only:
-                client.settings.max_requests = None  # the restore must not be refused by the budget
-                result.restore = restore(client, contract, uuid, snapshot,
-                                         include_example_fields=settings.include_example_fields)
-                result.restore["snapshot"] = str(snapshot_path)
-            result.finished = time.time()
-            write_junit(result, report_dir / "junit.xml")
-            write_json(result, report_dir / "summary.json")
-            write_markdown(result, report_dir / "summary.md")
-        term.summary(result)
-        term.line(f"reports: {report_dir}")
-        if result.restore and not result.restore.get("restored"):
-            raise RestoreFailed(
-                f"RESTORE FAILED: model service {uuid} was NOT left as found ({result.restore.get('why')}); "
-                f"the snapshot is saved at {snapshot_path}: write it back by hand")
-        if interrupted is not None:
-            raise interrupted
-        return result
+            if logged_in:
+                logout(client, client.settings.session_uuid)
+
+
+def _maybe_login(settings: RunSettings, client: Client, redactor: Redactor) -> bool:
+    """Log in with --account and ZS_PASSWORD when asked; register every secret with the redactor."""
+    if not settings.account:
+        return False
+    password = settings.password or ""
+    digest = password if settings.password_hashed else hash_password(password)
+    redactor.add_password(password)
+    redactor.add_password(digest)
+    session = login(client, settings.account, digest)
+    redactor.add_session(session)
+    client.settings.session_uuid = session
+
+    def renewed(fresh: str) -> None:
+        redactor.add_session(fresh)
+
+    client.on_session_expired = relogin_once(client, settings.account, digest, renewed)
+    return True
+
+
+def _execute(settings: RunSettings, target: Target, client: Client, result: RunResult, redactor: Redactor,
+             contract: Any, dialect: Any, term: Terminal, report_dir: Path, started: float) -> RunResult:
+    uuid = result.model_service_uuid
+    facts = preflight(client, uuid)
+    harness = Harness(contract, dialect, client, uuid, result, checks=settings.checks,
+                      stop_on=settings.stop_on)
+    snapshot = facts["inventory"]
+    harness.state, harness.state_via = snapshot, "query" if facts["query_api"] else "empty-update"
+    snapshot_path = save_snapshot(report_dir / "snapshot.json", uuid, snapshot)
+    deadline = started + settings.max_time * 0.85  # keep room for restore and reports
+    ctx = RunContext(settings, target, harness, result, deadline, term, report_dir)
+    interrupted: BaseException | None = None
+    try:
+        _phases(ctx)
+    except KeyboardInterrupt as exc:
+        interrupted = exc
+        term.line("interrupted: restoring the model service before exiting")
+    except (RequestBudgetExceeded, RunStopped) as exc:
+        result.note(str(exc))
+    finally:
+        if not settings.read_only:
+            client.settings.max_requests = None  # the restore must not be refused by the budget
+            result.restore = restore(client, contract, uuid, snapshot,
+                                     include_example_fields=settings.include_example_fields)
+            result.restore["snapshot"] = str(snapshot_path)
+        result.finished = time.time()
+        write_reports(result, report_dir, settings)
+    term.summary(result)
+    term.line(f"reports: {report_dir}")
+    if result.restore and not result.restore.get("restored"):
+        raise RestoreFailed(
+            f"RESTORE FAILED: model service {uuid} was NOT left as found ({result.restore.get('why')}); "
+            f"the snapshot is saved at {snapshot_path}: write it back by hand")
+    if interrupted is not None:
+        raise interrupted
+    return result
+
+
+def write_reports(result: RunResult, report_dir: Path, settings: RunSettings) -> None:
+    """Every file a run leaves: JUnit, JSON, Markdown, HTML; failing cases go to the corpus."""
+    from zscontract.corpus import default_corpus_dir, save_failures
+    from zscontract.reporting.html import write_html
+
+    write_junit(result, report_dir / "junit.xml")
+    write_json(result, report_dir / "summary.json")
+    write_markdown(result, report_dir / "summary.md")
+    write_html(result, report_dir / "report.html")
+    if settings.save_corpus and result.failures:
+        corpus = settings.corpus_dir or default_corpus_dir(settings.report_dir)
+        failures = result.to_json()["failures"]
+        save_failures(corpus, failures, profile=result.profile)
+
+
+def _corpus(ctx: RunContext) -> None:
+    from zscontract.runner.phases import corpus_phase
+
+    corpus_phase(ctx)
+
+
+def _scenarios(ctx: RunContext) -> None:
+    if not ctx.settings.read_only:
+        lost_update_phase(ctx.harness)
+
+
+def _properties(ctx: RunContext) -> None:
+    s = ctx.settings
+    property_phase(ctx.harness, max_examples=s.max_examples, deadline=ctx.deadline, seed=s.seed,
+                   read_only=s.read_only, include_example_fields=s.include_example_fields)
+
+
+# Built-in phases; concurrent writes come before the properties: a few requests, and a lost
+# update is the costliest fault to miss. EXTRA_PHASES (schemathesis) are looked up by name too.
+BUILTIN_PHASES: dict[str, Phase] = {"corpus": _corpus, "scenarios": _scenarios, "properties": _properties}
 
 
 def _phases(ctx: RunContext) -> None:
-    s, h = ctx.settings, ctx.harness
-    if not s.read_only:
-        # Concurrent writes first: a few requests, and a lost update is the costliest fault to miss.
-        t1 = time.monotonic()
-        lost_update_phase(h)
-        ctx.result.phases["scenarios"] = time.monotonic() - t1
-    t0 = time.monotonic()
-    ctx.terminal.progress(ctx.result, "properties")
-    property_phase(h, max_examples=s.max_examples, deadline=ctx.deadline, seed=s.seed, read_only=s.read_only,
-                   include_example_fields=s.include_example_fields)
-    ctx.result.phases["properties"] = time.monotonic() - t0
-    for name, phase in EXTRA_PHASES.items():
-        if time.monotonic() >= ctx.deadline:
+    for name in ctx.settings.phases:
+        phase = BUILTIN_PHASES.get(name) or EXTRA_PHASES.get(name)
+        if phase is None:
+            continue  # e.g. schemathesis turned off or not installed: said in the settings, not here
+        if name == "schemathesis" and not ctx.settings.schemathesis:
+            continue
+        if time.monotonic() >= ctx.deadline and name != "corpus":
             ctx.result.note(f"phase {name} skipped: time budget spent")
             continue
-        t2 = time.monotonic()
+        ctx.terminal.progress(ctx.result, name)
+        started = time.monotonic()
         phase(ctx)
-        ctx.result.phases[name] = time.monotonic() - t2
+        ctx.result.phases[name] = time.monotonic() - started
     ctx.terminal.progress(ctx.result, "done")
 
 

@@ -1,0 +1,323 @@
+"""Schemathesis as a breadth phase: its generators (examples, coverage, fuzzing), our oracle.
+
+Schemathesis generates and sends; one registered schemathesis check (:func:`zscontract_oracle`)
+hands every exchange to :class:`StJudge`, which classifies it with
+:func:`~zscontract.core.cases.classify_fields` and judges it with the harness's checks, so its
+failures land in the run's result like any other. Stock checks are all off: they assume REST
+conventions ZStack does not follow (503 API errors, plain-text 400s: zstack-rest-facts.md
+"Two dialects"), and our checks cover what they would say (a 5xx: ``no_server_fault``; the
+response schema: ``response_shape`` and ``error_envelope``).
+
+Importing this module registers the phase as ``EXTRA_PHASES["schemathesis"]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import secrets
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import requests
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
+
+from zscontract.checks import names
+from zscontract.checks.context import Step, inventory_of
+from zscontract.core.cases import REJECT_NO_AUTH, REJECT_PROTOCOL, REJECT_SESSION, Case, InputClass, classify_fields
+from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UNKNOWN, RequestBudgetExceeded
+from zscontract.core.dialects import ACTION_KEY, API_PATH, Outcome
+from zscontract.core.exchange import Exchange, Request, Response
+from zscontract.core.failures import CheckFailed
+from zscontract.errors import ZsContractError
+from zscontract.runner.run import EXTRA_PHASES
+
+if TYPE_CHECKING:
+    from zscontract.contract import Contract
+    from zscontract.runner.engine import Harness
+    from zscontract.runner.run import RunContext
+
+StCase = schemathesis.Case[Any]
+TOKEN_KEY = "x-zs-st-token"  # marks a schema built here: the guard and the oracle act on no other
+UUID_KEY = "x-zs-st-uuid"    # the one resource schemathesis may touch
+MAX_EXAMPLES = 10            # per operation and phase; settings.extra["schemathesis_max_examples"]
+MAX_SECONDS = 15.0           # a breadth phase inside a 60 s run; settings.extra["schemathesis_max_time"]
+QUERY_CHECKS = (names.NO_HANG, names.NO_SERVER_FAULT)  # a query is no update: no shape or state checks
+_SESSION_RE = re.compile(r"^[0-9a-zA-Z-]{8,64}$")
+_TRANSPORT_HEADERS = frozenset({"accept", "accept-encoding", "connection", "content-length", "user-agent"})
+_JUDGES: dict[str, StJudge] = {}
+
+
+class UnsafeRequest(ZsContractError):
+    """Schemathesis was about to send something other than PUT/GET to the resource under test."""
+
+
+class StJudge:
+    """Judges what schemathesis sent and received with a harness's checks, and moves its state on."""
+
+    def __init__(self, harness: Harness, *, deadline: float | None = None) -> None:
+        self.harness = harness
+        self.deadline = deadline
+        self.token = secrets.token_hex(8)
+        self.stream: Any = None  # the engine's event stream, stopped at the deadline
+        self.stopped_by_us = False
+        self.budget_error: RequestBudgetExceeded | None = None
+        self.judged = 0
+
+    def schema(self, contract: Contract, config: SchemathesisConfig) -> Any:
+        """The contract as a schemathesis schema: the resource path only, PUT and GET, marked as ours."""
+        raw = copy.deepcopy(contract.openapi)  # from_dict rewrites keys in place; the contract is cached
+        raw[TOKEN_KEY], raw[UUID_KEY] = self.token, self.harness.uuid
+        _JUDGES[self.token] = self
+        loaded = schemathesis.openapi.from_dict(raw, config=config)
+        return loaded.include(path=API_PATH, method=["PUT", "GET"])
+
+    def close(self) -> None:
+        _JUDGES.pop(self.token, None)
+
+    def stop(self) -> None:
+        if self.stream is not None and not self.stopped_by_us:
+            self.stopped_by_us = True
+            self.stream.stop()
+
+    # -- judging -----------------------------------------------------------------------------
+    def response(self, response: schemathesis.Response, case: StCase) -> list[CheckFailed]:
+        """Judge one answered request (the registered check, and the pytest face, call this)."""
+        headers = {k: ", ".join(v) for k, v in response.headers.items()}
+        answer = Response(response.status_code, headers, response.content, response.elapsed)
+        return self.judge(Exchange(_request(response.request), answer), _phase(case))
+
+    def network_error(self, case: StCase, req: requests.PreparedRequest) -> list[CheckFailed]:
+        """Judge a request without an answer: a timeout is a hang, anything else a dropped connection."""
+        exc = sys.exc_info()[1]  # schemathesis calls the hook inside its ``except`` block
+        error = (f"timeout: no answer within {self.harness.client.settings.request_timeout:g} s"
+                 if isinstance(exc, requests.Timeout) else f"connection failed: {type(exc).__name__}: {exc}")
+        return self.judge(Exchange(_request(req), None, error=error), _phase(case))
+
+    def judge(self, ex: Exchange, phase: str) -> list[CheckFailed]:
+        h, res = self.harness, self.harness.result
+        self.judged += 1
+        res.requests += 1  # schemathesis sent it, not our client: count it in the traffic ...
+        h.client.stats.requests += 1  # ... and against --max-requests
+        if ex.response is not None:
+            res.statuses[ex.response.status] += 1
+            res.elapsed.append(ex.response.elapsed)
+        try:
+            if ex.request.method == "GET":
+                return self._judge_query(ex, phase)
+            return self._judge_update(ex, phase)
+        except RequestBudgetExceeded as exc:
+            self.budget_error = exc
+            self.stop()
+            return []
+        finally:
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                self.stop()
+
+    def _judge_update(self, ex: Exchange, phase: str) -> list[CheckFailed]:
+        h = self.harness
+        # zstack async: a 202 + location is followed until the job ends (facts "Two dialects").
+        ex = h.client.follow_job(ex, h.client.auth_headers())
+        case = self.classify(ex.request, f"schemathesis:{phase}")
+        outcome = h.dialect.classify(ex.response) if ex.response is not None else None
+        step = Step(case=case, exchange=ex, outcome=outcome, before=h.state)
+        if outcome is Outcome.SUCCESS:
+            step.inventory = inventory_of(ex)
+        # As Harness.send: read back after every write the query API can check, and after every error.
+        if h.client.has_query_api is not False or outcome is not Outcome.SUCCESS:
+            step.after, step.after_via = h.client.read_state(h.uuid)
+            if step.after_via == "empty-update" and outcome is Outcome.SUCCESS:
+                step.after = None  # an empty update is not a read of what the write returned
+        res = h.result
+        res.cases[case.input_class.value] += 1
+        res.labels[case.label] += 1
+        for name in case.sent_values():
+            res.fields_exercised[name] += 1
+        failures = h.judge(step)
+        h.state = step.after or step.inventory or h.state
+        return failures
+
+    def _judge_query(self, ex: Exchange, phase: str) -> list[CheckFailed]:
+        h = self.harness
+        case = Case(InputClass.EITHER, f"schemathesis:{phase}:query")
+        outcome = h.dialect.classify(ex.response) if ex.response is not None else None
+        step = Step(case=case, exchange=ex, outcome=outcome, before=h.state)
+        h.result.labels[case.label] += 1
+        failures: list[CheckFailed] = []
+        for info in (c for c in h.checks if c.name in QUERY_CHECKS):
+            try:
+                if info.func(h.ctx, step):
+                    h.result.passed(info.name)
+            except CheckFailed as failure:
+                failure.case = case.to_json()
+                failures.append(failure)
+                h.result.failed(failure)
+        return failures
+
+    def classify(self, request: Request, label: str) -> Case:
+        """The oracle's class of a PUT schemathesis made (oracle.md "Three kinds of input")."""
+        h = self.harness
+        try:
+            body, parsed = (json.loads(request.body), True) if request.body is not None else (None, False)
+        except ValueError:
+            body, parsed = None, False
+        extra: set[str] = set()
+        kind: str | None
+        if not parsed:
+            cls, kind = InputClass.REJECT, REJECT_PROTOCOL  # no body, or not JSON
+        elif h.dialect.wraps_body and (not isinstance(body, dict) or ACTION_KEY not in body):
+            cls, kind = InputClass.REJECT, REJECT_PROTOCOL  # no action key: the REST layer's 400 (facts)
+        else:
+            extra = set(body) - {ACTION_KEY} if h.dialect.wraps_body else set()
+            cls, kind = classify_fields(h.contract, h.dialect.unwrap(body))
+        media = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
+        if cls is InputClass.ACCEPT and (extra or media.split(";")[0].strip().lower() != "application/json"):
+            cls = InputClass.EITHER  # invented top-level keys or another media type: the page is silent
+        auth, auth_cls, auth_kind = self._auth(request)
+        if auth_cls is InputClass.REJECT:
+            # Two reasons to refuse: the target may name either, so no code is pinned (zstack_codes).
+            kind = auth_kind if cls is not InputClass.REJECT or kind == auth_kind else None
+            cls = InputClass.REJECT
+        elif auth_cls is InputClass.EITHER and cls is InputClass.ACCEPT:
+            cls = InputClass.EITHER
+        fields = h.dialect.unwrap(body)
+        return Case(cls, label, fields=fields if isinstance(fields, dict) else None, raw_body=request.body,
+                    auth=auth, reject_kind=kind if cls is InputClass.REJECT else None)
+
+    def _auth(self, request: Request) -> tuple[str, InputClass, str | None]:
+        """How a request authenticated: our session, none, another scheme, an unknown session."""
+        value = next((v for k, v in request.headers.items() if k.lower() == "authorization"), None)
+        if value == f"OAuth {self.harness.client.settings.session_uuid}":
+            return AUTH_DEFAULT, InputClass.ACCEPT, None
+        if value is None:
+            return AUTH_NONE, InputClass.REJECT, REJECT_NO_AUTH
+        scheme, _, rest = value.partition(" ")
+        if scheme == "OAuth" and _SESSION_RE.match(rest):
+            return AUTH_UNKNOWN, InputClass.REJECT, REJECT_SESSION
+        if scheme and scheme.lower() != "oauth" and rest:
+            return AUTH_SCHEME, InputClass.REJECT, REJECT_NO_AUTH
+        return AUTH_DEFAULT, InputClass.EITHER, None  # odd spacing or letter case: the facts do not say
+
+
+def _request(req: requests.PreparedRequest) -> Request:
+    """Our record of a request schemathesis sent, without the transport's headers (curl adds its own)."""
+    body = req.body.encode("utf-8") if isinstance(req.body, str) else req.body
+    headers = {k: str(v) for k, v in req.headers.items() if k.lower() not in _TRANSPORT_HEADERS}
+    return Request(str(req.method), str(req.url), headers, body if isinstance(body, bytes) else None)
+
+
+def _phase(case: StCase) -> str:
+    return case.meta.phase.name.value if case.meta is not None else "explicit"
+
+
+def _judge_for(case: StCase) -> StJudge | None:
+    token = case.operation.schema.raw_schema.get(TOKEN_KEY)
+    return _JUDGES.get(token) if isinstance(token, str) else None
+
+
+@schemathesis.check
+def zscontract_oracle(ctx: schemathesis.CheckContext, response: schemathesis.Response,
+                      case: StCase) -> bool | None:
+    """The harness's checks on a schemathesis exchange (a no-op for schemas not built here)."""
+    judge = _judge_for(case)
+    if judge is not None:
+        judge.response(response, case)  # failures go to the run's result, deduplicated there
+    return None
+
+
+@schemathesis.hook
+def before_call(context: schemathesis.HookContext, case: StCase, kwargs: dict[str, Any]) -> None:
+    """Refuse, before it is sent, anything but PUT/GET on the resource under test (oracle.md, end)."""
+    raw = case.operation.schema.raw_schema
+    if TOKEN_KEY not in raw:
+        return
+    uuid = (case.path_parameters or {}).get("uuid")
+    if case.method.upper() not in ("PUT", "GET") or case.operation.path != API_PATH or uuid != raw[UUID_KEY]:
+        raise UnsafeRequest(f"schemathesis tried {case.method} {case.formatted_path}; only PUT and GET "
+                            f"on model service {raw[UUID_KEY]} are allowed")
+
+
+@schemathesis.hook
+def after_network_error(context: schemathesis.HookContext, case: StCase,
+                        request: requests.PreparedRequest) -> None:
+    """A request without an answer is judged too (``no_hang``, ``no_server_fault``)."""
+    judge = _judge_for(case)
+    if judge is not None:
+        judge.network_error(case, request)
+
+
+def st_config(*, base_url: str, session: str, uuid: str, seed: int | None, max_examples: int,
+              request_timeout: float, rate_limit: float | None = None) -> SchemathesisConfig:
+    """The schemathesis configuration of a breadth run on one resource.
+
+    >>> st_config(base_url="http://h", session="s" * 32, uuid="a" * 32, seed=1, max_examples=5,
+    ...           request_timeout=10).seed
+    1
+    """
+    data: dict[str, Any] = {
+        "cache": {"enabled": False},  # the cache replays stored requests while probing: never
+        "base-url": base_url,
+        "headers": {"Authorization": f"OAuth {session}"},
+        "parameters": {"path.uuid": uuid},  # never another resource (before_call enforces it too)
+        "request-timeout": request_timeout,
+        "workers": 1,
+        "suppress-health-check": ["all"],
+        "checks": {"enabled": False, zscontract_oracle.__name__: {"enabled": True}},
+        "phases": {
+            "examples": {"enabled": True},
+            # Other methods on this path are DELETE and clone (POST) on a real node: never send them.
+            "coverage": {"enabled": True, "unexpected-methods": []},
+            "fuzzing": {"enabled": True},
+            "stateful": {"enabled": False},
+        },
+        "generation": {"mode": "all", "max-examples": max_examples, "database": "none"},
+    }
+    if seed is not None:
+        data["seed"] = seed
+    if rate_limit:
+        data["rate-limit"] = f"{max(1, int(rate_limit * 60))}/m"
+    return SchemathesisConfig.from_dict(data)
+
+
+def schemathesis_phase(ctx: RunContext) -> None:
+    """Run schemathesis in-process against the resource under test, judged by the harness's checks."""
+    s, h = ctx.settings, ctx.harness
+    if not s.schemathesis:
+        return
+    if s.read_only:
+        ctx.result.note("phase schemathesis skipped: --read-only (it writes)")
+        return
+    max_time = float(s.extra.get("schemathesis_max_time", MAX_SECONDS))
+    judge = StJudge(h, deadline=min(ctx.deadline, time.monotonic() + max_time))
+    config = st_config(base_url=ctx.target.url, session=h.client.settings.session_uuid, uuid=h.uuid,
+                       seed=s.seed, max_examples=int(s.extra.get("schemathesis_max_examples", MAX_EXAMPLES)),
+                       request_timeout=s.request_timeout, rate_limit=s.rate_limit)
+    interrupted = False
+    try:
+        judge.stream = from_schema(judge.schema(h.contract, config)).execute()
+        for event in judge.stream:
+            if isinstance(event, events.NonFatalError):
+                ctx.result.note(f"schemathesis error ({event.label}): {event.info.title}: {event.info.message}")
+            elif isinstance(event, events.FatalError):
+                ctx.result.note(f"schemathesis stopped: {type(event.exception).__name__}: {event.exception}")
+            elif isinstance(event, events.Interrupted) and not judge.stopped_by_us:
+                interrupted = True  # the engine swallows Ctrl-C; the run must still restore and exit
+            if judge.deadline is not None and time.monotonic() >= judge.deadline:
+                judge.stop()
+    finally:
+        judge.close()
+    stopped = ", stopped at its time budget" if judge.stopped_by_us and not judge.budget_error else ""
+    ctx.result.note(f"schemathesis: {judge.judged} exchanges judged, seed {config.seed}{stopped}")
+    if judge.budget_error is not None:
+        raise judge.budget_error
+    if interrupted:
+        raise KeyboardInterrupt("interrupted during the schemathesis phase")
+
+
+EXTRA_PHASES["schemathesis"] = schemathesis_phase
+
+__all__ = ["StJudge", "UnsafeRequest", "schemathesis_phase", "st_config", "zscontract_oracle"]
