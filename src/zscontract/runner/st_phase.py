@@ -1,14 +1,10 @@
 """Schemathesis as a breadth phase: its generators (examples, coverage, fuzzing), our oracle.
 
-Schemathesis generates and sends; one registered schemathesis check (:func:`zscontract_oracle`)
-hands every exchange to :class:`StJudge`, which classifies it with
-:func:`~zscontract.core.cases.classify_fields` and judges it with the harness's checks, so its
-failures land in the run's result like any other. Stock checks are all off: they assume REST
-conventions ZStack does not follow (503 API errors, plain-text 400s: zstack-rest-facts.md
-"Two dialects"), and our checks cover what they would say (a 5xx: ``no_server_fault``; the
-response schema: ``response_shape`` and ``error_envelope``).
-
-Importing this module registers the phase as ``EXTRA_PHASES["schemathesis"]``.
+Schemathesis sends; one registered check (:func:`zscontract_oracle`) hands each exchange to
+:class:`StJudge`: classified by ``classify_fields``, judged by the harness's checks, failures in the
+run's result. Stock checks are off: they misread ZStack's 503 API errors and plain-text 400s
+(zstack-rest-facts.md "Two dialects"), and ours say what they would (``no_server_fault``,
+``response_shape``, ``error_envelope``). Importing this module registers ``EXTRA_PHASES["schemathesis"]``.
 """
 
 from __future__ import annotations
@@ -26,9 +22,9 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from zscontract.checks import names
 from zscontract.checks.context import Step, inventory_of
-from zscontract.core.cases import REJECT_NO_AUTH, REJECT_PROTOCOL, REJECT_SESSION, Case, InputClass, classify_fields
+from zscontract.core import cases
+from zscontract.core.cases import Case, InputClass, classify_fields
 from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UNKNOWN, RequestBudgetExceeded
 from zscontract.core.dialects import ACTION_KEY, API_PATH, Outcome
 from zscontract.core.exchange import Exchange, Request, Response
@@ -46,14 +42,13 @@ TOKEN_KEY = "x-zs-st-token"  # marks a schema built here: the guard and the orac
 UUID_KEY = "x-zs-st-uuid"    # the one resource schemathesis may touch
 MAX_EXAMPLES = 10            # per operation and phase; settings.extra["schemathesis_max_examples"]
 MAX_SECONDS = 15.0           # a breadth phase inside a 60 s run; settings.extra["schemathesis_max_time"]
-QUERY_CHECKS = (names.NO_HANG, names.NO_SERVER_FAULT)  # a query is no update: no shape or state checks
 _SESSION_RE = re.compile(r"^[0-9a-zA-Z-]{8,64}$")
 _TRANSPORT_HEADERS = frozenset({"accept", "accept-encoding", "connection", "content-length", "user-agent"})
 _JUDGES: dict[str, StJudge] = {}
 
 
 class UnsafeRequest(ZsContractError):
-    """Schemathesis was about to send something other than PUT/GET to the resource under test."""
+    """Schemathesis was about to send something other than a PUT to the resource under test."""
 
 
 class StJudge:
@@ -69,12 +64,12 @@ class StJudge:
         self.judged = 0
 
     def schema(self, contract: Contract, config: SchemathesisConfig) -> Any:
-        """The contract as a schemathesis schema: the resource path only, PUT and GET, marked as ours."""
+        """The contract as a schemathesis schema: only PUT on the resource path, marked as ours."""
         raw = copy.deepcopy(contract.openapi)  # from_dict rewrites keys in place; the contract is cached
         raw[TOKEN_KEY], raw[UUID_KEY] = self.token, self.harness.uuid
         _JUDGES[self.token] = self
         loaded = schemathesis.openapi.from_dict(raw, config=config)
-        return loaded.include(path=API_PATH, method=["PUT", "GET"])
+        return loaded.include(path=API_PATH, method="PUT")
 
     def close(self) -> None:
         _JUDGES.pop(self.token, None)
@@ -107,8 +102,6 @@ class StJudge:
             res.statuses[ex.response.status] += 1
             res.elapsed.append(ex.response.elapsed)
         try:
-            if ex.request.method == "GET":
-                return self._judge_query(ex, phase)
             return self._judge_update(ex, phase)
         except RequestBudgetExceeded as exc:
             self.budget_error = exc
@@ -132,34 +125,15 @@ class StJudge:
             step.after, step.after_via = h.client.read_state(h.uuid)
             if step.after_via == "empty-update" and outcome is Outcome.SUCCESS:
                 step.after = None  # an empty update is not a read of what the write returned
-        res = h.result
-        res.cases[case.input_class.value] += 1
-        res.labels[case.label] += 1
-        for name in case.sent_values():
-            res.fields_exercised[name] += 1
+        h.result.cases[case.input_class.value] += 1
+        h.result.labels[case.label] += 1
+        h.result.fields_exercised.update(case.sent_values().keys())
         failures = h.judge(step)
         h.state = step.after or step.inventory or h.state
         return failures
 
-    def _judge_query(self, ex: Exchange, phase: str) -> list[CheckFailed]:
-        h = self.harness
-        case = Case(InputClass.EITHER, f"schemathesis:{phase}:query")
-        outcome = h.dialect.classify(ex.response) if ex.response is not None else None
-        step = Step(case=case, exchange=ex, outcome=outcome, before=h.state)
-        h.result.labels[case.label] += 1
-        failures: list[CheckFailed] = []
-        for info in (c for c in h.checks if c.name in QUERY_CHECKS):
-            try:
-                if info.func(h.ctx, step):
-                    h.result.passed(info.name)
-            except CheckFailed as failure:
-                failure.case = case.to_json()
-                failures.append(failure)
-                h.result.failed(failure)
-        return failures
-
     def classify(self, request: Request, label: str) -> Case:
-        """The oracle's class of a PUT schemathesis made (oracle.md "Three kinds of input")."""
+        """The oracle's class of a request schemathesis made (oracle.md "Three kinds of input")."""
         h = self.harness
         try:
             body, parsed = (json.loads(request.body), True) if request.body is not None else (None, False)
@@ -168,11 +142,11 @@ class StJudge:
         extra: set[str] = set()
         kind: str | None
         if not parsed:
-            cls, kind = InputClass.REJECT, REJECT_PROTOCOL  # no body, or not JSON
+            cls, kind = InputClass.REJECT, cases.REJECT_PROTOCOL  # no body, or not JSON
         elif h.dialect.wraps_body and (not isinstance(body, dict) or ACTION_KEY not in body):
-            cls, kind = InputClass.REJECT, REJECT_PROTOCOL  # no action key: the REST layer's 400 (facts)
+            cls, kind = InputClass.REJECT, cases.REJECT_PROTOCOL  # no action key: the REST layer 400s (facts)
         else:
-            extra = set(body) - {ACTION_KEY} if h.dialect.wraps_body else set()
+            extra = set(body) - {ACTION_KEY} if h.dialect.wraps_body and isinstance(body, dict) else set()
             cls, kind = classify_fields(h.contract, h.dialect.unwrap(body))
         media = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
         if cls is InputClass.ACCEPT and (extra or media.split(";")[0].strip().lower() != "application/json"):
@@ -194,12 +168,12 @@ class StJudge:
         if value == f"OAuth {self.harness.client.settings.session_uuid}":
             return AUTH_DEFAULT, InputClass.ACCEPT, None
         if value is None:
-            return AUTH_NONE, InputClass.REJECT, REJECT_NO_AUTH
+            return AUTH_NONE, InputClass.REJECT, cases.REJECT_NO_AUTH
         scheme, _, rest = value.partition(" ")
         if scheme == "OAuth" and _SESSION_RE.match(rest):
-            return AUTH_UNKNOWN, InputClass.REJECT, REJECT_SESSION
+            return AUTH_UNKNOWN, InputClass.REJECT, cases.REJECT_SESSION
         if scheme and scheme.lower() != "oauth" and rest:
-            return AUTH_SCHEME, InputClass.REJECT, REJECT_NO_AUTH
+            return AUTH_SCHEME, InputClass.REJECT, cases.REJECT_NO_AUTH
         return AUTH_DEFAULT, InputClass.EITHER, None  # odd spacing or letter case: the facts do not say
 
 
@@ -231,14 +205,14 @@ def zscontract_oracle(ctx: schemathesis.CheckContext, response: schemathesis.Res
 
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: StCase, kwargs: dict[str, Any]) -> None:
-    """Refuse, before it is sent, anything but PUT/GET on the resource under test (oracle.md, end)."""
+    """Refuse, before it is sent, anything but a PUT to the resource under test (oracle.md, end)."""
     raw = case.operation.schema.raw_schema
     if TOKEN_KEY not in raw:
         return
     uuid = (case.path_parameters or {}).get("uuid")
-    if case.method.upper() not in ("PUT", "GET") or case.operation.path != API_PATH or uuid != raw[UUID_KEY]:
-        raise UnsafeRequest(f"schemathesis tried {case.method} {case.formatted_path}; only PUT and GET "
-                            f"on model service {raw[UUID_KEY]} are allowed")
+    if case.method.upper() != "PUT" or case.operation.path != API_PATH or uuid != raw[UUID_KEY]:
+        raise UnsafeRequest(f"schemathesis tried {case.method} {case.formatted_path}; only a PUT to "
+                            f"model service {raw[UUID_KEY]} is allowed")
 
 
 @schemathesis.hook
@@ -252,12 +226,7 @@ def after_network_error(context: schemathesis.HookContext, case: StCase,
 
 def st_config(*, base_url: str, session: str, uuid: str, seed: int | None, max_examples: int,
               request_timeout: float, rate_limit: float | None = None) -> SchemathesisConfig:
-    """The schemathesis configuration of a breadth run on one resource.
-
-    >>> st_config(base_url="http://h", session="s" * 32, uuid="a" * 32, seed=1, max_examples=5,
-    ...           request_timeout=10).seed
-    1
-    """
+    """The schemathesis configuration of a breadth run on one resource (used by the pytest face too)."""
     data: dict[str, Any] = {
         "cache": {"enabled": False},  # the cache replays stored requests while probing: never
         "base-url": base_url,
@@ -301,7 +270,8 @@ def schemathesis_phase(ctx: RunContext) -> None:
         judge.stream = from_schema(judge.schema(h.contract, config)).execute()
         for event in judge.stream:
             if isinstance(event, events.NonFatalError):
-                ctx.result.note(f"schemathesis error ({event.label}): {event.info.title}: {event.info.message}")
+                ctx.result.note(f"schemathesis error ({event.label}): {event.info.title}: "
+                                f"{event.info.message}")
             elif isinstance(event, events.FatalError):
                 ctx.result.note(f"schemathesis stopped: {type(event.exception).__name__}: {event.exception}")
             elif isinstance(event, events.Interrupted) and not judge.stopped_by_us:

@@ -1,0 +1,49 @@
+"""Schemathesis's pytest face: its examples, coverage and fuzzing cases, judged by our oracle.
+
+The same judgement as the run's schemathesis phase (:class:`zscontract.runner.st_phase.StJudge`):
+each case is classified by ``classify_fields`` and judged by the harness's checks; the first
+failure is raised, so pytest reports it (and Hypothesis shrinks it). Only PUT on the resource
+under test is sent (the phase's guard refuses anything else before it leaves).
+
+Run against staging with ``pytest tests/contract --zs-target-url ... --zs-model-service-uuid ...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+
+from zscontract.runner.st_phase import StJudge, st_config
+
+MAX_EXAMPLES = 5  # per phase: a breadth sweep of a few seconds per dialect, the property tests go deep
+
+
+@pytest.fixture(scope="session")
+def zs_st_judge(zs_harness: Any) -> Iterator[StJudge]:
+    """The judge on the session's harness: its state moves on with every case."""
+    judge = StJudge(zs_harness)
+    yield judge
+    judge.close()
+
+
+@pytest.fixture
+def zs_st_schema(zs_settings: Any, zs_contract: Any, zs_target: Any, zs_st_judge: StJudge) -> Any:
+    """The contract of this dialect as a schemathesis schema, aimed at the target's resource."""
+    harness = zs_st_judge.harness
+    config = st_config(base_url=zs_target.url, session=harness.client.settings.session_uuid, uuid=harness.uuid,
+                       seed=zs_settings.seed, max_examples=MAX_EXAMPLES,
+                       request_timeout=zs_settings.request_timeout)
+    return zs_st_judge.schema(zs_contract, config)
+
+
+schema = schemathesis.pytest.from_fixture("zs_st_schema")
+
+
+@schema.parametrize()
+def test_update_model_service(case: schemathesis.Case[Any], zs_st_judge: StJudge) -> None:
+    failures = zs_st_judge.response(case.call(), case)
+    if failures:
+        raise failures[0]

@@ -1,0 +1,115 @@
+"""The schemathesis phase: how it classifies what schemathesis sends, what it refuses to send, and
+whole runs of ``execute_run`` restricted to it against the real reference server (sound, and with
+faults that breadth finds).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from schemathesis.core.errors import HookExecutionError
+
+from zscontract.config import RunSettings
+from zscontract.contract import load_contract
+from zscontract.core.client import Client, ClientSettings
+from zscontract.core.dialects import API_PATH, get_dialect
+from zscontract.core.exchange import Request
+from zscontract.core.redact import Redactor
+from zscontract.runner import st_phase
+from zscontract.runner.engine import Harness
+from zscontract.runner.results import RunResult
+from zscontract.runner.run import EXTRA_PHASES, execute_run
+
+SESSION = "5" * 32
+UUID = "a" * 32
+NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, so nothing could be written
+
+
+def _judge(profile: str) -> st_phase.StJudge:
+    client = Client(ClientSettings(base_url=NOWHERE, session_uuid=SESSION, dialect=get_dialect(profile)))
+    result = RunResult(profile, NOWHERE, UUID, Redactor([SESSION]))
+    return st_phase.StJudge(Harness(load_contract(profile), get_dialect(profile), client, UUID, result))
+
+
+def _put(body: Any, *, auth: str | None = f"OAuth {SESSION}", media: str = "application/json",
+         raw: bytes | None = None) -> Request:
+    headers = {"Content-Type": media} | ({"Authorization": auth} if auth is not None else {})
+    return Request("PUT", NOWHERE + API_PATH.format(uuid=UUID), headers,
+                   raw if raw is not None else json.dumps(body).encode())
+
+
+@pytest.mark.parametrize(("profile", "request_", "expected", "kind"), [
+    ("documented", _put({"name": "模型", "requestCpu": 2}), "must-accept", None),
+    ("zstack", _put({"updateModelService": {"name": "模型"}}), "must-accept", None),
+    ("zstack", _put({"name": "模型"}), "must-reject", "protocol"),              # no action key
+    ("zstack", _put({"updateModelService": None}), "must-reject", "protocol"),
+    ("zstack", _put([1]), "must-reject", "protocol"),                           # not an object
+    ("documented", _put(None, raw=b"{not json"), "must-reject", "protocol"),
+    ("documented", _put({"requestCpu": "1"}), "must-reject", "argument"),
+    ("documented", _put({"name": "a"}, auth=None), "must-reject", "no-auth"),
+    ("documented", _put({"name": "a"}, auth="Bearer " + SESSION), "must-reject", "no-auth"),
+    ("zstack", _put({"updateModelService": {"name": "a"}}, auth="OAuth " + "0" * 32), "must-reject", "session"),
+    ("zstack", _put({"updateModelService": {"requestCpu": "x"}}, auth="OAuth " + "0" * 32), "must-reject", None),
+    ("documented", _put({"name": "a"}, auth="oauth  " + SESSION), "either-way", None),  # the facts are silent
+    ("zstack", _put({"updateModelService": {"name": "a"}, "invented": 1}), "either-way", None),
+    ("documented", _put({"name": "a"}, media="text/plain"), "either-way", None),
+    ("documented", _put({"name": "a", "invented": 1}), "either-way", None),
+])
+def test_classify(profile: str, request_: Request, expected: str, kind: str | None) -> None:
+    case = _judge(profile).classify(request_, "schemathesis:test")
+    assert (case.input_class.value, case.reject_kind) == (expected, kind)
+    assert case.raw_body == request_.body  # a corpus replay sends exactly what schemathesis sent
+
+
+@pytest.mark.parametrize(("method", "uuid"), [("DELETE", UUID), ("POST", UUID), ("PUT", "b" * 32)])
+def test_the_guard_refuses_other_methods_and_resources_before_sending(method: str, uuid: str) -> None:
+    judge = _judge("zstack")
+    config = st_phase.st_config(base_url=NOWHERE, session=SESSION, uuid=UUID, seed=1, max_examples=1,
+                                request_timeout=2)
+    try:
+        operation = judge.schema(load_contract("zstack"), config)[API_PATH]["PUT"]
+        case = operation.Case(method=method, path_parameters={"uuid": uuid}, body={"updateModelService": {}})
+        with pytest.raises(HookExecutionError) as info:
+            case.call()
+        assert isinstance(info.value.__cause__, st_phase.UnsafeRequest)
+        assert judge.judged == 0
+    finally:
+        judge.close()
+
+
+def test_the_phase_is_registered_under_its_settings_name() -> None:
+    assert EXTRA_PHASES["schemathesis"] is st_phase.schemathesis_phase
+    assert "schemathesis" in RunSettings().phases
+
+
+def _run(tmp_path: Path, profile: str, *, faults: tuple[str, ...] = (), async_: bool = False) -> RunResult:
+    return execute_run(RunSettings(profile=profile, report_dir=tmp_path, max_time=40, seed=1,
+                                   phases=("schemathesis",), server_faults=faults, server_async=async_,
+                                   save_corpus=False))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("profile", "async_"), [("documented", False), ("zstack", False), ("zstack", True)])
+def test_clean_on_the_sound_server(tmp_path: Path, profile: str, async_: bool) -> None:
+    result = _run(tmp_path, profile, async_=async_)
+    assert result.ok, "\n\n".join(f.render() for f in result.failures.values())
+    assert {"schemathesis:examples", "schemathesis:coverage", "schemathesis:fuzzing"} <= set(result.labels)
+    assert result.cases["must-accept"] > 0 and result.cases["must-reject"] > 0
+    assert result.phases["schemathesis"] < 20  # a breadth phase, not the run
+    assert result.restore["restored"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("profile", "fault", "check"), [
+    ("zstack", "cjk-name-500", "no_server_fault"),        # a 500 on some input
+    ("zstack", "bare-503", "no_server_fault"),            # a 503 without an ErrorCode
+    ("documented", "message-envelope", "error_envelope"),  # an error body without the envelope
+    ("documented", "no-auth", "rejects_invalid"),         # coverage drops the Authorization header
+])
+def test_catches_what_breadth_finds(tmp_path: Path, profile: str, fault: str, check: str) -> None:
+    result = _run(tmp_path, profile, faults=(fault,))
+    assert check in result.failed_checks(), result.failed_checks()
+    assert result.restore["restored"]
