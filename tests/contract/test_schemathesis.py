@@ -39,6 +39,14 @@ def zs_st_schema(zs_settings: Any, zs_contract: Any, zs_target: Any, zs_st_judge
     return zs_st_judge.schema(zs_contract, config)
 
 
+@pytest.fixture(autouse=True)
+def _st_node_id_compat(request: pytest.FixtureRequest) -> None:
+    """Schemathesis 4.32's lazy loader reads ``node._nodeid``, which pytest 9.2 no longer has (its ids
+    are structured, ``node._id``); it only re-labels the subtests with it, so the string id will do."""
+    if not hasattr(request.node, "_nodeid"):
+        request.node._nodeid = request.node.nodeid
+
+
 schema = schemathesis.pytest.from_fixture("zs_st_schema")
 
 

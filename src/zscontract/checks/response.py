@@ -144,9 +144,15 @@ def accepts_valid(ctx: CheckContext, step: Step) -> bool | None:
     if step.case.input_class is not InputClass.ACCEPT or step.exchange.response is None:
         return None
     if step.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR):
-        raise _fail(names.ACCEPTS_VALID, step, f"valid update rejected ({step.case.label})",
+        response = step.exchange.response
+        body = response.json(default=None)
+        error = body.get("error") if isinstance(body, dict) else None
+        code = error.get("code") if isinstance(error, dict) else None
+        # One signature per kind of refusal, not per field combination: the title says which fields.
+        raise _fail(names.ACCEPTS_VALID, step, f"valid update rejected ({step.case.label}): {response.status}"
+                    f"{' ' + str(code) if code else ''}",
                     "success: every documented field here is inside the conservative domain",
-                    signature=f"rejected {step.case.label}")
+                    signature=f"valid update rejected with {response.status} {code or ''}".strip())
     return True
 
 @check(names.REJECTS_INVALID)

@@ -33,12 +33,23 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
             include_example_fields: bool = False) -> dict[str, Any]:
     """Write the snapshot back and read it again; returns a report of what differs (empty = restored)."""
     fields = restorable_fields(contract, snapshot, include_example_fields=include_example_fields)
-    attempts = []
-    for _ in range(3):
-        ex = client.update(uuid, fields)
-        attempts.append(ex.status if ex.response is not None else ex.error)
-        if ex.response is not None and ex.response.status == 200:
-            break
+    attempts: list[Any] = []
+
+    def put(update: dict[str, Any]) -> bool:
+        for _ in range(2):  # once more after a transient failure (timeout, 5xx)
+            ex = client.update(uuid, update)
+            attempts.append(ex.status if ex.response is not None else ex.error)
+            if ex.response is not None and ex.response.status == 200:
+                return True
+            if ex.response is not None and ex.response.status < 500:
+                return False
+        return False
+
+    # All fields in one update first; if the target refuses that, field by field, so one value it
+    # now dislikes does not keep the others from being written back.
+    if not put(fields) and len(fields) > 1:
+        for name, value in fields.items():
+            put({name: value})
     after, via = client.read_state(uuid)
     if after is None:
         return {"restored": False, "why": f"could not read the resource back (restore answered {attempts})",

@@ -121,6 +121,10 @@ CATALOGUE: tuple[Fault, ...] = (
     _fault("numeric-string-cpu", checks.REJECTS_INVALID, "a numeric string in requestCpu is accepted"),
     _fault("cpu-beyond-int32", checks.REJECTS_INVALID, "requestCpu above 2^31-1 is accepted"),
     # -- accepts_valid
+    _fault("refuse-all-fields", checks.ACCEPTS_VALID,
+           "an update sending all five documented fields at once is refused (so a restore fails too)"),
+    _fault("lock-after-writes", checks.ACCEPTS_VALID,
+           "after 60 accepted updates every update is refused (a run cannot restore the resource)"),
     _fault("reject-cjk-name", checks.ACCEPTS_VALID, "a name with a CJK character is rejected (SYS.1007)"),
     _fault("reject-large-cpu", checks.ACCEPTS_VALID, "requestCpu above 2^30 (e.g. 2^31-1) is rejected"),
     _fault("reject-large-memory", checks.ACCEPTS_VALID, "requestMemory above 2^31-1 is rejected"),

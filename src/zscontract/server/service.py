@@ -36,6 +36,10 @@ class ApiError(Exception):
         self.details = details
 
 
+DOCUMENTED_FIELDS = ("name", "description", "yaml", "requestCpu", "requestMemory")
+LOCK_AFTER_WRITES = 60
+
+
 class ModelServices:
     """The model services, the account and the sessions of one server."""
 
@@ -46,6 +50,7 @@ class ModelServices:
         self.session_ttl = session_ttl
         self.clock = clock
         self._query_cache: dict[str, Row] = {}  # only the stale-query-cache fault fills it
+        self._writes = 0  # only the lock-after-writes fault counts them
         self.account_uuid, self.user_uuid = store.ensure_account(ACCOUNT_NAME, ACCOUNT_PASSWORD, new_uuid(),
                                                                  new_uuid())
 
@@ -126,6 +131,13 @@ class ModelServices:
             if parsed.errors:
                 self.partial_apply(uuid, fields, parsed)
                 raise ApiError("argument", parsed.describe())
+            if self.faults.on("lock-after-writes"):
+                self._writes += 1
+                if self._writes > LOCK_AFTER_WRITES:
+                    raise ApiError("argument", "the model service is locked after too many updates")
+            if self.faults.on("refuse-all-fields") and set(DOCUMENTED_FIELDS) <= set(parsed.changes):
+                # What a restore sends: with this fault the harness cannot leave the target as found.
+                raise ApiError("argument", "too many fields in one update")
             if self.faults.on("lost-update"):
                 return self._lost_update(uuid, fields, parsed)
             row = self.store.update(uuid, lambda current: self._apply(uuid, current, fields, parsed.changes))
