@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.hypothesis_profiles",
     "tests.fixtures.scripted",
+    "tests.fixtures.servers",
 ]

@@ -162,7 +162,7 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None,
     if values.get("target_url") and not values.get("model_service_uuids"):
         raise UsageError("--target-url is set but no model service is: give --model-service-uuid "
                          "(or ZS_MODEL_SERVICE_UUID), the one resource the run may change")
-    if values.get("target_url") and not values.get("session_uuid") and not overrides.get("extra", {}).get(
-            "account"):
-        raise UsageError("--target-url is set but no session is: give --session-uuid (or ZS_SESSION_UUID)")
+    if values.get("target_url") and not values.get("session_uuid") and not overrides.get("account"):
+        raise UsageError("--target-url is set but no session is: give --session-uuid (or ZS_SESSION_UUID), "
+                         "or --account with the password in ZS_PASSWORD")
     return RunSettings(**values, **overrides)

@@ -8,6 +8,7 @@ reaches them (2^31-1, 2^53+1, 2^63-1, the 255-character name).
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -98,10 +99,19 @@ def valid_value(spec: FieldSpec) -> st.SearchStrategy[Any]:
     return _text(spec)
 
 
+@functools.cache
+def _valid_values(contract: Contract) -> dict[str, st.SearchStrategy[Any]]:
+    """``valid_value`` of each documented field, built once per contract (see ``_cached``)."""
+    return {n: valid_value(s) for n, s in _documented(contract).items()}
+
+
+# Strategies are built once per contract and reused by every draw: building one inside a
+# composite on each draw (st.text's alphabet intervals, validation) cost Hypothesis about 40%
+# of a run's time (profile in benchmarks/README.md). Contract hashes by identity.
+@functools.cache
 def must_accept_fields(contract: Contract) -> st.SearchStrategy[dict[str, Any]]:
     """A non-empty update of documented fields, each inside its conservative domain."""
-    specs = _documented(contract)
-    return st.fixed_dictionaries({}, optional={n: valid_value(s) for n, s in specs.items()}).filter(bool)
+    return st.fixed_dictionaries({}, optional=_valid_values(contract)).filter(bool)
 
 
 def must_accept(contract: Contract) -> st.SearchStrategy[Case]:
@@ -123,14 +133,25 @@ def _bad_integer(spec: FieldSpec) -> st.SearchStrategy[tuple[str, Any]]:
     )
 
 
+@functools.cache
+def _argument_parts(contract: Contract) -> tuple[st.SearchStrategy[FieldSpec], dict[str, Any], dict[str, Any]]:
+    """The integer fields, and per field its bad values and its valid companions (built once)."""
+    ints = [s for s in contract.documented_fields() if s.json_type == "integer"]
+
+    def without(name: str) -> st.SearchStrategy[dict[str, Any]]:
+        return must_accept_fields(contract).map(lambda f: {k: v for k, v in f.items() if k != name})
+
+    return (st.sampled_from(ints), {s.name: _bad_integer(s) for s in ints},
+            {s.name: without(s.name) | st.just({}) for s in ints})
+
+
 @st.composite
 def _argument_violation(draw: st.DrawFn, contract: Contract) -> Case:
-    ints = [s for s in contract.documented_fields() if s.json_type == "integer"]
-    spec = draw(st.sampled_from(ints))
-    kind, bad = draw(_bad_integer(spec))
+    ints, bad_values, companions = _argument_parts(contract)
+    spec = draw(ints)
+    kind, bad = draw(bad_values[spec.name])
     # Valid companions make "partial apply before the error" visible.
-    fields = draw(must_accept_fields(contract).map(lambda f: {k: v for k, v in f.items() if k != spec.name})
-                  | st.just({}))
+    fields = draw(companions[spec.name])
     fields = {**fields, spec.name: bad}
     return Case(InputClass.REJECT, f"{spec.name}:{kind}", fields=fields, reject_kind=REJECT_ARGUMENT)
 
@@ -177,53 +198,76 @@ def _odd_text() -> st.SearchStrategy[tuple[str, str]]:
     )
 
 
-@st.composite
-def _either_case(draw: st.DrawFn, contract: Contract, include_example_fields: bool) -> Case:
+@functools.cache
+def _either_parts(contract: Contract, include_example_fields: bool) -> dict[str, Any]:
+    """Every strategy ``_either_case`` draws from, built once per contract (see ``must_accept_fields``)."""
     specs = _documented(contract)
     strings = [s for s in specs.values() if s.json_type == "string"]
     ints = [s for s in specs.values() if s.json_type == "integer"]
-    base = draw(must_accept_fields(contract) | st.just({}))
     kinds = ["null", "invented", "odd-text", "non-positive", "bad-yaml", "empty", "duplicate", "number-in-string",
              "whole-float"]
     if include_example_fields and contract.example_only_fields():
         kinds.append("example-only")
-    kind = draw(st.sampled_from(kinds))
+    return {
+        "base": must_accept_fields(contract) | st.just({}),
+        "kind": st.sampled_from(kinds),
+        "null": st.sampled_from(sorted(specs)),
+        "invented": st.sampled_from(["colour", "zsInvented", "Name", "name ", "requestcpu"]),
+        "invented_value": st.text(max_size=8),
+        "strings": st.sampled_from(strings),
+        "odd_text": _odd_text(),
+        "ints": st.sampled_from(ints),
+        "non_positive": {s.name: st.sampled_from([0, -1, int(s.hard_schema["minimum"])]) for s in ints},
+        "yaml_specs": st.sampled_from([s for s in strings if s.domain_schema.get("x-zs-yaml")]),
+        "bad_yaml": st.sampled_from(["services: [", "a: b: c", "{unclosed", "- just\n- a list\n", "plain text"]),
+        "number": st.one_of(st.integers(-5, 10**6), st.booleans()),
+        "example_only": st.sampled_from(contract.example_only_fields()) if "example-only" in kinds else None,
+        "example_value": {s.name: _example_value(s) for s in contract.example_only_fields()},
+        "duplicate": st.sampled_from(list(specs.values())),
+        "valid": _valid_values(contract),
+    }
+
+
+@st.composite
+def _either_case(draw: st.DrawFn, contract: Contract, include_example_fields: bool) -> Case:
+    p = _either_parts(contract, include_example_fields)
+    base = draw(p["base"])
+    kind = draw(p["kind"])
     if kind == "null":
-        name = draw(st.sampled_from(sorted(specs)))
+        name = draw(p["null"])
         return Case(InputClass.EITHER, f"{name}:null", fields={**base, name: None})
     if kind == "invented":
-        key = draw(st.sampled_from(["colour", "zsInvented", "Name", "name ", "requestcpu"]))
-        return Case(InputClass.EITHER, "invented-field", fields={**base, key: draw(st.text(max_size=8))})
+        key = draw(p["invented"])
+        return Case(InputClass.EITHER, "invented-field", fields={**base, key: draw(p["invented_value"])})
     if kind == "odd-text":
-        spec = draw(st.sampled_from(strings))
-        label, value = draw(_odd_text())
+        spec = draw(p["strings"])
+        label, value = draw(p["odd_text"])
         return Case(InputClass.EITHER, f"{spec.name}:{label}", fields={**base, spec.name: value})
     if kind == "non-positive":
-        spec = draw(st.sampled_from(ints))
-        value = draw(st.sampled_from([0, -1, int(spec.hard_schema["minimum"])]))
+        spec = draw(p["ints"])
+        value = draw(p["non_positive"][spec.name])
         return Case(InputClass.EITHER, f"{spec.name}:non-positive", fields={**base, spec.name: value})
     if kind == "bad-yaml":
-        yaml_specs = [s for s in strings if s.domain_schema.get("x-zs-yaml")]
-        spec = draw(st.sampled_from(yaml_specs))
-        value = draw(st.sampled_from(["services: [", "a: b: c", "{unclosed", "- just\n- a list\n", "plain text"]))
+        spec = draw(p["yaml_specs"])
+        value = draw(p["bad_yaml"])
         return Case(InputClass.EITHER, f"{spec.name}:invalid-yaml", fields={**base, spec.name: value})
     if kind == "empty":
         return Case(InputClass.EITHER, "empty-update", fields={})
     if kind == "number-in-string":
-        spec = draw(st.sampled_from(strings))
-        value = draw(st.one_of(st.integers(-5, 10**6), st.booleans()))
+        spec = draw(p["strings"])
+        value = draw(p["number"])
         return Case(InputClass.EITHER, f"{spec.name}:number", fields={**base, spec.name: value})
     if kind == "whole-float":
-        spec = draw(st.sampled_from(ints))
+        spec = draw(p["ints"])
         return Case(InputClass.EITHER, f"{spec.name}:whole-float", fields={**base, spec.name: 5.0})
     if kind == "example-only":
-        fspec = draw(st.sampled_from(contract.example_only_fields()))
+        fspec = draw(p["example_only"])
         name = fspec.name
         return Case(InputClass.EITHER, f"example-only:{name}",
-                    fields={**base, name: draw(_example_value(fspec))})
+                    fields={**base, name: draw(p["example_value"][name])})
     # duplicate keys: either sent value may win (oracle.md class 3)
-    spec = draw(st.sampled_from(list(specs.values())))
-    first, second = draw(valid_value(spec)), draw(valid_value(spec))
+    spec = draw(p["duplicate"])
+    first, second = draw(p["valid"][spec.name]), draw(p["valid"][spec.name])
     return Case(InputClass.EITHER, f"{spec.name}:duplicate-key", fields={**base, spec.name: second},
                 raw_body=None, alternatives={**{k: (v,) for k, v in base.items()}, spec.name: (first, second)})
 

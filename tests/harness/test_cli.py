@@ -1,0 +1,226 @@
+"""The ``zscontract`` command end to end: real subprocesses against real reference servers.
+
+Exit codes, one-line errors, leaving the target as found (also on SIGINT), secrets kept out of
+every file a run writes, baseline gating and the regression corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.servers import ServerFactory, query_inventory, without_last_op_date, zscontract
+from zscontract.core.session import hash_password
+
+
+def target_args(server: object, *, session: bool = True) -> list[str]:
+    args = ["--target-url", server.url, "--model-service-uuid", server.model_service_uuids[0]]  # type: ignore[attr-defined]
+    if session:
+        args += ["--session-uuid", server.session_uuid]  # type: ignore[attr-defined]
+    return args
+
+
+# -- exit codes and one-line errors ---------------------------------------------------------------
+
+def test_unreachable_target_exits_3_fast_with_one_line(tmp_path: Path) -> None:
+    started = time.monotonic()
+    proc = zscontract("run", "--target-url", "http://127.0.0.1:1", "--session-uuid", "a" * 32,
+                      "--model-service-uuid", "b" * 32, "--report-dir", str(tmp_path))
+    assert proc.returncode == 3, proc.stderr
+    assert time.monotonic() - started < 10
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unreachable" in lines[0] and "--target-url" in lines[0]
+
+
+def test_wrong_session_exits_3_and_says_so(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="zstack")
+    before = query_inventory(server)
+    proc = zscontract("run", *target_args(server, session=False), "--session-uuid", "c" * 32,
+                      "--profile", "zstack", "--report-dir", str(tmp_path))
+    assert proc.returncode == 3
+    assert "session was refused" in proc.stderr
+    assert query_inventory(server) == before
+
+
+def test_unknown_resource_exits_3(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="documented")
+    proc = zscontract("run", "--target-url", server.url, "--session-uuid", server.session_uuid,
+                      "--model-service-uuid", "d" * 32, "--report-dir", str(tmp_path))
+    assert proc.returncode == 3
+    assert "not found" in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--profile", "soap"], "unknown profile 'soap'"),
+    (["--max-time", "soon"], "--max-time"),
+    (["--checks", "round_trip,nonsense"], "unknown check(s) nonsense"),
+    (["--target-url", "ftp://x"], "not an http(s) URL"),
+    (["--target-url", "http://127.0.0.1:1", "--session-uuid", "a" * 32], "no model service"),
+    (["--target-url", "http://127.0.0.1:1", "--model-service-uuid", "NOT-A-UUID", "--session-uuid", "a" * 32],
+     "not a ZStack UUID"),
+    (["--account", "admin"], "ZS_PASSWORD"),
+])
+def test_usage_errors_exit_2_with_one_line(args: list[str], needle: str, tmp_path: Path) -> None:
+    proc = zscontract("run", *args, "--report-dir", str(tmp_path))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0]
+
+
+def test_environment_variable_errors_name_the_variable(tmp_path: Path) -> None:
+    proc = zscontract("run", "--report-dir", str(tmp_path), env={"ZS_PROFILE": "soap"})
+    assert proc.returncode == 2
+    assert "environment variable ZS_PROFILE" in proc.stderr
+
+
+# -- leaving the target as found ------------------------------------------------------------------
+
+def test_sigint_mid_run_leaves_the_resource_as_found(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="documented")
+    before = query_inventory(server)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZS_")}
+    proc = subprocess.Popen([sys.executable, "-m", "zscontract", "run", *target_args(server), "--max-time", "60",
+                             "--max-examples", "100000", "--report-dir", str(tmp_path), "--no-corpus"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # wait until the run has really changed the resource
+        time.sleep(0.3)
+        if without_last_op_date(query_inventory(server)) != without_last_op_date(before):
+            break
+    else:
+        proc.kill()
+        pytest.fail("the run never changed the resource")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "restoring" in out
+    assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
+
+
+def test_sigterm_restores_too(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="zstack", async_=True)
+    before = query_inventory(server)
+    proc = subprocess.Popen([sys.executable, "-m", "zscontract", "run", *target_args(server), "--profile", "zstack",
+                             "--max-time", "60", "--max-examples", "100000", "--report-dir", str(tmp_path),
+                             "--no-corpus"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
+
+
+def test_restore_refused_is_loud_keeps_the_snapshot_and_exits_4(reference_server: ServerFactory,
+                                                                 tmp_path: Path) -> None:
+    server = reference_server(profile="documented", faults=["lock-after-writes"])
+    before = query_inventory(server)
+    proc = zscontract("run", *target_args(server), "--max-time", "20", "--report-dir", str(tmp_path),
+                      "--no-corpus")
+    assert proc.returncode == 4
+    assert "RESTORE FAILED" in proc.stderr
+    snapshot = Path(proc.stderr.split("saved at ")[1].split(":")[0])
+    assert json.loads(snapshot.read_text())["inventory"] == before
+
+
+# -- secrets --------------------------------------------------------------------------------------
+
+def _all_output(tmp_path: Path, proc: subprocess.CompletedProcess[str]) -> str:
+    texts = [proc.stdout, proc.stderr]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            texts.append(path.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(texts)
+
+
+def test_no_file_or_output_contains_the_session(reference_server: ServerFactory, tmp_path: Path) -> None:
+    # A fault makes the run fail, so failures, curl lines, corpus and cassettes are all written.
+    server = reference_server(profile="zstack", faults=["trim-whitespace", "message-envelope"][:1])
+    proc = zscontract("run", *target_args(server), "--profile", "zstack", "--max-time", "15",
+                      "--report-dir", str(tmp_path))
+    assert proc.returncode == 1
+    everything = _all_output(tmp_path, proc)
+    assert "$ZS_SESSION_UUID" in everything  # the curl lines are there, redacted
+    assert server.session_uuid not in everything
+    assert server.session_uuid.upper() not in everything
+
+
+def test_login_password_and_session_stay_secret(reference_server: ServerFactory, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    password = "Zs-S3cret&<pw>"
+    monkeypatch.setenv("ZSCONTRACT_SERVER_PASSWORD", password)
+    server = reference_server(profile="documented", faults=["trim-whitespace"])
+    assert server.info["password"] == password
+    proc = zscontract("run", *target_args(server, session=False), "--account", server.info["account"],
+                      "--max-time", "15", "--report-dir", str(tmp_path), env={"ZS_PASSWORD": password})
+    assert proc.returncode == 1, proc.stderr
+    everything = _all_output(tmp_path, proc)
+    assert password not in everything
+    assert hash_password(password) not in everything
+    assert "OAuth $ZS_SESSION_UUID" in everything
+
+
+def test_wrong_password_exits_3(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="zstack")
+    proc = zscontract("run", *target_args(server, session=False), "--account", "admin", "--profile", "zstack",
+                      "--report-dir", str(tmp_path), env={"ZS_PASSWORD": "wrong"})
+    assert proc.returncode == 3
+    assert "login as 'admin' was refused" in proc.stderr
+    assert "wrong" not in proc.stderr.replace("was refused", "")
+
+
+def test_session_expiring_mid_run_logs_in_again(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="documented", extra_args=("--session-ttl", "2"))
+    proc = zscontract("run", *target_args(server, session=False), "--account", "admin", "--max-time", "8",
+                      "--report-dir", str(tmp_path), "--no-corpus", env={"ZS_PASSWORD": server.info["password"]})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# -- baseline and corpus --------------------------------------------------------------------------
+
+def test_baseline_turns_a_known_failure_green_and_a_new_one_red(reference_server: ServerFactory,
+                                                                 tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.yaml"
+    known = reference_server(profile="documented", faults=["trim-whitespace"])
+    common = ["--max-time", "15", "--seed", "3", "--no-corpus", "--checks", "round_trip,error_envelope"]
+    proc = zscontract("run", *target_args(known), *common, "--report-dir", str(tmp_path / "r1"),
+                      "--baseline", str(baseline), "--baseline-update")
+    assert proc.returncode == 0 and baseline.exists(), proc.stderr
+    proc = zscontract("run", *target_args(known), *common, "--report-dir", str(tmp_path / "r2"),
+                      "--baseline", str(baseline))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    worse = reference_server(profile="documented", faults=["trim-whitespace", "cause-string"])
+    proc = zscontract("run", *target_args(worse), *common, "--report-dir", str(tmp_path / "r3"),
+                      "--baseline", str(baseline))
+    assert proc.returncode == 1
+    assert "error_envelope" in proc.stdout
+
+
+def test_corpus_replay_says_fixed_once_the_fault_is_gone(reference_server: ServerFactory, tmp_path: Path) -> None:
+    faulty = reference_server(profile="documented", faults=["memory-float64"])
+    proc = zscontract("run", *target_args(faulty), "--max-time", "15", "--report-dir", str(tmp_path))
+    assert proc.returncode == 1
+    assert list((tmp_path / "corpus").glob("*.json"))
+    proc = zscontract("replay", *target_args(faulty), "--report-dir", str(tmp_path))
+    assert proc.returncode == 1 and "STILL FAILING" in proc.stdout
+    sound = reference_server(profile="documented")
+    proc = zscontract("replay", *target_args(sound), "--report-dir", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout
+    assert "FIXED" in proc.stdout and "STILL FAILING" not in proc.stdout
+
+
+def test_report_diff_lists_new_and_fixed(reference_server: ServerFactory, tmp_path: Path) -> None:
+    faulty = reference_server(profile="documented", faults=["cause-string"])
+    zscontract("run", *target_args(faulty), "--max-time", "10", "--report-dir", str(tmp_path), "--no-corpus")
+    first = os.readlink(tmp_path / "latest")
+    sound = reference_server(profile="documented")
+    zscontract("run", *target_args(sound), "--max-time", "10", "--report-dir", str(tmp_path), "--no-corpus")
+    proc = zscontract("report", "diff", first, "latest", "--report-dir", str(tmp_path))
+    assert proc.returncode == 0
+    assert "1 fixed" in proc.stdout or "fixed" in proc.stdout.lower()
