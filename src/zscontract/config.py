@@ -82,11 +82,12 @@ class RunSettings:
 
 
 def pick(name: str, flag_value: Any, environ: Mapping[str, str] | None = None,
-         ini: Callable[[str], Any] | None = None) -> tuple[Any, str]:
+         ini: Callable[[str], Any] | None = None, flag_prefix: str = "--") -> tuple[Any, str]:
     """The raw value of a setting and where it came from (for error messages)."""
     opt = OPTIONS[name]
+    flag = flag_prefix + opt.flag.removeprefix("--")
     if flag_value not in (None, ""):
-        return flag_value, opt.flag
+        return flag_value, flag
     env = os.environ if environ is None else environ
     if opt.env and env.get(opt.env):
         return env[opt.env], f"environment variable {opt.env}"
@@ -94,7 +95,7 @@ def pick(name: str, flag_value: Any, environ: Mapping[str, str] | None = None,
         value = ini(opt.ini)
         if value not in (None, "", []):
             return value, f"ini key {opt.ini}"
-    return None, opt.flag
+    return None, flag
 
 
 def check_url(value: str, source: str) -> str:
@@ -137,26 +138,26 @@ def positive(value: Any, source: str, kind: Callable[[Any], T] = float) -> T:  #
 
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None,
-            ini: Callable[[str], Any] | None = None, **overrides: Any) -> RunSettings:
+            ini: Callable[[str], Any] | None = None, *, flag_prefix: str = "--", **overrides: Any) -> RunSettings:
     """Build :class:`RunSettings` from option values (None = not given) plus env and ini.
 
     >>> resolve({"profile": "zstack"}, environ={}).profile
     'zstack'
     """
     values: dict[str, Any] = {}
-    url, src = pick("target_url", flags.get("target_url"), environ, ini)
+    url, src = pick("target_url", flags.get("target_url"), environ, ini, flag_prefix)
     if url:
         values["target_url"] = check_url(str(url), src)
-    session, src = pick("session_uuid", flags.get("session_uuid"), environ, ini)
+    session, src = pick("session_uuid", flags.get("session_uuid"), environ, ini, flag_prefix)
     if session:
         values["session_uuid"] = check_session(str(session), src)
-    uuids, src = pick("model_service_uuid", flags.get("model_service_uuid"), environ, ini)
+    uuids, src = pick("model_service_uuid", flags.get("model_service_uuid"), environ, ini, flag_prefix)
     if uuids:
         values["model_service_uuids"] = check_uuids(uuids, src)
-    profile, src = pick("profile", flags.get("profile"), environ, ini)
+    profile, src = pick("profile", flags.get("profile"), environ, ini, flag_prefix)
     if profile:
         values["profile"] = check_profile(str(profile), src)
-    report_dir, src = pick("report_dir", flags.get("report_dir"), environ, ini)
+    report_dir, src = pick("report_dir", flags.get("report_dir"), environ, ini, flag_prefix)
     if report_dir:
         values["report_dir"] = Path(str(report_dir))
     if values.get("target_url") and not values.get("model_service_uuids"):

@@ -39,7 +39,7 @@ def _resolve(config: pytest.Config) -> RunSettings:
 
     flags = {name: config.getoption(f"zs_{name}", default=None) for name in OPTIONS}
     try:
-        return resolve(flags, os.environ, ini)
+        return resolve(flags, os.environ, ini, flag_prefix="--zs-")
     except ZsContractError as exc:
         raise pytest.UsageError(f"zscontract: {exc}") from None
 

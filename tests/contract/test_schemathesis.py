@@ -34,8 +34,8 @@ def zs_st_judge(zs_harness: Any) -> Iterator[StJudge]:
 def zs_st_schema(zs_settings: Any, zs_contract: Any, zs_target: Any, zs_st_judge: StJudge) -> Any:
     """The contract of this dialect as a schemathesis schema, aimed at the target's resource."""
     harness = zs_st_judge.harness
-    config = st_config(base_url=zs_target.url, session=harness.client.settings.session_uuid, uuid=harness.uuid,
-                       seed=zs_settings.seed, max_examples=MAX_EXAMPLES,
+    config = st_config(base_url=zs_target.url, session=harness.client.settings.session_uuid,
+                       uuid=harness.uuid, seed=zs_settings.seed, max_examples=MAX_EXAMPLES,
                        request_timeout=zs_settings.request_timeout)
     return zs_st_judge.schema(zs_contract, config)
 

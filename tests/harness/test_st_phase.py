@@ -25,6 +25,7 @@ from zscontract.runner.run import EXTRA_PHASES, execute_run
 
 SESSION = "5" * 32
 UUID = "a" * 32
+UNKNOWN = "OAuth " + "0" * 32
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, so nothing could be written
 
 
@@ -51,8 +52,8 @@ def _put(body: Any, *, auth: str | None = f"OAuth {SESSION}", media: str = "appl
     ("documented", _put({"requestCpu": "1"}), "must-reject", "argument"),
     ("documented", _put({"name": "a"}, auth=None), "must-reject", "no-auth"),
     ("documented", _put({"name": "a"}, auth="Bearer " + SESSION), "must-reject", "no-auth"),
-    ("zstack", _put({"updateModelService": {"name": "a"}}, auth="OAuth " + "0" * 32), "must-reject", "session"),
-    ("zstack", _put({"updateModelService": {"requestCpu": "x"}}, auth="OAuth " + "0" * 32), "must-reject", None),
+    ("zstack", _put({"updateModelService": {"name": "a"}}, auth=UNKNOWN), "must-reject", "session"),
+    ("zstack", _put({"updateModelService": {"requestCpu": "x"}}, auth=UNKNOWN), "must-reject", None),
     ("documented", _put({"name": "a"}, auth="oauth  " + SESSION), "either-way", None),  # the facts are silent
     ("zstack", _put({"updateModelService": {"name": "a"}, "invented": 1}), "either-way", None),
     ("documented", _put({"name": "a"}, media="text/plain"), "either-way", None),

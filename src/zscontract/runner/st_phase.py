@@ -159,8 +159,10 @@ class StJudge:
         elif auth_cls is InputClass.EITHER and cls is InputClass.ACCEPT:
             cls = InputClass.EITHER
         fields = h.dialect.unwrap(body)
-        return Case(cls, label, fields=fields if isinstance(fields, dict) else None, raw_body=request.body,
-                    auth=auth, reject_kind=kind if cls is InputClass.REJECT else None)
+        kind = kind if cls is InputClass.REJECT else None
+        # raw_body is what a corpus replay sends: b"" is "no body at all" (None would send the fields).
+        return Case(cls, label, fields=fields if isinstance(fields, dict) else None,
+                    raw_body=request.body or b"", auth=auth, reject_kind=kind)
 
     def _auth(self, request: Request) -> tuple[str, InputClass, str | None]:
         """How a request authenticated: our session, none, another scheme, an unknown session."""

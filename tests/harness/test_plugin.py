@@ -1,0 +1,88 @@
+"""The pytest plugin as a user meets it: pytester writes a test file, runs pytest, reads the outcome."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures.servers import ServerFactory
+
+pytest_plugins = ["pytester"]
+
+SUITE = '''
+from hypothesis import given, settings, strategies as st
+from zscontract import strategies
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(data=st.data())
+def test_round_trip(zs_harness, zs_contract, data):
+    case = data.draw(strategies.must_accept(zs_contract))
+    failures = zs_harness.execute(case)
+    if failures:
+        raise failures[0]
+
+def test_profile(zs_settings):
+    print("PROFILE", zs_settings.profile)
+'''
+
+
+def _args(server: object) -> list[str]:
+    return ["--zs-target-url", server.url, "--zs-session-uuid", server.session_uuid,  # type: ignore[attr-defined]
+            "--zs-model-service-uuid", server.model_service_uuids[0], "-p", "no:cacheprovider"]  # type: ignore[attr-defined]
+
+
+def test_sound_target_passes(pytester: pytest.Pytester, reference_server: ServerFactory) -> None:
+    server = reference_server(profile="zstack")
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-profile", "zstack", "-s")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*PROFILE zstack*"])
+
+
+def test_faulty_target_fails_with_the_check_named(pytester: pytest.Pytester,
+                                                  reference_server: ServerFactory) -> None:
+    server = reference_server(profile="documented", faults=["trim-whitespace"])
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess(*_args(server))
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*CheckFailed*round_trip*"])
+
+
+def test_options_come_from_environment_and_ini(pytester: pytest.Pytester, reference_server: ServerFactory,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    server = reference_server(profile="zstack")
+    monkeypatch.setenv("ZS_TARGET_URL", server.url)
+    monkeypatch.setenv("ZS_SESSION_UUID", server.session_uuid)
+    pytester.makeini(f"[pytest]\nzs_model_service_uuid = {server.model_service_uuids[0]}\nzs_profile = zstack\n")
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*PROFILE zstack*"])
+
+
+def test_without_a_target_both_dialects_run_on_the_reference_server(pytester: pytest.Pytester,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("ZS_TARGET_URL", "ZS_SESSION_UUID", "ZS_MODEL_SERVICE_UUID", "ZS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=40", "max_examples=5"))
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["*PROFILE documented*", "*PROFILE zstack*"])
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--zs-profile", "soap"], "*--zs-profile*unknown profile 'soap'*"),
+    (["--zs-target-url", "http://127.0.0.1:1", "--zs-session-uuid", "a" * 32], "*no model service*"),
+])
+def test_bad_options_are_usage_errors(pytester: pytest.Pytester, args: list[str], needle: str) -> None:
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess(*args, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([needle])
+
+
+def test_unreachable_target_stops_the_session_with_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess("--zs-target-url", "http://127.0.0.1:1", "--zs-session-uuid", "a" * 32,
+                                           "--zs-model-service-uuid", "b" * 32, "-p", "no:cacheprovider")
+    assert result.ret == 3
+    result.stdout.fnmatch_lines(["*unreachable*"])
