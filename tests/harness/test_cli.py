@@ -224,3 +224,15 @@ def test_report_diff_lists_new_and_fixed(reference_server: ServerFactory, tmp_pa
     proc = zscontract("report", "diff", first, "latest", "--report-dir", str(tmp_path))
     assert proc.returncode == 0
     assert "1 fixed" in proc.stdout or "fixed" in proc.stdout.lower()
+
+
+@pytest.mark.parametrize(("server_profile", "run_profile"), [("zstack", "documented"), ("documented", "zstack")])
+def test_profile_mismatch_is_reported_as_such(reference_server: ServerFactory, tmp_path: Path,
+                                              server_profile: str, run_profile: str) -> None:
+    server = reference_server(profile=server_profile)
+    before = query_inventory(server)
+    proc = zscontract("run", *target_args(server), "--profile", run_profile, "--report-dir", str(tmp_path))
+    assert proc.returncode == 3
+    assert f"seems to speak the {server_profile} dialect" in proc.stderr
+    assert f"--profile {server_profile}" in proc.stderr
+    assert query_inventory(server) == before

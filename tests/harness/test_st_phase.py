@@ -25,6 +25,7 @@ from zscontract.runner.run import EXTRA_PHASES, execute_run
 
 SESSION = "5" * 32
 UUID = "a" * 32
+OURS = f"OAuth {SESSION}"
 UNKNOWN = "OAuth " + "0" * 32
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, so nothing could be written
 
@@ -35,7 +36,7 @@ def _judge(profile: str) -> st_phase.StJudge:
     return st_phase.StJudge(Harness(load_contract(profile), get_dialect(profile), client, UUID, result))
 
 
-def _put(body: Any, *, auth: str | None = f"OAuth {SESSION}", media: str = "application/json",
+def _put(body: Any, *, auth: str | None = OURS, media: str = "application/json",
          raw: bytes | None = None) -> Request:
     headers = {"Content-Type": media} | ({"Authorization": auth} if auth is not None else {})
     return Request("PUT", NOWHERE + API_PATH.format(uuid=UUID), headers,
@@ -49,6 +50,8 @@ def _put(body: Any, *, auth: str | None = f"OAuth {SESSION}", media: str = "appl
     ("zstack", _put({"updateModelService": None}), "must-reject", "protocol"),
     ("zstack", _put([1]), "must-reject", "protocol"),                           # not an object
     ("documented", _put(None, raw=b"{not json"), "must-reject", "protocol"),
+    ("documented", Request("PUT", NOWHERE, {"Authorization": OURS}, None), "must-reject", "protocol"),
+    ("documented", Request("PUT", NOWHERE, {}, None), "must-reject", None),  # two reasons: no code is pinned
     ("documented", _put({"requestCpu": "1"}), "must-reject", "argument"),
     ("documented", _put({"name": "a"}, auth=None), "must-reject", "no-auth"),
     ("documented", _put({"name": "a"}, auth="Bearer " + SESSION), "must-reject", "no-auth"),
@@ -62,7 +65,7 @@ def _put(body: Any, *, auth: str | None = f"OAuth {SESSION}", media: str = "appl
 def test_classify(profile: str, request_: Request, expected: str, kind: str | None) -> None:
     case = _judge(profile).classify(request_, "schemathesis:test")
     assert (case.input_class.value, case.reject_kind) == (expected, kind)
-    assert case.raw_body == request_.body  # a corpus replay sends exactly what schemathesis sent
+    assert case.raw_body == (request_.body or b"")  # a corpus replay sends exactly what schemathesis sent
 
 
 @pytest.mark.parametrize(("method", "uuid"), [("DELETE", UUID), ("POST", UUID), ("PUT", "b" * 32)])
@@ -100,6 +103,14 @@ def test_clean_on_the_sound_server(tmp_path: Path, profile: str, async_: bool) -
     assert {"schemathesis:examples", "schemathesis:coverage", "schemathesis:fuzzing"} <= set(result.labels)
     assert result.cases["must-accept"] > 0 and result.cases["must-reject"] > 0
     assert result.phases["schemathesis"] < 20  # a breadth phase, not the run
+    assert result.restore["restored"]
+
+
+@pytest.mark.slow
+def test_stops_at_its_time_budget(tmp_path: Path) -> None:
+    result = execute_run(RunSettings(profile="zstack", report_dir=tmp_path, max_time=40, save_corpus=False,
+                                     phases=("schemathesis",), extra={"schemathesis_max_time": 0.2}))
+    assert result.ok and any("stopped at its time budget" in note for note in result.notes), result.notes
     assert result.restore["restored"]
 
 

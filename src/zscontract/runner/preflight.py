@@ -22,6 +22,35 @@ def _session_refused(ex: Exchange) -> bool:
     return code is not None and code.startswith("ID.") or (ex.response is not None and ex.response.status == 401)
 
 
+def detect_dialect(client: Client, uuid: str) -> tuple[str | None, str]:
+    """Which dialect the target seems to speak, from a request that must change nothing.
+
+    A PUT without ``Authorization``: a real ZStack node refuses it in its REST layer with a
+    plain-text 400 (zstack-rest-facts.md "Two dialects"); a server that follows the page answers a
+    4xx with a JSON ErrorCode. Returns the dialect (or None when the answer says neither) and why.
+    """
+    ex = client.update(uuid, {}, auth="none", wrap=False)
+    resp = ex.response
+    if resp is None:
+        return None, ex.error or "no answer"
+    if 400 <= resp.status < 500 and not resp.is_json:
+        return "zstack", f"a request without Authorization got a plain-text {resp.status}"
+    if resp.status == 503 and resp.is_json:
+        return "zstack", "a request without Authorization got 503 with an ErrorCode"
+    if 400 <= resp.status < 500 and resp.is_json:
+        return "documented", f"a request without Authorization got a JSON {resp.status}"
+    return None, f"a request without Authorization got {resp.status}"
+
+
+def check_profile(client: Client, uuid: str, profile: str) -> str:
+    """Raise PreconditionFailed when the target clearly speaks the other dialect; else a note."""
+    seen, why = detect_dialect(client, uuid)
+    if seen is not None and seen != profile:
+        raise PreconditionFailed(f"the target seems to speak the {seen} dialect ({why}) but --profile is "
+                                 f"{profile}; run again with --profile {seen}")
+    return f"dialect: {seen or 'undetermined'} ({why})"
+
+
 def preflight(client: Client, uuid: str) -> dict[str, Any]:
     """Check the target with reads only where it can; raise a one-line error otherwise.
 

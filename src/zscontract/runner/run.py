@@ -26,7 +26,7 @@ from zscontract.reporting.summary import write_json, write_markdown
 from zscontract.reporting.terminal import Terminal
 from zscontract.runner.engine import Harness, RunStopped
 from zscontract.runner.phases import lost_update_phase, property_phase
-from zscontract.runner.preflight import preflight
+from zscontract.runner.preflight import check_profile, preflight
 from zscontract.runner.restore import restore, save_snapshot
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target, open_target
@@ -134,6 +134,7 @@ def _execute(settings: RunSettings, target: Target, client: Client, result: RunR
              contract: Any, dialect: Any, term: Terminal, report_dir: Path, started: float) -> RunResult:
     uuid = result.model_service_uuid
     facts = preflight(client, uuid)
+    result.note(check_profile(client, uuid, settings.profile))
     harness = Harness(contract, dialect, client, uuid, result, checks=settings.checks,
                       stop_on=settings.stop_on)
     snapshot = facts["inventory"]

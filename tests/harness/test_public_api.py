@@ -1,0 +1,27 @@
+"""The public surface is pinned: adding or removing a name is a deliberate change (style.md, habit 1)."""
+
+import zscontract
+
+
+def test_all_is_pinned() -> None:
+    assert sorted(zscontract.__all__) == sorted([
+        "RunResult", "RunSettings", "execute_run", "resolve",
+        "Contract", "FieldSpec", "load_contract",
+        "Case", "InputClass", "classify_fields",
+        "CheckFailed", "FailureRecord", "check", "check_names",
+        "DOCUMENTED", "ZSTACK", "Client", "ClientSettings", "Dialect", "Exchange", "Outcome", "Redactor",
+        "Request", "Response", "get_dialect",
+        "ContractFileError", "PreconditionFailed", "RestoreFailed", "TargetUnreachable", "UsageError",
+        "ZsContractError",
+    ])
+
+
+def test_every_exported_name_exists() -> None:
+    for name in zscontract.__all__:
+        assert getattr(zscontract, name) is not None, name
+
+
+def test_check_registry_has_every_check_of_the_oracle() -> None:
+    from zscontract.checks import names
+
+    assert zscontract.check_names() == sorted(names.ALL)
