@@ -3,7 +3,8 @@
 The public surface only re-exports; the code lives in small modules (see README, Architecture).
 """
 
-from zscontract.checks.registry import check, names as check_names
+from zscontract.checks.registry import check
+from zscontract.checks.registry import names as check_names
 from zscontract.config import RunSettings, resolve
 from zscontract.contract import Contract, FieldSpec, load_contract
 from zscontract.core.cases import Case, InputClass, classify_fields

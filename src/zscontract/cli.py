@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve_arguments(serve)
     serve.set_defaults(handler=_serve)
+    fuzz = sub.add_parser("fuzz", help="generate cases until --max-time is spent (no example cap); "
+                          "replays the corpus first and prints cases per second")
+    _add_run_arguments(fuzz)
+    fuzz.set_defaults(max_examples=None)  # so an explicit --max-examples can be refused
     replay = sub.add_parser("replay", help="replay the regression corpus alone: FIXED / STILL FAILING per case")
     _add_run_arguments(replay)
     report = sub.add_parser("report", help="work with the reports of earlier runs")
@@ -213,6 +217,31 @@ def _gate(args: argparse.Namespace, result: Any) -> int:
     return int(verdict.exit_code)
 
 
+# "No example cap" for fuzz: Hypothesis needs a number; this one is never reached within a time budget.
+FUZZ_MAX_EXAMPLES = 10**9
+
+
+def _fuzz(args: argparse.Namespace) -> int:
+    """``zscontract fuzz``: the run's phases, bounded by time only; cases per second at the end."""
+    from zscontract.reporting.terminal import Terminal
+    from zscontract.runner.run import execute_run
+
+    if args.max_examples is not None:
+        raise UsageError(f"--max-examples {args.max_examples}: 'zscontract fuzz' is bounded by --max-time "
+                         "only; use 'zscontract run' for an example cap")
+    args.max_examples = FUZZ_MAX_EXAMPLES
+    settings = _settings(args)
+    result = execute_run(settings, Terminal(quiet=args.quiet))
+    seconds = max(result.duration, 1e-9)
+    print(f"fuzz: {result.total_cases} cases in {seconds:.1f} s = {result.total_cases / seconds:.1f} cases/s "
+          f"({result.requests} requests)")
+    if args.baseline:
+        return _gate(args, result)
+    from zscontract.runner.run import exit_code
+
+    return exit_code(result)
+
+
 def _replay(args: argparse.Namespace) -> int:
     from zscontract.reporting.terminal import Terminal
     from zscontract.runner.run import execute_run
@@ -240,6 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "replay":
             return _replay(args)
+        if args.command == "fuzz":
+            return _fuzz(args)
         return int(args.handler(args))
     except ZsContractError as exc:
         print(f"zscontract: error: {exc}", file=sys.stderr)

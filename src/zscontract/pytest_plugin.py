@@ -6,6 +6,11 @@ Options (each also an environment variable and an ini key, resolved in one place
 server is started for the session, once per dialect.
 
 Fixtures: ``zs_settings``, ``zs_contract``, ``zs_target``, ``zs_client``, ``zs_harness``.
+
+With pytest-xdist (``-n N``) and a target, ``--zs-model-service-uuid`` lists N or more
+comma-separated UUIDs: worker ``gwI`` owns the I-th, tests and restores only that one (two
+workers writing the same resource would break each other's state checks). Fewer UUIDs than
+workers is a usage error. Without a target, each worker starts its own reference server.
 """
 
 from __future__ import annotations
@@ -44,9 +49,56 @@ def _resolve(config: pytest.Config) -> RunSettings:
         raise pytest.UsageError(f"zscontract: {exc}") from None
 
 
+def _xdist_workers(config: pytest.Config) -> int:
+    """How many xdist workers this session starts (0 without xdist or with ``-n 0``)."""
+    if getattr(config, "workerinput", None) is not None:
+        return int(config.workerinput["workercount"])  # type: ignore[attr-defined]
+    if config.getoption("dist", "no") == "no":
+        return 0
+    return len(config.getoption("tx", None) or [])  # xdist turns -n N into N --tx entries
+
+
+def _worker_index(config: pytest.Config) -> int | None:
+    """The index of this xdist worker (gw3 -> 3), or None in the controller or without xdist."""
+    workerinput = getattr(config, "workerinput", None)
+    name = workerinput["workerid"] if workerinput is not None else None
+    if not name:
+        return None
+    try:
+        return int(str(name).removeprefix("gw"))
+    except ValueError:
+        raise pytest.UsageError(f"zscontract: xdist worker id {name!r} is not gw<number>; cannot pick its "
+                                "model service") from None
+
+
+def _own_resource(config: pytest.Config, settings: RunSettings) -> RunSettings:
+    """Give each xdist worker one model service of its own; refuse when there are too few."""
+    workers = _xdist_workers(config)
+    uuids = settings.model_service_uuids
+    if not settings.target_url or not uuids:
+        return settings  # the embedded server: each worker starts its own, with its own resource
+    if workers > len(uuids):
+        raise pytest.UsageError(
+            f"zscontract: {workers} xdist workers but {len(uuids)} model service(s) in --zs-model-service-uuid "
+            f"(or ZS_MODEL_SERVICE_UUID / ini zs_model_service_uuid): {', '.join(uuids)}; each worker needs its "
+            f"own: list at least {workers} comma-separated UUIDs or run with -n {len(uuids)}")
+    index = _worker_index(config)
+    return replace(settings, model_service_uuids=(uuids[index or 0],))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "zscontract_profiles(*names): run a contract test only in these dialects")
-    config.stash[SETTINGS_KEY] = _resolve(config)
+    config.stash[SETTINGS_KEY] = _own_resource(config, _resolve(config))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    settings = config.stash.get(SETTINGS_KEY, None)
+    if settings is None or not settings.target_url:
+        return None
+    workers = _xdist_workers(config)
+    if workers:
+        return f"zscontract: {workers} xdist workers, one model service each"
+    return f"zscontract: model service {settings.model_service_uuid}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

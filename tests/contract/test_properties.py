@@ -53,7 +53,8 @@ def _boundaries(contract: Any) -> list[tuple[str, dict[str, Any]]]:
                                  min(dom["maximum"], 2**31 - 1)}):
                 cases.append((f"{spec.name}={value}", {spec.name: value}))
         elif dom.get("x-zs-yaml"):
-            cases.append((f"{spec.name}:trailing-newlines", {spec.name: "services:\n- name: 模型\n  ports:\n  - 80\n\n\n"}))
+            doc = "services:\n- name: 模型\n  ports:\n  - 80\n\n\n"
+            cases.append((f"{spec.name}:trailing-newlines", {spec.name: doc}))
         else:
             hi = int(dom.get("maxLength", 255))
             cases.append((f"{spec.name}:max-length", {spec.name: "名" * hi}))

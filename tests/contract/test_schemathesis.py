@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from schemathesis import GenerationMode
 
 from zscontract.core.dialects import API_PATH
 from zscontract.runner.st_phase import StJudge, st_config
@@ -37,7 +38,24 @@ def zs_st_schema(zs_settings: Any, zs_contract: Any, zs_target: Any, zs_st_judge
     config = st_config(base_url=zs_target.url, session=harness.client.settings.session_uuid,
                        uuid=harness.uuid, seed=zs_settings.seed, max_examples=MAX_EXAMPLES,
                        request_timeout=zs_settings.request_timeout)
-    return zs_st_judge.schema(zs_contract, config)
+    schema = zs_st_judge.schema(zs_contract, config)
+    _warm_lambda_descriptions(schema)
+    return schema
+
+
+def _warm_lambda_descriptions(schema: Any) -> None:
+    """Validate the case strategies once here, at a shallow stack.
+
+    Validating describes schemathesis's lambdas, and Hypothesis parses their module's source for
+    that. On CPython 3.11.7 that ``ast.parse`` sometimes fails with ``SystemError: AST constructor
+    recursion depth mismatch`` when it first runs deep inside a Hypothesis test (the AST builder's
+    recursion-depth bookkeeping; about half of the runs here failed before this warm-up). Hypothesis
+    caches the parse, so doing it here first keeps it out of the test.
+    """
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in GenerationMode:
+            operation.as_strategy(generation_mode=mode).validate()
 
 
 @pytest.fixture(autouse=True)

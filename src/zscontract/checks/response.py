@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from zscontract.checks import names
@@ -128,6 +129,8 @@ def response_shape(ctx: CheckContext, step: Step) -> bool | None:
     if body.get("error") is not None:
         raise _fail(names.RESPONSE_SHAPE, step, "200 carries an error", "error absent or null",
                     signature="error on success")
+    if _fast_valid(ctx.contract, body["inventory"]):
+        return True
     errors = sorted(ctx.contract.inventory_validator().iter_errors(body["inventory"]),
                     key=lambda e: list(e.absolute_path))
     if errors:
@@ -137,6 +140,32 @@ def response_shape(ctx: CheckContext, step: Step) -> bool | None:
                     f"{where} to match the contract ({'/'.join(map(str, first.absolute_schema_path))})",
                     signature=f"{where}: {first.validator}")
     return True
+
+@functools.cache
+def _fast_validator(contract: Any) -> Any:
+    """jsonschema_rs's validator of an inventory, or None when it is not installed."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    # Formats are annotations here, as for the jsonschema validator (no format checker).
+    return jsonschema_rs.validator_for(contract.inventory_schema, validate_formats=False)
+
+
+def _fast_valid(contract: Any, inventory: Any) -> bool:
+    """True when jsonschema_rs finds the inventory valid (a hundred times faster than jsonschema).
+
+    Only a "valid" answer is trusted; anything else goes to jsonschema, whose errors name the
+    path and the keyword that failed, so a failure reads the same either way.
+    """
+    fast = _fast_validator(contract)
+    if fast is None:
+        return False
+    try:
+        return bool(fast.is_valid(inventory))
+    except (ValueError, OverflowError, TypeError):  # e.g. an integer wider than 64 bits
+        return False
+
 
 @check(names.ACCEPTS_VALID)
 def accepts_valid(ctx: CheckContext, step: Step) -> bool | None:

@@ -48,7 +48,8 @@ class ClientSettings:
 # exactly as requests would (requests would percent-encode anything else).
 _PLAIN_HTTP_URL = re.compile(r"^http://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*)?$")
 # requests' own default headers, so a target sees the same request on either path.
-_DEFAULT_HEADERS = {"User-Agent": f"python-requests/{requests.__version__}", "Accept-Encoding": "gzip, deflate",
+_DEFAULT_HEADERS = {"User-Agent": f"python-requests/{getattr(requests, '__version__', '2')}",
+                    "Accept-Encoding": "gzip, deflate",
                     "Accept": "*/*", "Connection": "keep-alive"}
 # What requests.adapters.HTTPAdapter.send is when nobody intercepts requests (responses, unittest.mock).
 _ADAPTER_SEND = requests.adapters.HTTPAdapter.send

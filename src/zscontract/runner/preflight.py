@@ -19,7 +19,7 @@ def _error_code(ex: Exchange) -> str | None:
 
 def _session_refused(ex: Exchange) -> bool:
     code = _error_code(ex)
-    return code is not None and code.startswith("ID.") or (ex.response is not None and ex.response.status == 401)
+    return (code is not None and code.startswith("ID.")) or (ex.response is not None and ex.response.status == 401)
 
 
 def detect_dialect(client: Client, uuid: str) -> tuple[str | None, str]:

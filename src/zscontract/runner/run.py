@@ -156,6 +156,9 @@ def _execute(settings: RunSettings, target: Target, client: Client, result: RunR
             result.restore = restore(client, contract, uuid, snapshot,
                                      include_example_fields=settings.include_example_fields)
             result.restore["snapshot"] = str(snapshot_path)
+            if result.restore.get("other_differences"):
+                result.note("fields no request can write differ from the snapshot: "
+                            + ", ".join(result.restore["other_differences"]))
         result.finished = time.time()
         write_reports(result, report_dir, settings)
     term.summary(result)
@@ -228,3 +231,7 @@ def exit_code(result: RunResult) -> int:
 
 
 __all__ = ["EXTRA_PHASES", "RunContext", "execute_run", "exit_code", "new_run_dir"]
+
+
+# At the end: st_phase imports EXTRA_PHASES from this module and registers "schemathesis" in it.
+from zscontract.runner import st_phase as _st_phase  # noqa: E402, F401
