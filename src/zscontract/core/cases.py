@@ -104,7 +104,7 @@ def _violates_hard(spec: FieldSpec, value: Any) -> bool:
         return False  # null is "not given" to Gson (zstack-rest-facts.md "Values")
     if spec.json_type != "integer":
         return False  # strings: numbers are coerced by Gson; everything else is either way
-    if isinstance(value, bool) or isinstance(value, str | list | dict):
+    if isinstance(value, bool | str | list | dict):
         return True
     if isinstance(value, float):
         if not math.isfinite(value) or value != math.floor(value):
@@ -122,7 +122,7 @@ def _in_domain(spec: FieldSpec, value: Any) -> bool:
     if spec.json_type == "integer":
         if not is_json_int(value):
             return False
-        return dom.get("minimum", -math.inf) <= value <= dom.get("maximum", math.inf)
+        return bool(dom.get("minimum", -math.inf) <= value <= dom.get("maximum", math.inf))
     if spec.json_type != "string" or not isinstance(value, str):
         return False
     if not dom.get("minLength", 0) <= len(value) <= dom.get("maxLength", math.inf):

@@ -1,0 +1,102 @@
+"""A whole run against a target mocked with ``responses``: a sound mock passes; a wrong-typed
+inventory field, a dropped write and a malformed error body each make the run fail."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from tests.fixtures.scripted import BASE, SESSION, page_inventory
+from zscontract.checks import names
+from zscontract.config import RunSettings
+from zscontract.contract import load_contract
+from zscontract.core.values import INT32_MAX, INT64_MAX
+from zscontract.reporting.terminal import Terminal
+from zscontract.runner.run import execute_run
+
+INT_LIMITS = {"requestCpu": INT32_MAX, "requestMemory": INT64_MAX}
+
+
+class MockTarget:
+    """An in-memory UpdateModelService (documented dialect) behind ``responses`` callbacks."""
+
+    def __init__(self, breakage: str | None = None) -> None:
+        self.inventory = page_inventory(load_contract("documented"))
+        self.breakage = breakage
+
+    def _error(self, status: int, code: str) -> tuple[int, dict[str, str], str]:
+        body: Any = {"error": {"code": code, "description": "refused", "details": code}}
+        if self.breakage == "malformed-error":
+            body = {"error": {"code": "bad code", "message": "refused"}}
+        return status, {"Content-Type": "application/json"}, json.dumps(body)
+
+    def put(self, request: Any) -> tuple[int, dict[str, str], str]:
+        if request.headers.get("Authorization") != f"OAuth {SESSION}":
+            return self._error(401, "ID.1001")
+        if not request.url.endswith(self.inventory["uuid"]):
+            return self._error(404, "SYS.1003")
+        try:
+            fields = json.loads(request.body or b"")
+        except ValueError:
+            return self._error(400, "SYS.1007")
+        if not isinstance(fields, dict):
+            return self._error(400, "SYS.1007")
+        for name, limit in INT_LIMITS.items():
+            value = fields.get(name)
+            if value is not None and (type(value) is not int or not 1 <= value <= limit):
+                return self._error(400, "SYS.1007")
+        for name in ("name", "description", "yaml"):
+            if name in fields and fields[name] is not None and not isinstance(fields[name], str):
+                return self._error(400, "SYS.1007")
+        if "name" in fields and (not fields["name"] or fields["name"].isspace() or len(fields["name"]) > 255):
+            return self._error(400, "SYS.1007")
+        if len(fields.get("description") or "") > 2048:
+            return self._error(400, "SYS.1007")
+        for name in ("name", "description", "yaml", "requestCpu", "requestMemory"):
+            if fields.get(name) is not None and not (self.breakage == "dropped-write" and name == "name"):
+                self.inventory[name] = fields[name]
+        answer = copy.deepcopy(self.inventory)
+        if self.breakage == "wrong-type":
+            answer["requestMemory"] = str(answer["requestMemory"])
+        return 200, {"Content-Type": "application/json"}, json.dumps({"inventory": answer})
+
+    def get(self, request: Any) -> tuple[int, dict[str, str], str]:
+        if request.headers.get("Authorization") != f"OAuth {SESSION}":
+            return self._error(401, "ID.1001")
+        found = [self.inventory] if request.url.endswith(self.inventory["uuid"]) else []
+        return 200, {"Content-Type": "application/json"}, json.dumps({"inventories": found})
+
+
+def run_against(target: MockTarget, tmp_path: Path) -> Any:
+    settings = RunSettings(target_url=BASE, session_uuid=SESSION, model_service_uuids=(target.inventory["uuid"],),
+                           report_dir=tmp_path, max_examples=60, seed=1, phases=("properties",),
+                           schemathesis=False, save_corpus=False)
+    pattern = re.compile(re.escape(BASE) + r"/zstack/v1/ai/model-services/.*")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.PUT, pattern, callback=target.put)
+        mock.add_callback(responses.GET, pattern, callback=target.get)
+        return execute_run(settings, Terminal(quiet=True))
+
+
+def test_a_sound_mock_passes(tmp_path: Path) -> None:
+    result = run_against(MockTarget(), tmp_path)
+    assert result.ok, [f.title for f in result.failures.values()]
+    assert result.restore["restored"]
+
+
+@pytest.mark.parametrize(("breakage", "check"), [
+    ("wrong-type", names.RESPONSE_SHAPE),
+    ("dropped-write", names.ROUND_TRIP),
+    ("malformed-error", names.ERROR_ENVELOPE),
+])
+def test_a_broken_mock_fails_the_run(tmp_path: Path, breakage: str, check: str) -> None:
+    result = run_against(MockTarget(breakage), tmp_path)
+    assert not result.ok
+    assert check in result.failed_checks()
+    assert (tmp_path / "latest" / "junit.xml").exists()
