@@ -41,6 +41,7 @@ class RunResult:
     restore: dict[str, Any] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
     corpus: list[dict[str, Any]] = field(default_factory=list)  # replay verdicts
+    cassette: dict[str, dict[str, Any]] = field(default_factory=dict)  # failure key -> HAR entry
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def passed(self, check: str) -> None:
@@ -54,6 +55,11 @@ class RunResult:
             if record.key not in self.failures:
                 self.failures[record.key] = record
                 self.first_seen[record.key] = time.time() - self.started
+                if failure.exchange is not None:
+                    from zscontract.reporting.har import har_entry
+
+                    self.cassette[record.key] = har_entry(failure.exchange, self.redactor,
+                                                          f"[{record.check}] {record.title}")
         return record
 
     def note(self, text: str) -> None:

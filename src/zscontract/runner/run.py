@@ -181,6 +181,10 @@ def write_reports(result: RunResult, report_dir: Path, settings: RunSettings) ->
     write_json(result, report_dir / "summary.json")
     write_markdown(result, report_dir / "summary.md")
     write_html(result, report_dir / "report.html")
+    if result.cassette:
+        from zscontract.reporting.har import write_har
+
+        write_har(list(result.cassette.values()), report_dir / "failures.har")
     if settings.save_corpus and result.failures:
         corpus = settings.corpus_dir or default_corpus_dir(settings.report_dir)
         failures = result.to_json()["failures"]
