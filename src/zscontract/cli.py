@@ -28,7 +28,7 @@ def _add_run_arguments(p: argparse.ArgumentParser) -> None:
         env = f" [env {opt.env}]" if opt.env else ""
         p.add_argument(opt.flag, dest=opt.name, default=None, help=opt.help + env)
     p.add_argument("--max-time", default="60", help="time budget of the run in seconds (default 60)")
-    p.add_argument("--max-examples", default="400", help="generated cases at most (default 400)")
+    p.add_argument("--max-examples", default="2000", help="generated cases at most (default 2000)")
     p.add_argument("--seed", default=None, help="seed for reproducible generation")
     p.add_argument("--request-timeout", default="10", help="seconds before a request counts as a hang")
     p.add_argument("--job-timeout", default="30", help="seconds an async job may run before it counts as a hang")

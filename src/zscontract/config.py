@@ -54,7 +54,7 @@ class RunSettings:
     profile: str = "documented"
     report_dir: Path = Path("reports")
     max_time: float = 60.0
-    max_examples: int = 400
+    max_examples: int = 2000
     seed: int | None = None
     request_timeout: float = 10.0
     job_timeout: float = 30.0

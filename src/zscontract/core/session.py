@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable
 
 from zscontract.core.client import Client
@@ -52,17 +53,22 @@ def logout(client: Client, session: str) -> bool:
 
 
 def relogin_once(client: Client, account: str, password_digest: str,
-                 on_session: Callable[[str], None]) -> Callable[[], str | None]:
-    """A callback for ``Client``: log in again the first time the session expires (ID.1001)."""
+                 on_session: Callable[[str], None], *, min_interval: float = 1.0) -> Callable[[], str | None]:
+    """A callback for ``Client``: log in again when the session expires (ID.1001).
+
+    Once per expiry: a session that is refused again less than ``min_interval`` seconds after it
+    was issued is not renewed (the target refuses fresh sessions; looping would not help).
+    """
     lock = threading.Lock()
-    used = False
+    last = 0.0
 
     def again() -> str | None:
-        nonlocal used
+        nonlocal last
         with lock:
-            if used:
+            now = time.monotonic()
+            if now - last < min_interval:
                 return None
-            used = True
+            last = now
             session = login(client, account, password_digest)
             on_session(session)
             return session

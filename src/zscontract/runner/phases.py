@@ -10,43 +10,72 @@ from hypothesis import seed as hypothesis_seed
 
 from zscontract.contract import FieldSpec
 from zscontract.runner.engine import Harness
-from zscontract.strategies import any_case, must_reject
+from zscontract.core.cases import InputClass
+from zscontract.strategies import either_way, must_accept, must_reject
 
 
 class _BudgetSpent(Exception):
     """Raised inside the Hypothesis test to end generation when the time budget is spent."""
 
 
+# Cases per class in each round: 40% must accept, 30% must reject, 30% either way. Rounds of
+# separate Hypothesis runs, not one run over a weighted one_of: Hypothesis avoids repeating an
+# example, so the small, finite must-reject space would dwindle to a few percent of a long run.
+ROUND = ((InputClass.ACCEPT, 20), (InputClass.REJECT, 15), (InputClass.EITHER, 15))
+
+
 def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed: int | None,
                    read_only: bool = False, include_example_fields: bool = False) -> int:
-    """Generate cases of all three classes until ``max_examples`` or the deadline; return the count.
+    """Generate cases of the three classes until ``max_examples`` or the deadline; return the count.
 
     Failures are collected, not raised, so one run reports every broken property it meets
     rather than stopping at the first (the pytest suite, by contrast, raises and shrinks).
     """
     contract = harness.contract
     wraps = harness.dialect.wraps_body
-    strategy = (must_reject(contract, wraps_body=wraps) if read_only
-                else any_case(contract, wraps_body=wraps, include_example_fields=include_example_fields))
+    strategies = {
+        InputClass.ACCEPT: must_accept(contract),
+        InputClass.REJECT: must_reject(contract, wraps_body=wraps),
+        InputClass.EITHER: either_way(contract, include_example_fields=include_example_fields),
+    }
+    schedule = [(InputClass.REJECT, 50)] if read_only else list(ROUND)
     count = 0
+    rounds = 0
+    try:
+        while count < max_examples:
+            for klass, size in schedule:
+                budget = min(size, max_examples - count)
+                if budget <= 0:
+                    break
+                chunk_seed = None if seed is None else seed * 1000 + rounds
+                count += _run_chunk(harness, strategies[klass], budget, deadline, chunk_seed)
+                rounds += 1
+    except _BudgetSpent:
+        harness.result.note(f"property phase stopped by the time budget after {count} cases")
+    return count
 
-    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=seed is None and False,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
-              report_multiple_bugs=False, print_blob=False)
+
+def _run_chunk(harness: Harness, strategy: Any, examples: int, deadline: float, seed: int | None) -> int:
+    """One Hypothesis run of ``examples`` cases of one class; raises _BudgetSpent at the deadline."""
+    done = 0
+
+    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False)
     @given(strategy)
     def generate(case: Any) -> None:
-        nonlocal count
+        nonlocal done
         if time.monotonic() >= deadline:
             raise _BudgetSpent
         harness.execute(case)
-        count += 1
+        done += 1
 
     test = hypothesis_seed(seed)(generate) if seed is not None else generate
     try:
         test()
     except _BudgetSpent:
-        harness.result.note(f"property phase stopped by the time budget after {count} cases")
-    return count
+        harness_done = done
+        raise _BudgetSpent(harness_done) from None
+    return done
 
 
 def plain_value(spec: FieldSpec, n: int) -> Any:
