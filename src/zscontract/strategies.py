@@ -64,8 +64,11 @@ def _yaml_doc(spec: FieldSpec) -> st.SearchStrategy[str]:
         "readyz": st.just("/readyz"),
         "serviceBootupTime": st.integers(1, 600),
     })
+    # Mostly small documents; now and then a large one (real configurations run to kilobytes).
+    services = st.sampled_from([(1, 2), (1, 2), (1, 2), (20, 40)]).flatmap(
+        lambda size: st.lists(service, min_size=size[0], max_size=size[1]))
     doc = st.fixed_dictionaries(
-        {"services": st.lists(service, min_size=1, max_size=2)},
+        {"services": services},
         optional={
             "env": st.lists(st.builds("{}:{}".format, word, word), max_size=3),
             "distro": st.fixed_dictionaries({"packages": word}),

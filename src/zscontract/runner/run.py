@@ -204,7 +204,12 @@ def _scenarios(ctx: RunContext) -> None:
 
 def _properties(ctx: RunContext) -> None:
     s = ctx.settings
-    property_phase(ctx.harness, max_examples=s.max_examples, deadline=ctx.deadline, seed=s.seed,
+    deadline = ctx.deadline
+    if s.schemathesis and "schemathesis" in s.phases[s.phases.index("properties"):]:
+        # Leave a quarter of what is left to the breadth phase, so a slow (async) target gets it too.
+        now = time.monotonic()
+        deadline = now + (ctx.deadline - now) * 0.75
+    property_phase(ctx.harness, max_examples=s.max_examples, deadline=deadline, seed=s.seed,
                    read_only=s.read_only, include_example_fields=s.include_example_fields)
 
 
