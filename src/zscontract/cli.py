@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-
 from typing import Any
 
 from zscontract.config import OPTIONS, RunSettings, positive, resolve

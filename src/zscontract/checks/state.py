@@ -30,7 +30,7 @@ def same(a: Any, b: Any) -> bool:
         return all(same(a.get(k), b.get(k)) for k in keys)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) in (int, float) and type(b) in (int, float) and a == b or (type(a) is type(b) and a == b)
+    return (type(a) in (int, float) and type(b) in (int, float) and a == b) or (type(a) is type(b) and a == b)
 
 
 def _field_map(ctx: CheckContext) -> dict[str, str]:

@@ -13,7 +13,7 @@ from zscontract.contract.loader import PROFILES, Contract, FieldSpec, load_contr
 from zscontract.contract.model import Field, Page
 from zscontract.contract.page import parse_page, parse_page_file
 
-__all__ = [  # noqa: RUF022 - grouped by topic on purpose (style.md habit 1)
+__all__ = [
     # loading the generated contract
     "PROFILES",
     "Contract",

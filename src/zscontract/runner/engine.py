@@ -6,8 +6,8 @@ that name another uuid are must-reject probes (unknown or malformed uuid).
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -95,22 +95,25 @@ class Harness:
                 step.after = None  # an empty update is not a read of what the write returned
         return step
 
-    def judge(self, step: Step) -> list[CheckFailed]:
-        """Run every selected check on a step; record passes and failures."""
+    def judge(self, step: Step, only: frozenset[str] | None = None) -> list[CheckFailed]:
+        """Run every selected check (or those in ``only``) on a step; record passes and failures."""
         failures: list[CheckFailed] = []
         for info in self.checks:
+            if only is not None and info.name not in only:
+                continue
             try:
                 applied = info.func(self.ctx, step)
             except CheckFailed as failure:
-                failure.case = step.case.to_json()
+                if not step.concurrent:  # a concurrent scenario is not one case a replay could send
+                    failure.case = step.case.to_json()
                 failures.append(failure)
                 self.result.failed(failure)
             except Exception as exc:  # a crash of a check is reported, never swallowed silently
-                failure = CheckFailed(info.name, f"check crashed: {type(exc).__name__}: {exc}",
-                                      expected="the check to complete", exchange=step.exchange,
-                                      signature=f"crash {type(exc).__name__}")
-                failures.append(failure)
-                self.result.failed(failure)
+                crash = CheckFailed(info.name, f"check crashed: {type(exc).__name__}: {exc}",
+                                    expected="the check to complete", exchange=step.exchange,
+                                    signature=f"crash {type(exc).__name__}")
+                failures.append(crash)
+                self.result.failed(crash)
             else:
                 if applied:
                     self.result.passed(info.name)
@@ -146,10 +149,8 @@ class Harness:
         results: list[tuple[dict[str, Any], Any]] = [({}, None)] * len(updates)
 
         def worker(i: int, fields: dict[str, Any]) -> None:
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=5)
-            except threading.BrokenBarrierError:
-                pass
             results[i] = (fields, self.client.update(self.uuid, fields))
 
         threads = [threading.Thread(target=worker, args=(i, f), daemon=True) for i, f in enumerate(updates)]
@@ -167,21 +168,7 @@ class Harness:
         step = Step(case=case, exchange=first, outcome=None, before=self.state, after=after, after_via=via,
                     concurrent=[(f, ex) for f, ex in results if ex is not None])
         self._account(step)
-        failures: list[CheckFailed] = []
-        for info in self.checks:
-            if info.name != names.NO_LOST_UPDATE:
-                continue
-            try:
-                applied = info.func(self.ctx, step)
-            except CheckFailed as failure:
-                failures.append(failure)
-                self.result.failed(failure)
-            else:
-                if applied:
-                    self.result.passed(info.name)
+        failures = self.judge(step, only=frozenset({names.NO_LOST_UPDATE}))
         self.state = after or self.state
         self.maybe_stop(failures)
         return failures
-
-    def time_left(self, deadline: float) -> float:
-        return deadline - time.monotonic()

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from zscontract.contract import FieldSpec
-from zscontract.runner.engine import Harness
 from zscontract.core.cases import InputClass
+from zscontract.runner.engine import Harness
 from zscontract.strategies import either_way, must_accept, must_reject
 
 

@@ -9,7 +9,7 @@ from zscontract.server.config import ServerConfig, add_serve_arguments
 from zscontract.server.faults import CATALOGUE, Fault
 from zscontract.server.process import ReferenceServer, ServerStartError
 
-__all__ = [  # noqa: RUF022 - grouped by topic (house style), not sorted
+__all__ = [
     # running it
     "ReferenceServer",
     "ServerConfig",
