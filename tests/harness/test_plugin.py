@@ -86,3 +86,16 @@ def test_unreachable_target_stops_the_session_with_one_line(pytester: pytest.Pyt
                                            "--zs-model-service-uuid", "b" * 32, "-p", "no:cacheprovider")
     assert result.ret == 3
     result.stdout.fnmatch_lines(["*unreachable*"])
+
+
+@pytest.mark.parametrize("fault", ["partial-apply", "stale-query-cache"])
+def test_the_contract_suite_fails_on_a_faulty_server(pytester: pytest.Pytester, reference_server: ServerFactory,
+                                                     fault: str) -> None:
+    """``pytest tests/contract`` as a user runs it against staging: a faulty target fails it."""
+    from pathlib import Path
+
+    suite = Path(__file__).resolve().parents[1] / "contract"
+    server = reference_server(profile="documented", faults=[fault])
+    result = pytester.runpytest_subprocess(str(suite), *_args(server), "--zs-profile", "documented")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) >= 1, result.stdout.str()[-2000:]

@@ -1,0 +1,72 @@
+"""Sequences of writes that schemathesis cannot express: a Hypothesis state machine keeps a model of
+the resource and checks the target against it after every step (writes, rejected writes, repeats,
+concurrent writes), then the session's harness restores the resource."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from zscontract import strategies
+from zscontract.checks.state import same
+from zscontract.core.cases import Case
+from zscontract.runner.phases import lost_update_phase
+
+
+def test_write_sequences_match_a_model(zs_harness: Any, zs_contract: Any) -> None:
+    harness = zs_harness
+    wraps = harness.dialect.wraps_body
+
+    class WriteSequences(RuleBasedStateMachine):
+        """The model is the inventory the target should hold; every rule must keep them equal."""
+
+        @initialize()
+        def read(self) -> None:
+            self.model: dict[str, Any] = dict(harness.sync_state() or {})
+
+        def _send(self, case: Case) -> None:
+            failures = harness.execute(case)
+            if failures:
+                raise failures[0]
+
+        @rule(case=strategies.must_accept(zs_contract))
+        def valid_write(self, case: Case) -> None:
+            self._send(case)
+            self.model.update(case.fields or {})
+
+        @rule(case=strategies.must_reject(zs_contract, wraps_body=wraps))
+        def rejected_write(self, case: Case) -> None:
+            self._send(case)  # the model does not move: a rejected request changes nothing
+
+        @rule(data=st.data())
+        def same_write_twice(self, data: st.DataObject) -> None:
+            case = data.draw(strategies.must_accept(zs_contract))
+            self._send(case)
+            self._send(case)
+            self.model.update(case.fields or {})
+
+        @rule()
+        def concurrent_writes(self) -> None:
+            lost_update_phase(harness, rounds=1)
+            self.model = dict(harness.state or {})
+            assert not [f for f in harness.result.failures.values() if f.check == "no_lost_update"]
+
+        @invariant()
+        def target_matches_model(self) -> None:
+            if not hasattr(self, "model"):
+                return
+            current, _ = harness.client.read_state(harness.uuid)
+            assert current is not None
+            for field in ("name", "description", "yaml", "requestCpu", "requestMemory"):
+                assert same(current.get(field), self.model.get(field)), (field, current.get(field),
+                                                                        self.model.get(field))
+
+    # The loaded profile (dev, ci) sets the example budget; a sequence of 15 steps is long enough to
+    # interleave every kind of write several times.
+    current = settings.default
+    WriteSequences.TestCase.settings = settings(current, max_examples=min(current.max_examples, 10),
+                                                stateful_step_count=15)
+    WriteSequences.TestCase().runTest()
