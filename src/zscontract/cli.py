@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "replays the corpus first and prints cases per second")
     _add_run_arguments(fuzz)
     fuzz.set_defaults(max_examples=None)  # so an explicit --max-examples can be refused
+    checks = sub.add_parser("checks", help="list the checks (their names are the keys of --checks and reports)")
+    checks.set_defaults(handler=_list_checks)
     replay = sub.add_parser("replay", help="replay the regression corpus alone: FIXED / STILL FAILING per case")
     _add_run_arguments(replay)
     report = sub.add_parser("report", help="work with the reports of earlier runs")
@@ -96,6 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     contract_cli.register(sub)
     return parser
+
+
+def _list_checks(args: argparse.Namespace) -> int:
+    from zscontract.checks import registry
+
+    for name in registry.names():
+        print(f"{name:<20} {registry.get(name).summary}")
+    return 0
 
 
 def _report_diff(args: argparse.Namespace) -> int:

@@ -236,3 +236,34 @@ def test_profile_mismatch_is_reported_as_such(reference_server: ServerFactory, t
     assert f"seems to speak the {server_profile} dialect" in proc.stderr
     assert f"--profile {server_profile}" in proc.stderr
     assert query_inventory(server) == before
+
+
+def test_read_only_changes_nothing_not_even_last_op_date(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="zstack")
+    before = query_inventory(server)
+    proc = zscontract("run", *target_args(server), "--profile", "zstack", "--read-only", "--max-time", "10",
+                      "--report-dir", str(tmp_path), "--no-corpus")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert query_inventory(server) == before
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
+    assert set(summary["cases"]) == {"must-reject"} and summary["total_cases"] > 50
+
+
+def test_max_requests_bounds_the_run_and_still_restores(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="documented")
+    before = query_inventory(server)
+    proc = zscontract("run", *target_args(server), "--max-requests", "40", "--report-dir", str(tmp_path),
+                      "--no-corpus")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
+    assert any("--max-requests 40" in note for note in summary["notes"])
+    assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
+
+
+def test_checks_lists_every_check_with_its_summary() -> None:
+    from zscontract.checks import names
+
+    proc = zscontract("checks")
+    assert proc.returncode == 0
+    listed = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert listed == sorted(names.ALL)
