@@ -33,8 +33,9 @@ def detect_dialect(client: Client, uuid: str) -> tuple[str | None, str]:
     resp = ex.response
     if resp is None:
         return None, ex.error or "no answer"
-    if 400 <= resp.status < 500 and not resp.is_json:
-        return "zstack", f"a request without Authorization got a plain-text {resp.status}"
+    if resp.status == 400 and not resp.is_json:
+        # Exactly ZStack's REST layer; a plain-text 401/403 is just a broken envelope (the checks say so).
+        return "zstack", "a request without Authorization got a plain-text 400, as ZStack's REST layer answers"
     if resp.status == 503 and resp.is_json:
         return "zstack", "a request without Authorization got 503 with an ErrorCode"
     if 400 <= resp.status < 500 and resp.is_json:
@@ -47,7 +48,8 @@ def check_profile(client: Client, uuid: str, profile: str) -> str:
     seen, why = detect_dialect(client, uuid)
     if seen is not None and seen != profile:
         raise PreconditionFailed(f"the target seems to speak the {seen} dialect ({why}) but --profile is "
-                                 f"{profile}; run again with --profile {seen}")
+                                 f"{profile}; run again with --profile {seen} (if it is meant to speak {profile}, "
+                                 f"that answer is itself a contract failure)")
     return f"dialect: {seen or 'undetermined'} ({why})"
 
 
