@@ -132,6 +132,7 @@ class RequestBudgetExceeded(Exception):
 @dataclass
 class Stats:
     requests: int = 0
+    async_jobs: int = 0  # 202 + location answers followed
     statuses: dict[int, int] = field(default_factory=dict)
     elapsed: list[float] = field(default_factory=list)
 
@@ -272,6 +273,7 @@ class Client:
         if not location:
             return ex  # a 202 without a location: the shape check reports it
         url = urljoin(self.base_url + "/", location)
+        self.stats.async_jobs += 1
         steps = [resp]
         deadline = time.monotonic() + self.settings.job_timeout
         while True:

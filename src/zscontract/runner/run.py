@@ -145,6 +145,8 @@ def _execute(settings: RunSettings, target: Target, client: Client, result: RunR
     interrupted: BaseException | None = None
     try:
         _phases(ctx)
+        if client.stats.async_jobs:
+            result.note(f"mode: asynchronous ({client.stats.async_jobs} updates answered 202 + location)")
     except KeyboardInterrupt as exc:
         interrupted = exc
         term.line("interrupted: restoring the model service before exiting")
