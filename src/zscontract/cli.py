@@ -147,11 +147,9 @@ def _settings(args: argparse.Namespace, **extra: Any) -> RunSettings:
     rate = args.rate_limit
     if rate is not None:
         rate = positive(str(rate).removesuffix("/s"), "--rate-limit")
-    if args.server_async and args.profile not in (None, "zstack"):
-        raise UsageError("--async needs --profile zstack: only the zstack dialect has async jobs")
     if args.no_corpus:
         extra.setdefault("phases", tuple(p for p in RunSettings().phases if p != "corpus"))
-    return resolve(
+    settings = resolve(
         {o: getattr(args, o) for o in OPTIONS},
         max_time=positive(args.max_time, "--max-time"),
         max_examples=positive(args.max_examples, "--max-examples", int),
@@ -174,6 +172,22 @@ def _settings(args: argparse.Namespace, **extra: Any) -> RunSettings:
         corpus_dir=Path(args.corpus) if args.corpus else None,
         **{"save_corpus": not args.no_corpus, **extra},
     )
+    if settings.server_async and settings.profile != "zstack":
+        raise UsageError(f"--async needs --profile zstack (the profile is {settings.profile}): only the zstack "
+                         "dialect has async jobs")
+    if settings.server_faults or settings.server_variants:
+        from zscontract.server import faults as catalogue
+
+        for names_, kind, flag in ((settings.server_faults, "fault", "--server-fault"),
+                                   (settings.server_variants, "variant", "--server-variant")):
+            try:
+                catalogue.resolve(names_, kind=kind, profile=settings.profile, async_=settings.server_async)
+            except ZsContractError as exc:
+                raise UsageError(f"{flag}: {exc}") from None
+    if settings.target_url and (settings.server_async or settings.server_faults or settings.server_variants):
+        raise UsageError("--async, --server-fault and --server-variant configure the embedded reference server; "
+                         "they do nothing with --target-url")
+    return settings
 
 
 def _catalogue(args: argparse.Namespace) -> int:
@@ -200,8 +214,6 @@ def _run(args: argparse.Namespace) -> int:
     from zscontract.runner.run import execute_run, exit_code
 
     settings = _settings(args)
-    if settings.server_async and settings.profile != "zstack":
-        raise UsageError("--async needs --profile zstack: only the zstack dialect has async jobs")
     result = execute_run(settings, Terminal(quiet=args.quiet))
     if args.baseline:
         return _gate(args, result)

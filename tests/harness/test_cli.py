@@ -267,3 +267,17 @@ def test_checks_lists_every_check_with_its_summary() -> None:
     assert proc.returncode == 0
     listed = [line.split()[0] for line in proc.stdout.splitlines()]
     assert listed == sorted(names.ALL)
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--async"], "--async needs --profile zstack"),
+    (["--server-fault", "nope"], "--server-fault: --fault 'nope': no such fault"),
+    (["--profile", "zstack", "--server-fault", "async-job-never-ends"], "needs --async"),
+    (["--target-url", "http://127.0.0.1:1", "--session-uuid", "a" * 32, "--model-service-uuid", "b" * 32,
+      "--server-fault", "drop-name"], "configure the embedded reference server"),
+])
+def test_embedded_server_options_are_checked_before_anything_starts(args: list[str], needle: str,
+                                                                    tmp_path: Path) -> None:
+    proc = zscontract("run", *args, "--report-dir", str(tmp_path))
+    assert proc.returncode == 2
+    assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

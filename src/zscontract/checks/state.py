@@ -22,15 +22,20 @@ def _fail(name: str, step: Step, title: str, expected: str, received: str = "",
 
 
 def same(a: Any, b: Any) -> bool:
-    """Equality as JSON means it: 1 != True, 1 == 1.0 only for whole floats, strings exact."""
+    """Equality as JSON means it: ``1 != True``, ``1 == 1.0``, strings exact, absent == null in objects.
+
+    >>> same({"a": 1, "b": None}, {"a": 1.0}), same(1, True), same("a ", "a")
+    (True, False, False)
+    """
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, dict) and isinstance(b, dict):
-        keys = set(a) | set(b)
-        return all(same(a.get(k), b.get(k)) for k in keys)
+        return all(same(a.get(k), b.get(k)) for k in set(a) | set(b))
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    return (type(a) in (int, float) and type(b) in (int, float) and a == b) or (type(a) is type(b) and a == b)
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return type(a) is type(b) and bool(a == b)
 
 
 def _field_map(ctx: CheckContext) -> dict[str, str]:
