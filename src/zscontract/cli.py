@@ -178,12 +178,14 @@ def _settings(args: argparse.Namespace, **extra: Any) -> RunSettings:
     if settings.server_faults or settings.server_variants:
         from zscontract.server import faults as catalogue
 
-        for names_, kind, flag in ((settings.server_faults, "fault", "--server-fault"),
-                                   (settings.server_variants, "variant", "--server-variant")):
-            try:
-                catalogue.resolve(names_, kind=kind, profile=settings.profile, async_=settings.server_async)
-            except ZsContractError as exc:
-                raise UsageError(f"{flag}: {exc}") from None
+        try:
+            catalogue.resolve(settings.server_faults, kind="fault", profile=settings.profile,
+                              async_=settings.server_async)
+            catalogue.resolve(settings.server_variants, kind="variant", profile=settings.profile,
+                              async_=settings.server_async)
+        except ZsContractError as exc:
+            flag = "--server-fault" if "--fault" in str(exc) else "--server-variant"
+            raise UsageError(f"{flag}: {exc}") from None
     if settings.target_url and (settings.server_async or settings.server_faults or settings.server_variants):
         raise UsageError("--async, --server-fault and --server-variant configure the embedded reference server; "
                          "they do nothing with --target-url")
