@@ -110,11 +110,16 @@ class FailureRecord:
             **({"extra": self.extra} if self.extra else {}),
         }
 
-    def render(self) -> str:
+    def render(self, limit: int = 600) -> str:
+        """The failure for a terminal: Sent and Received cut to ``limit`` characters (the curl is whole)."""
+
+        def cut(text: str) -> str:
+            return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"
+
         lines = [
             f"[{self.check}] {self.title}",
-            "Sent:     " + self.sent.replace("\n", "\n          "),
-            "Received: " + self.received.replace("\n", "\n          "),
+            "Sent:     " + cut(self.sent).replace("\n", "\n          "),
+            "Received: " + cut(self.received).replace("\n", "\n          "),
             "Expected: " + self.expected,
             "Reproduce: " + self.curl if self.curl else "",
         ]

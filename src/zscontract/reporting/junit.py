@@ -34,7 +34,7 @@ def render_junit(result: RunResult) -> bytes:
         for key in failures_by_check.get(name, []):
             rec = result.failures[key]
             el = ET.SubElement(case, "failure", {"message": rec.title, "type": rec.check})
-            el.text = rec.render()
+            el.text = rec.render(limit=20_000)
         out = ET.SubElement(case, "system-out")
         out.text = f"{summary}\npassed {tally.passed if tally else 0}, failed {tally.failed if tally else 0}"
     root = ET.Element("testsuites")
