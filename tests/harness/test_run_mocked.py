@@ -100,3 +100,42 @@ def test_a_broken_mock_fails_the_run(tmp_path: Path, breakage: str, check: str) 
     assert not result.ok
     assert check in result.failed_checks()
     assert (tmp_path / "latest" / "junit.xml").exists()
+
+
+def test_failing_cases_are_minimized_before_they_are_reported(tmp_path: Path) -> None:
+    result = run_against(MockTarget("dropped-write"), tmp_path)
+    [record] = [r for r in result.failures.values() if r.check == names.ROUND_TRIP]
+    assert record.case is not None
+    assert list(record.case["fields"]) == ["name"]  # every other field dropped
+    assert len(record.case["fields"]["name"]) <= 8
+    assert record.curl.endswith(json.dumps(record.case["fields"], ensure_ascii=False) + "'")
+
+
+def test_minimize_drops_fields_and_shortens_strings_keeping_the_class() -> None:
+    import time
+
+    from zscontract.core.cases import Case, InputClass
+    from zscontract.core.client import Client, ClientSettings
+    from zscontract.core.dialects import DOCUMENTED
+    from zscontract.core.redact import Redactor
+    from zscontract.runner.engine import Harness
+    from zscontract.runner.minimize import minimize_case
+    from zscontract.runner.results import RunResult
+
+    target = MockTarget("dropped-write")
+    uuid = target.inventory["uuid"]
+    client = Client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED))
+    harness = Harness(load_contract("documented"), DOCUMENTED, client, uuid,
+                      RunResult("documented", BASE, uuid, Redactor([SESSION])))
+    pattern = re.compile(re.escape(BASE) + r"/zstack/v1/ai/model-services/.*")
+    big = Case(InputClass.ACCEPT, "valid", fields={"name": "模型服务" * 10, "description": "d" * 50, "requestCpu": 7})
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.PUT, pattern, callback=target.put)
+        mock.add_callback(responses.GET, pattern, callback=target.get)
+        harness.sync_state()
+        found = minimize_case(harness, big, names.ROUND_TRIP, time.monotonic() + 10)
+    assert found is not None
+    small, failure = found
+    assert failure.check == names.ROUND_TRIP
+    assert list(small.fields or {}) == ["name"] and 0 < len((small.fields or {})["name"]) <= 8
+    assert harness.result.failures == {} and harness.result.total_cases == 0  # tries are not tallied

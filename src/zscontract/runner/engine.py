@@ -95,8 +95,11 @@ class Harness:
                 step.after = None  # an empty update is not a read of what the write returned
         return step
 
-    def judge(self, step: Step, only: frozenset[str] | None = None) -> list[CheckFailed]:
-        """Run every selected check (or those in ``only``) on a step; record passes and failures."""
+    def judge(self, step: Step, only: frozenset[str] | None = None, record: bool = True) -> list[CheckFailed]:
+        """Run every selected check (or those in ``only``) on a step; record passes and failures.
+
+        ``record=False`` judges without touching the run's tallies (used to minimize a failing case).
+        """
         failures: list[CheckFailed] = []
         for info in self.checks:
             if only is not None and info.name not in only:
@@ -107,26 +110,30 @@ class Harness:
                 if not step.concurrent:  # a concurrent scenario is not one case a replay could send
                     failure.case = step.case.to_json()
                 failures.append(failure)
-                self.result.failed(failure)
+                if record:
+                    self.result.failed(failure)
             except Exception as exc:  # a crash of a check is reported, never swallowed silently
                 crash = CheckFailed(info.name, f"check crashed: {type(exc).__name__}: {exc}",
                                     expected="the check to complete", exchange=step.exchange,
                                     signature=f"crash {type(exc).__name__}")
                 failures.append(crash)
-                self.result.failed(crash)
+                if record:
+                    self.result.failed(crash)
             else:
-                if applied:
+                if applied and record:
                     self.result.passed(info.name)
         return failures
 
-    def execute(self, case: Case) -> list[CheckFailed]:
+    def execute(self, case: Case, record: bool = True) -> list[CheckFailed]:
         """Send a case, judge it, and move the known state on."""
         step = self.send(case)
-        self._account(step)
-        failures = self.judge(step)
+        if record:
+            self._account(step)
+        failures = self.judge(step, record=record)
         inv_after_repeat = inventory_of(step.repeat)
         self.state = step.after or inv_after_repeat or step.inventory or self.state
-        self.maybe_stop(failures)
+        if record:
+            self.maybe_stop(failures)
         return failures
 
     def maybe_stop(self, failures: list[CheckFailed]) -> None:

@@ -145,6 +145,14 @@ def _execute(settings: RunSettings, target: Target, client: Client, result: RunR
     interrupted: BaseException | None = None
     try:
         _phases(ctx)
+        if result.failures and not settings.read_only:
+            from zscontract.runner.minimize import minimize_failures
+
+            # A few seconds to shrink the reproductions, inside the run's budget.
+            budget = min(10.0, max(1.0, started + settings.max_time * 0.95 - time.monotonic()))
+            shrunk = minimize_failures(harness, time.monotonic() + budget)
+            if shrunk:
+                result.note(f"minimized the reproduction of {shrunk} failures")
         if client.stats.async_jobs:
             result.note(f"mode: asynchronous ({client.stats.async_jobs} updates answered 202 + location)")
     except KeyboardInterrupt as exc:
