@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import TextIO
 
 from zscontract.runner.results import RunResult
@@ -14,6 +15,8 @@ class Terminal:
         self.quiet = quiet
         self.tty = self.stream.isatty()
         self._progress_shown = False
+        self._last_progress = 0.0
+        self._last_phase = ""
 
     def line(self, text: str) -> None:
         if self.quiet:
@@ -25,8 +28,13 @@ class Terminal:
         self.stream.flush()
 
     def progress(self, result: RunResult, phase: str) -> None:
+        """One updating status line on a terminal (at most ten times a second); nothing elsewhere."""
         if self.quiet or not self.tty:
             return
+        now = time.monotonic()
+        if now - self._last_progress < 0.1 and phase == self._last_phase:
+            return
+        self._last_progress, self._last_phase = now, phase
         failed = len(result.failures)
         self.stream.write(f"\r\033[K{phase}: {result.total_cases} cases, {result.requests} requests, "
                           f"{failed} failures")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -25,7 +26,8 @@ ROUND = ((InputClass.ACCEPT, 20), (InputClass.REJECT, 15), (InputClass.EITHER, 1
 
 
 def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed: int | None,
-                   read_only: bool = False, include_example_fields: bool = False) -> int:
+                   read_only: bool = False, include_example_fields: bool = False,
+                   on_case: Callable[[], None] | None = None) -> int:
     """Generate cases of the three classes until ``max_examples`` or the deadline; return the count.
 
     Failures are collected, not raised, so one run reports every broken property it meets
@@ -49,6 +51,8 @@ def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed
                     break
                 chunk_seed = None if seed is None else seed * 1000 + rounds
                 count += _run_chunk(harness, strategies[klass], budget, deadline, chunk_seed)
+                if on_case is not None:
+                    on_case()
                 rounds += 1
     except _BudgetSpent:
         harness.result.note(f"property phase stopped by the time budget after {count} cases")

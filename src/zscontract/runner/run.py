@@ -220,7 +220,8 @@ def _properties(ctx: RunContext) -> None:
         now = time.monotonic()
         deadline = now + (ctx.deadline - now) * 0.75
     property_phase(ctx.harness, max_examples=s.max_examples, deadline=deadline, seed=s.seed,
-                   read_only=s.read_only, include_example_fields=s.include_example_fields)
+                   read_only=s.read_only, include_example_fields=s.include_example_fields,
+                   on_case=lambda: ctx.terminal.progress(ctx.result, "properties"))
 
 
 # Built-in phases; concurrent writes come before the properties: a few requests, and a lost
