@@ -106,7 +106,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "zs_profile" not in metafunc.fixturenames:
         return
     settings = metafunc.config.stash[SETTINGS_KEY]
-    explicit = settings.target_url or metafunc.config.getoption("zs_profile") or os.environ.get("ZS_PROFILE")
+    explicit = (settings.target_url or metafunc.config.getoption("zs_profile") or os.environ.get("ZS_PROFILE")
+                or metafunc.config.getini("zs_profile"))
     profiles = [settings.profile] if explicit else list(PROFILES)
     marker = metafunc.definition.get_closest_marker("zscontract_profiles")
     if marker is not None:

@@ -99,3 +99,14 @@ def test_the_contract_suite_fails_on_a_faulty_server(pytester: pytest.Pytester, 
     result = pytester.runpytest_subprocess(str(suite), *_args(server), "--zs-profile", "documented")
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) >= 1, result.stdout.str()[-2000:]
+
+
+def test_a_profile_in_the_ini_file_picks_one_dialect_for_the_reference_server(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("ZS_TARGET_URL", "ZS_SESSION_UUID", "ZS_MODEL_SERVICE_UUID", "ZS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    pytester.makeini("[pytest]\nzs_profile = zstack\n")
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=40", "max_examples=5"))
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*PROFILE zstack*"])
