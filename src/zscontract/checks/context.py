@@ -9,6 +9,7 @@ from zscontract.contract import Contract
 from zscontract.core.cases import Case
 from zscontract.core.dialects import Dialect, Outcome
 from zscontract.core.exchange import Exchange
+from zscontract.core.failures import CheckFailed
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,13 @@ class Step:
     @property
     def rejected(self) -> bool:
         return self.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR)
+
+
+def fail(check: str, step: Step, title: str, expected: str, *, received: str = "",
+         signature: str | None = None) -> CheckFailed:
+    """A failure of ``check`` on ``step``, carrying its exchange and input class."""
+    return CheckFailed(check, title, expected=expected, received=received, exchange=step.exchange,
+                       signature=signature, input_class=step.case.input_class.value)
 
 
 def inventory_of(exchange: Exchange | None) -> dict[str, Any] | None:

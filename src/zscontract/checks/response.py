@@ -6,18 +6,12 @@ import functools
 from typing import Any
 
 from zscontract.checks import names
-from zscontract.checks.context import CheckContext, Step
+from zscontract.checks.context import CheckContext, Step, fail
 from zscontract.checks.registry import check
 from zscontract.core.cases import InputClass
 from zscontract.core.dialects import Outcome
-from zscontract.core.failures import CheckFailed, short
+from zscontract.core.failures import short
 from zscontract.core.values import ERROR_CODE_RE
-
-
-def _fail(name: str, step: Step, title: str, expected: str, signature: str | None = None,
-          received: str = "") -> CheckFailed:
-    return CheckFailed(name, title, expected=expected, received=received, exchange=step.exchange,
-                       signature=signature, input_class=step.case.input_class.value)
 
 
 @check(names.NO_HANG)
@@ -26,7 +20,7 @@ def no_hang(ctx: CheckContext, step: Step) -> bool | None:
     error = step.exchange.error or ""
     if error.startswith("timeout") or error.startswith("async job"):
         kind = "async job never finished" if error.startswith("async job") else "request timed out"
-        raise _fail(names.NO_HANG, step, f"{kind} ({step.case.label})", "an answer within the time limit",
+        raise fail(names.NO_HANG, step, f"{kind} ({step.case.label})", "an answer within the time limit",
                     signature=kind, received=error)
     return True
 
@@ -35,11 +29,11 @@ def no_server_fault(ctx: CheckContext, step: Step) -> bool | None:
     """No input yields a server fault: any 5xx (documented), a 500 or bare 503 (zstack)."""
     error = step.exchange.error or ""
     if error.startswith("connection failed"):
-        raise _fail(names.NO_SERVER_FAULT, step, f"connection dropped ({step.case.label})",
+        raise fail(names.NO_SERVER_FAULT, step, f"connection dropped ({step.case.label})",
                     "an HTTP answer", signature="connection dropped", received=error)
     if step.outcome is Outcome.FAULT:
         status = step.exchange.status
-        raise _fail(names.NO_SERVER_FAULT, step, f"server fault {status} on {step.case.label}",
+        raise fail(names.NO_SERVER_FAULT, step, f"server fault {status} on {step.case.label}",
                     "no 5xx" if ctx.dialect.name == "documented" else "no 500, and 503 only with an ErrorCode body",
                     signature=f"status {status} on {step.case.label.split(':')[0]}")
     return True
@@ -70,23 +64,23 @@ def _envelope_problems(error: Any, path: str = "error", depth: int = 0) -> list[
 @check(names.ERROR_ENVELOPE)
 def error_envelope(ctx: CheckContext, step: Step) -> bool | None:
     """An error is a proper envelope: JSON ``{"error": ErrorCode}``, or a zstack plain-text 400/404."""
-    if step.outcome is Outcome.REST_ERROR or step.outcome is not Outcome.API_ERROR:
-        return None
+    if step.outcome is not Outcome.API_ERROR:
+        return None  # a zstack REST-layer plain-text 400/404 has no envelope to check
     response = step.exchange.response
     assert response is not None
     expected = ('a JSON body {"error": ErrorCode} with code like SYS.1007 and a string description'
                 f" (status {'4xx' if ctx.dialect.name == 'documented' else '503'})")
     if not response.is_json:
-        raise _fail(names.ERROR_ENVELOPE, step, f"error {response.status} is not JSON "
+        raise fail(names.ERROR_ENVELOPE, step, f"error {response.status} is not JSON "
                     f"({response.content_type or 'no content type'})", expected,
                     signature=f"error not JSON: {response.status} {response.content_type.split(';')[0]}")
     body = response.json(default=None)
     if not isinstance(body, dict) or "error" not in body:
-        raise _fail(names.ERROR_ENVELOPE, step, f"error {response.status} has no error envelope", expected,
+        raise fail(names.ERROR_ENVELOPE, step, f"error {response.status} has no error envelope", expected,
                     signature=f"no envelope on {response.status}")
     problems = _envelope_problems(body["error"])
     if problems:
-        raise _fail(names.ERROR_ENVELOPE, step, "malformed ErrorCode: " + "; ".join(problems[:3]), expected,
+        raise fail(names.ERROR_ENVELOPE, step, "malformed ErrorCode: " + "; ".join(problems[:3]), expected,
                     signature="malformed ErrorCode: " + problems[0].split(" is ")[0])
     return True
 
@@ -96,11 +90,9 @@ def zstack_codes(ctx: CheckContext, step: Step) -> bool | None:
     wanted = ctx.dialect.fixed_codes.get(step.case.reject_kind or "")
     if not wanted or step.outcome is not Outcome.API_ERROR:
         return None
-    body = step.exchange.response.json(default=None) if step.exchange.response else None
-    error = body.get("error") if isinstance(body, dict) else None
-    code = error.get("code") if isinstance(error, dict) else None
+    code = step.exchange.response.error_code() if step.exchange.response else None
     if code != wanted:
-        raise _fail(names.ZSTACK_CODES, step, f"{step.case.reject_kind} rejected with code {code!r}",
+        raise fail(names.ZSTACK_CODES, step, f"{step.case.reject_kind} rejected with code {code!r}",
                     f"code {wanted} for {step.case.reject_kind} ({step.case.label})",
                     signature=f"{step.case.reject_kind} -> {code}")
     return True
@@ -113,21 +105,21 @@ def response_shape(ctx: CheckContext, step: Step) -> bool | None:
         return None
     expected = "200 application/json with an inventory valid against ModelServiceInventory"
     if step.outcome is Outcome.OTHER or step.outcome is Outcome.PENDING:
-        raise _fail(names.RESPONSE_SHAPE, step, f"unexpected status {response.status}", expected
+        raise fail(names.RESPONSE_SHAPE, step, f"unexpected status {response.status}", expected
                     + (" (or 202 + location in zstack)" if ctx.dialect.name == "zstack" else ""),
                     signature=f"status {response.status}")
     if not response.is_json:
-        raise _fail(names.RESPONSE_SHAPE, step, f"success is not JSON ({response.content_type or 'none'})",
+        raise fail(names.RESPONSE_SHAPE, step, f"success is not JSON ({response.content_type or 'none'})",
                     expected, signature=f"content type {response.content_type.split(';')[0]}")
     body = response.json(default=None)
     if not isinstance(body, dict) or not isinstance(body.get("inventory"), dict):
-        raise _fail(names.RESPONSE_SHAPE, step, "success without an inventory object", expected,
+        raise fail(names.RESPONSE_SHAPE, step, "success without an inventory object", expected,
                     signature="no inventory")
     if body.get("success", True) is not True and body.get("success") is not None:
-        raise _fail(names.RESPONSE_SHAPE, step, f"200 says success={short(body['success'])}",
+        raise fail(names.RESPONSE_SHAPE, step, f"200 says success={short(body['success'])}",
                     "success absent, true or null", signature="success flag false")
     if body.get("error") is not None:
-        raise _fail(names.RESPONSE_SHAPE, step, "200 carries an error", "error absent or null",
+        raise fail(names.RESPONSE_SHAPE, step, "200 carries an error", "error absent or null",
                     signature="error on success")
     if _fast_valid(ctx.contract, body["inventory"]):
         return True
@@ -136,7 +128,7 @@ def response_shape(ctx: CheckContext, step: Step) -> bool | None:
     if errors:
         first = errors[0]
         where = "inventory" + "".join(f"[{p!r}]" for p in first.absolute_path)
-        raise _fail(names.RESPONSE_SHAPE, step, f"{where}: {first.message[:160]}",
+        raise fail(names.RESPONSE_SHAPE, step, f"{where}: {first.message[:160]}",
                     f"{where} to match the contract ({'/'.join(map(str, first.absolute_schema_path))})",
                     signature=f"{where}: {first.validator}")
     return True
@@ -174,11 +166,9 @@ def accepts_valid(ctx: CheckContext, step: Step) -> bool | None:
         return None
     if step.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR):
         response = step.exchange.response
-        body = response.json(default=None)
-        error = body.get("error") if isinstance(body, dict) else None
-        code = error.get("code") if isinstance(error, dict) else None
+        code = response.error_code()
         # One signature per kind of refusal, not per field combination: the title says which fields.
-        raise _fail(names.ACCEPTS_VALID, step, f"valid update rejected ({step.case.label}): {response.status}"
+        raise fail(names.ACCEPTS_VALID, step, f"valid update rejected ({step.case.label}): {response.status}"
                     f"{' ' + str(code) if code else ''}",
                     "success: every documented field here is inside the conservative domain",
                     signature=f"valid update rejected with {response.status} {code or ''}".strip())
@@ -190,7 +180,7 @@ def rejects_invalid(ctx: CheckContext, step: Step) -> bool | None:
     if step.case.input_class is not InputClass.REJECT:
         return None
     if step.outcome is Outcome.SUCCESS:
-        raise _fail(names.REJECTS_INVALID, step, f"invalid request accepted ({step.case.label})",
+        raise fail(names.REJECTS_INVALID, step, f"invalid request accepted ({step.case.label})",
                     "an error response" + (" (4xx + ErrorCode)" if ctx.dialect.name == "documented"
                                            else " (503 + ErrorCode or plain-text 400)"),
                     signature=f"accepted {step.case.label}")

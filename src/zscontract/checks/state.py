@@ -6,19 +6,13 @@ import json
 from typing import Any
 
 from zscontract.checks import names
-from zscontract.checks.context import CheckContext, Step, inventory_of
+from zscontract.checks.context import CheckContext, Step, fail, inventory_of
 from zscontract.checks.registry import check
 from zscontract.core.cases import InputClass
 from zscontract.core.failures import CheckFailed, short
 from zscontract.core.values import parse_zstack_date
 
 VOLATILE = frozenset({"lastOpDate"})
-
-
-def _fail(name: str, step: Step, title: str, expected: str, received: str = "",
-          signature: str | None = None) -> CheckFailed:
-    return CheckFailed(name, title, expected=expected, received=received, exchange=step.exchange,
-                       signature=signature, input_class=step.case.input_class.value)
 
 
 def same(a: Any, b: Any) -> bool:
@@ -73,7 +67,7 @@ def round_trip(ctx: CheckContext, step: Step) -> bool | None:
         allowed = _allowed(ctx, step, sent, before.get(target))
         if not any(same(got, a) for a in allowed):
             kind = _difference(sent[0], got)
-            raise _fail(names.ROUND_TRIP, step, f"{target}: sent {short(sent[0], 80)}, got {short(got, 80)}",
+            raise fail(names.ROUND_TRIP, step, f"{target}: sent {short(sent[0], 80)}, got {short(got, 80)}",
                         f"{target} == " + " or ".join(short(a, 80) for a in allowed[:3]),
                         received=f"{target} = {short(got, 400)}", signature=f"{target}: {kind}")
     return True
@@ -104,7 +98,7 @@ def unchanged_unsent(ctx: CheckContext, step: Step) -> bool | None:
         if key in sent or key in VOLATILE or key == "createDate":
             continue
         if not same(inv.get(key), old):
-            raise _fail(names.UNCHANGED_UNSENT, step,
+            raise fail(names.UNCHANGED_UNSENT, step,
                         f"{key} changed though not sent: {short(old, 60)} -> {short(inv.get(key), 60)}",
                         f"{key} == {short(old, 200)}", received=f"{key} = {short(inv.get(key), 200)}",
                         signature=f"{key} changed")
@@ -119,22 +113,22 @@ def invariants(ctx: CheckContext, step: Step) -> bool | None:
         if inv is None:
             continue
         if inv.get("uuid") != ctx.uuid:
-            raise _fail(names.INVARIANTS, step, f"uuid {short(inv.get('uuid'))} is not the path's",
+            raise fail(names.INVARIANTS, step, f"uuid {short(inv.get('uuid'))} is not the path's",
                         f"uuid == {ctx.uuid}", signature="uuid differs from path")
         before = step.before or {}
         if "createDate" in before and not same(inv.get("createDate"), before["createDate"]):
-            raise _fail(names.INVARIANTS, step, "createDate changed",
+            raise fail(names.INVARIANTS, step, "createDate changed",
                         f"createDate == {short(before['createDate'])}",
                         received=f"createDate = {short(inv.get('createDate'))}", signature="createDate changed")
         created = parse_zstack_date(inv.get("createDate"))
         last = parse_zstack_date(inv.get("lastOpDate"))
         last_before = parse_zstack_date(before.get("lastOpDate"))
         if created is not None and last is not None and last < created:
-            raise _fail(names.INVARIANTS, step, "lastOpDate precedes createDate",
+            raise fail(names.INVARIANTS, step, "lastOpDate precedes createDate",
                         "createDate <= lastOpDate", received=f"{inv.get('createDate')} > {inv.get('lastOpDate')}",
                         signature="lastOpDate before createDate")
         if last_before is not None and last is not None and _comparable(last, last_before) and last < last_before:
-            raise _fail(names.INVARIANTS, step, "lastOpDate went backwards",
+            raise fail(names.INVARIANTS, step, "lastOpDate went backwards",
                         f"lastOpDate >= {before.get('lastOpDate')}", received=str(inv.get("lastOpDate")),
                         signature="lastOpDate backwards")
     return True
@@ -156,7 +150,7 @@ def idempotence(ctx: CheckContext, step: Step) -> bool | None:
     diff = _diff_keys(first, second, VOLATILE)
     if diff:
         key = diff[0]
-        raise _fail(names.IDEMPOTENCE, step, f"same request twice, {key} differs: "
+        raise fail(names.IDEMPOTENCE, step, f"same request twice, {key} differs: "
                     f"{short(first.get(key), 60)} then {short(second.get(key), 60)}",
                     "identical inventories apart from lastOpDate", signature=f"{key} differs on repeat")
     return True
@@ -174,7 +168,7 @@ def read_after_write(ctx: CheckContext, step: Step) -> bool | None:
     diff = [k for k in _diff_keys(written, step.after) if (k in written and k in step.after) or k in writable]
     if diff:
         key = diff[0]
-        raise _fail(names.READ_AFTER_WRITE, step,
+        raise fail(names.READ_AFTER_WRITE, step,
                     f"query after write: {key} is {short(step.after.get(key), 60)}, "
                     f"the write returned {short(written.get(key), 60)}",
                     f"{key} == {short(written.get(key), 200)}", signature=f"{key} stale on read")
@@ -190,7 +184,7 @@ def rejected_unchanged(ctx: CheckContext, step: Step) -> bool | None:
     diff = _diff_keys(step.before, step.after, ignore)
     if diff:
         key = diff[0]
-        raise _fail(names.REJECTED_UNCHANGED, step,
+        raise fail(names.REJECTED_UNCHANGED, step,
                     f"rejected request changed {key}: {short(step.before.get(key), 60)} -> "
                     f"{short(step.after.get(key), 60)}", "nothing changed by a rejected request",
                     received=f"after the error, {key} = {short(step.after.get(key), 200)}",

@@ -290,11 +290,7 @@ class Client:
             time.sleep(self.settings.poll_interval)
 
     def _session_expired(self, ex: Exchange) -> bool:
-        if ex.response is None or ex.response.status < 400:
-            return False
-        body = ex.response.json(default=None)
-        error = body.get("error") if isinstance(body, dict) else None
-        return isinstance(error, dict) and error.get("code") == "ID.1001"
+        return ex.response is not None and ex.response.status >= 400 and ex.response.error_code() == "ID.1001"
 
     def query(self, uuid: str, auth: str = AUTH_DEFAULT) -> Exchange:
         """GET the query API for one model service."""

@@ -74,6 +74,17 @@ class Response:
                 raise
             return default
 
+    def error_code(self) -> str | None:
+        """The ``code`` of a ``{"error": ErrorCode}`` body, or None.
+
+        >>> Response(503, {}, b'{"error": {"code": "ID.1001"}}').error_code()
+        'ID.1001'
+        """
+        body = self.json(default=None)
+        error = body.get("error") if isinstance(body, dict) else None
+        code = error.get("code") if isinstance(error, dict) else None
+        return code if isinstance(code, str) else None
+
     def text(self, limit: int = 2000) -> str:
         text = self.body.decode("utf-8", "replace")
         return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"

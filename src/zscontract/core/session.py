@@ -38,8 +38,7 @@ def login(client: Client, account: str, password_digest: str) -> str:
     inventory = payload.get("inventory") if isinstance(payload, dict) else None
     session = inventory.get("uuid") if isinstance(inventory, dict) else None
     if ex.response.status != 200 or not isinstance(session, str) or not session:
-        error = payload.get("error") if isinstance(payload, dict) else None
-        code = error.get("code") if isinstance(error, dict) else None
+        code = ex.response.error_code()
         raise PreconditionFailed(f"login as {account!r} was refused (status {ex.response.status}, code "
                                  f"{code or 'none'}); check --account and the ZS_PASSWORD environment variable")
     return session

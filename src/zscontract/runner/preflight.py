@@ -10,11 +10,7 @@ from zscontract.errors import PreconditionFailed, TargetUnreachable
 
 
 def _error_code(ex: Exchange) -> str | None:
-    if ex.response is None:
-        return None
-    body = ex.response.json(default=None)
-    err = body.get("error") if isinstance(body, dict) else None
-    return err.get("code") if isinstance(err, dict) and isinstance(err.get("code"), str) else None
+    return ex.response.error_code() if ex.response is not None else None
 
 
 def _session_refused(ex: Exchange) -> bool:
