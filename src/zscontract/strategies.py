@@ -307,23 +307,6 @@ def either_way(contract: Contract, *, include_example_fields: bool = False) -> s
     return _either_case(contract, include_example_fields)
 
 
-def any_case(contract: Contract, *, wraps_body: bool,
-             include_example_fields: bool = False) -> st.SearchStrategy[Case]:
-    """All three classes: about 40% must-accept, 30% must-reject, 30% either-way.
-
-    The class is drawn from ``sampled_from`` (uniform) rather than ``one_of``, whose branch choice
-    Hypothesis biases toward the first branches and toward what shrinks well.
-    """
-    by_class = {
-        InputClass.ACCEPT: must_accept(contract),
-        InputClass.REJECT: must_reject(contract, wraps_body=wraps_body),
-        InputClass.EITHER: either_way(contract, include_example_fields=include_example_fields),
-    }
-    # Interleaved, because Hypothesis leans toward low indices.
-    weights = [InputClass.ACCEPT, InputClass.REJECT, InputClass.EITHER] * 3 + [InputClass.ACCEPT]
-    return st.sampled_from(weights).flatmap(lambda c: by_class[c])
-
-
 def duplicate_key_body(case: Case, wrap: Any) -> bytes:
     """The raw body of a duplicate-key case: the first alternative, then the second, same key."""
     fields = dict(case.fields or {})

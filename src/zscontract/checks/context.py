@@ -40,10 +40,6 @@ class Step:
     concurrent: list[tuple[dict[str, Any], Exchange]] = field(default_factory=list)
 
     @property
-    def accepted(self) -> bool:
-        return self.outcome is Outcome.SUCCESS
-
-    @property
     def rejected(self) -> bool:
         return self.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR)
 

@@ -14,7 +14,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -133,8 +133,6 @@ class RequestBudgetExceeded(Exception):
 class Stats:
     requests: int = 0
     async_jobs: int = 0  # 202 + location answers followed
-    statuses: dict[int, int] = field(default_factory=dict)
-    elapsed: list[float] = field(default_factory=list)
 
 
 class Client:
@@ -230,9 +228,6 @@ class Client:
                     time.sleep(delay)
                     return self.send(method, url, body=body, headers=headers, timeout=timeout, _retried=True)
             ex = Exchange(request, response)
-            with self._lock:
-                self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
-                self.stats.elapsed.append(response.elapsed)
         if self._on_exchange is not None:
             self._on_exchange(ex)
         return ex
@@ -300,7 +295,10 @@ class Client:
         """The inventory from the query API, or None when the target has no usable query API."""
         if self._query_api is False:
             return None
-        ex = self.query(uuid)
+        return self.learn_query_api(self.query(uuid))
+
+    def learn_query_api(self, ex: Exchange) -> dict[str, Any] | None:
+        """The inventory a query answered; the first answer also settles whether the API is usable."""
         inv = _inventory_from_query(ex)
         if self._query_api is None:
             self._query_api = inv is not None

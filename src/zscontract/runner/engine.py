@@ -50,7 +50,6 @@ class Harness:
         self.checks = [check_registry.get(n) for n in ORDER if n in selected]
         self.checks += [check_registry.get(n) for n in sorted(selected - set(ORDER))]
         self.state: dict[str, Any] | None = None
-        self.state_via = "unavailable"
         self.idempotence_every = idempotence_every
         self.stop_on = frozenset(stop_on)
         self.read_back_every = read_back_every
@@ -61,7 +60,7 @@ class Harness:
     # -- state ------------------------------------------------------------------------------
     def sync_state(self) -> dict[str, Any] | None:
         """Read the resource as it stands and make it the known state."""
-        self.state, self.state_via = self.client.read_state(self.uuid)
+        self.state, _ = self.client.read_state(self.uuid)
         return self.state
 
     # -- one case ---------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def preflight(client: Client, uuid: str) -> dict[str, Any]:
     if _session_refused(ex):
         raise PreconditionFailed(f"the session was refused by {where} (status {ex.response.status}, code "
                                  f"{_error_code(ex) or 'none'}); give a valid --session-uuid or log in again")
-    inv = client.query_inventory(uuid)
+    inv = client.learn_query_api(ex)  # the same answer: no second GET
     if inv is not None:
         return {"query_api": True, "inventory": inv}
     body = ex.response.json(default=None)

@@ -138,7 +138,7 @@ def _execute(settings: RunSettings, target: Target, client: Client, result: RunR
     harness = Harness(contract, dialect, client, uuid, result, checks=settings.checks,
                       stop_on=settings.stop_on)
     snapshot = facts["inventory"]
-    harness.state, harness.state_via = snapshot, "query" if facts["query_api"] else "empty-update"
+    harness.state = snapshot
     snapshot_path = save_snapshot(report_dir / "snapshot.json", uuid, snapshot)
     deadline = started + settings.max_time * 0.85  # keep room for restore and reports
     ctx = RunContext(settings, target, harness, result, deadline, term, report_dir)
