@@ -225,7 +225,8 @@ def test_no_server_fault_on_500(scripted: Scripted) -> None:
     assert names.NO_SERVER_FAULT in run(scripted, accept(name="x"))
 
 
-def test_bare_503_is_a_fault_in_zstack_and_an_error_elsewhere(scripted: Scripted) -> None:
+def test_bare_503_is_a_fault_in_both_dialects(scripted: Scripted) -> None:
+    # documented: any 5xx is a fault; zstack: a 503 without an ErrorCode body (oracle.md "Errors").
     scripted.put(503, raw=b"", content_type="text/plain")
     scripted.get(scripted.inventory)
     assert names.NO_SERVER_FAULT in run(scripted, reject(requestCpu="x"))

@@ -18,6 +18,8 @@ from zscontract.strategies import either_way, must_accept, must_reject
 class _BudgetSpent(Exception):
     """Raised inside the Hypothesis test to end generation when the time budget is spent."""
 
+    done = 0  # cases the interrupted chunk had run
+
 
 # Cases per class in each round: 40% must accept, 30% must reject, 30% either way. Rounds of
 # separate Hypothesis runs, not one run over a weighted one_of: Hypothesis avoids repeating an
@@ -54,7 +56,8 @@ def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed
                 if on_case is not None:
                     on_case()
                 rounds += 1
-    except _BudgetSpent:
+    except _BudgetSpent as spent:
+        count += spent.done  # the cases of the chunk the deadline cut short
         harness.result.note(f"property phase stopped by the time budget after {count} cases")
     return count
 
@@ -76,9 +79,9 @@ def _run_chunk(harness: Harness, strategy: Any, examples: int, deadline: float, 
     test = hypothesis_seed(seed)(generate) if seed is not None else generate
     try:
         test()
-    except _BudgetSpent:
-        harness_done = done
-        raise _BudgetSpent(harness_done) from None
+    except _BudgetSpent as spent:
+        spent.done = done
+        raise
     return done
 
 
