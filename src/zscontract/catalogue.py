@@ -135,20 +135,14 @@ def render_markdown(rows: list[Row], *, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="zscontract catalogue")
-    parser.add_argument("--out", type=Path, default=Path("reports/catalogue.md"))
-    parser.add_argument("--max-time", type=float, default=25.0)
-    parser.add_argument("--jobs", type=int, default=2)
-    args = parser.parse_args(argv)
-    rows = run_all(max_time=args.max_time, jobs=args.jobs)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render_markdown(rows, command="zscontract catalogue"), encoding="utf-8")
+def write_catalogue(out: Path, *, max_time: float = 25.0, jobs: int = 2) -> int:
+    """Run every row, write the table to ``out``; exit code 1 when a fault slipped or a variant failed."""
+    rows = run_all(max_time=max_time, jobs=jobs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_markdown(rows, command="zscontract catalogue"), encoding="utf-8")
     bad = [r for r in rows if not r.ok]
     for r in bad:
         print(f"{'MISSED' if r.kind == 'fault' else 'FALSE ALARM'}: {r.name} ({r.dialect}): "
               f"failed {', '.join(r.failed_checks) or 'nothing'}", file=sys.stderr)
-    print(f"wrote {args.out}: {len(rows) - len(bad)}/{len(rows)} rows as expected")
+    print(f"wrote {out}: {len(rows) - len(bad)}/{len(rows)} rows as expected")
     return 1 if bad else 0

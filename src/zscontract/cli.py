@@ -193,11 +193,12 @@ def _settings(args: argparse.Namespace, **extra: Any) -> RunSettings:
 
 
 def _catalogue(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from zscontract import catalogue
 
-    positive(args.max_time, "--max-time")
-    positive(args.jobs, "--jobs", int)
-    return catalogue.main(["--out", args.out, "--max-time", str(args.max_time), "--jobs", str(args.jobs)])
+    return catalogue.write_catalogue(Path(args.out), max_time=positive(args.max_time, "--max-time"),
+                                     jobs=positive(args.jobs, "--jobs", int))
 
 
 def _serve(args: argparse.Namespace) -> int:
