@@ -1,7 +1,8 @@
 """The Starlette application of the reference server: routes, and the dialect's REST layer.
 
 Blocking work (SQLite) runs in the thread pool; the event loop only parses, sleeps (job delay, the
-``hang-on-tab`` fault) and renders.
+``hang-on-tab`` fault) and renders. zstack answers UpdateModelService with an API job by default
+(``config.async_``), as a real node does (facts, "UpdateModelService is asynchronous on a real node").
 """
 
 from __future__ import annotations
@@ -15,50 +16,47 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from zscontract.core.dialects import ACTION_KEY, API_PATH, JOB_PATH, LOGIN_PATH, SESSION_PATH
+from zscontract.server import restlayer as rest
 from zscontract.server.config import ServerConfig
 from zscontract.server.jobs import JobRunner, Outcome
-from zscontract.server.parsing import INT_RANGES, BodyError, java_int, load_json
-from zscontract.server.responses import JSON_TYPE, Renderer, json_bytes, to_response
+from zscontract.server.parsing import BodyError, load_json, rest_type_error
+from zscontract.server.query import Condition, QueryArgumentError, QueryRestError, QuerySpec, parse_query
+from zscontract.server.responses import JSON_TYPE, SESSION_CLASS, Renderer, json_bytes, schema_of, to_response
 from zscontract.server.service import ApiError, ModelServices
 
-COLLECTION_PATH = API_PATH.rsplit("/", 1)[0]
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-
-
-class _Rest(Exception):
-    """A plain-text refusal of zstack's REST layer (raised before the API is reached)."""
-
-    def __init__(self, status: int, text: str) -> None:
-        super().__init__(text)
-        self.status = status
-        self.text = text
+RestError = rest.RestError
 
 
 class ReferenceApp:
-    """The request handlers of one server; :meth:`starlette` builds the ASGI app."""
+    """The request handlers of one server; :meth:`starlette` builds the ASGI app.
 
-    def __init__(self, service: ModelServices, config: ServerConfig) -> None:
+    ``origin`` is what job locations start with: ``--base-url``, else the address it listens on.
+    """
+
+    def __init__(self, service: ModelServices, config: ServerConfig, origin: str = "") -> None:
         self.service = service
         self.config = config
         self.faults = service.faults
         self.zstack = config.profile == "zstack"
-        self.render = Renderer(config.profile, service.faults)
+        self.origin = config.base_url or origin
+        self.render = Renderer(config.profile, service.faults, config.date_style)
         self.jobs = JobRunner(delay=config.job_delay, never_end=self.faults.on("async-job-never-ends"),
-                              serialize=not self.faults.on("lost-update"))
+                              serialize=not self.faults.on("lost-update"), max_jobs=config.max_jobs)
 
     def starlette(self) -> Starlette:
         """The ASGI application with every route of this profile."""
         routes = [
-            Route(API_PATH, self.update, methods=["PUT"]),
-            Route(LOGIN_PATH, self.login, methods=["PUT"]),
-            Route(SESSION_PATH, self.logout, methods=["DELETE"]),
+            Route(rest.API_PATH, self.update, methods=["PUT"]),
+            Route(rest.LOGIN_PATH, self.login, methods=["PUT"]),
+            Route(rest.SESSION_PATH, self.logout, methods=["DELETE"]),
         ]
         if not self.faults.on("no-query-api"):
-            routes += [Route(API_PATH, self.query_one, methods=["GET"]),
-                       Route(COLLECTION_PATH, self.query_all, methods=["GET"])]
+            routes += [Route(rest.API_PATH, self.query_one, methods=["GET"]),
+                       Route(rest.COLLECTION_PATH, self.query_all, methods=["GET"])]
         if self.zstack:
-            routes.append(Route(JOB_PATH, self.poll, methods=["GET"]))
+            routes += [Route(rest.JOB_PATH, self.poll, methods=["GET"]),
+                       Route(rest.JOB_PATH, self.poll_method, methods=[m for m in ALL_METHODS if m != "GET"])]
         routes.append(Route("/{path:path}", self.unmapped, methods=ALL_METHODS))
         app = Starlette(routes=routes)
         app.router.redirect_slashes = False  # "/model-services/" is unmapped, not a redirect
@@ -66,47 +64,40 @@ class ReferenceApp:
 
     # -- the REST layer -----------------------------------------------------------------------------
     def _token(self, request: Request) -> str | None:
-        """The session of ``Authorization: OAuth <uuid>``.
-
-        zstack: a missing header or another scheme is the REST layer's plain-text 400 (facts "Two
-        dialects"); documented: it is a bad session, answered by the API as 401 ID.1001.
-        """
-        header = request.headers.get("authorization")
-        parts = (header or "").split()
-        if len(parts) == 2 and parts[0] == "OAuth":
-            return parts[1]
-        if self.zstack and not self.faults.on("no-auth"):
-            if header is None:
-                raise _Rest(400, "missing header[Authorization]")
-            raise _Rest(400, f"the Authorization header must be 'OAuth <session uuid>', got {header!r}")
-        return None
+        """The session: zstack's REST layer refuses a missing header or another scheme in plain text;
+        documented reads anything else as no session (the API's 401 ID.1001)."""
+        if not self.zstack:
+            return rest.documented_session(request.headers)
+        if self.faults.on("no-auth"):
+            return rest.documented_session(request.headers)
+        return rest.zstack_session(request.headers)
 
     async def _body(self, request: Request, key: str) -> dict[str, Any]:
         """The API's fields: the flat object (documented) or ``body[key]`` (zstack, RestServer.java)."""
         try:
             body = load_json(await request.body())
         except BodyError as exc:
-            if self.zstack:
-                raise _Rest(400, str(exc)) from None
+            if self.zstack:  # a node answers a plain-text 500 here (facts); a sound server refuses
+                raise RestError(400, str(exc)) from None
             raise ApiError("body", str(exc)) from None
         if not self.zstack:
             if not isinstance(body, dict):
                 raise ApiError("body", f"the body must be a JSON object, not a JSON {type(body).__name__}")
             return body
-        fields = body.get(key) if isinstance(body, dict) else None
+        if not isinstance(body, dict) or key not in body:
+            raise rest.no_action_key(request.url.path)
+        fields = body[key]
+        if fields is None:  # RestServer: no parameter, an empty message
+            return {}
         if not isinstance(fields, dict):
-            raise _Rest(400, f"the body doesn't contain action mapping to the URL[{request.url.path}]: "
-                             f"expected a JSON object at key '{key}'")
+            raise rest.no_action_key(request.url.path)
         return fields
 
-    def _java_types(self, fields: dict[str, Any]) -> str | None:
-        """zstack: Gson's conversion of int/long fields; the plain-text reason, or ``None``."""
-        for name in INT_RANGES:
-            if fields.get(name) is not None:
-                _, error = java_int(name, fields[name], self.faults)
-                if error is not None:
-                    return f"Invalid JSON: field[{name}]: {error.reason}"
-        return None
+    def _job_id(self, request: Request) -> str | None:
+        job_id = rest.job_uuid(request.headers)
+        if job_id is not None and self.jobs.exists(job_id):
+            raise rest.duplicate_job(job_id)
+        return job_id
 
     # -- handlers -----------------------------------------------------------------------------------
     async def update(self, request: Request) -> Response:
@@ -116,11 +107,17 @@ class ReferenceApp:
             token = self._token(request)
             if not self.zstack:
                 await run_in_threadpool(self.service.require_session, token)
-            fields = await self._body(request, ACTION_KEY)
-            if self.zstack and (reason := self._java_types(fields)) is not None:
-                await run_in_threadpool(self.service.partial_apply, uuid, fields)
-                raise _Rest(400, reason)
-        except _Rest as exc:
+            fields = await self._body(request, rest.ACTION_KEY)
+            job_id = None
+            if self.zstack:
+                if (reason := rest_type_error(fields, self.faults)) is not None:
+                    await run_in_threadpool(self.service.partial_apply, uuid, fields)
+                    raise RestError(400, reason)
+                job_id = self._job_id(request)
+                if self.faults.on("plain-text-bad-session") and \
+                        not await run_in_threadpool(self.service.session_ok, token):
+                    raise RestError(401, "the session is invalid or has expired")
+        except RestError as exc:
             await run_in_threadpool(self.service.rejected, uuid)
             return self.render.rest_error(exc.status, exc.text)
         except ApiError as exc:
@@ -130,11 +127,12 @@ class ReferenceApp:
             await asyncio.sleep(hang)
         if (reason := self.faults.server_fault(fields)) is not None:
             return Response(f"Internal Server Error: {reason}", status_code=500, media_type="text/plain")
-        if self.config.async_:
-            job = self.jobs.submit(uuid, lambda: self._update_outcome(uuid, token, fields))
-            location = f"{str(request.base_url).rstrip('/')}{JOB_PATH.format(id=job.id)}"
-            return Response(json_bytes({"location": location}), status_code=202, media_type=JSON_TYPE)
-        return to_response(await self._update_outcome(uuid, token, fields))
+        if self.zstack and self.config.async_:
+            job = await self.jobs.submit(uuid, lambda: self._update_outcome(uuid, token, fields), job_id)
+            body = {"location": f"{self.origin}{rest.JOB_PATH.format(id=job.id)}",
+                    "apiTimeout": rest.api_timeout_ms(request.headers)}
+            return Response(json_bytes(body), status_code=202, media_type=JSON_TYPE)
+        return to_response(await self._update_outcome(uuid, token, fields), schema=rest.wants_schema(request.headers))
 
     async def _update_outcome(self, uuid: str, token: str | None, fields: dict[str, Any]) -> Outcome:
         before = None
@@ -147,31 +145,47 @@ class ReferenceApp:
         return self.render.updated(before if before is not None else row)
 
     async def poll(self, request: Request) -> Response:
-        """``GET /zstack/v1/api-jobs/{id}``: 202 while running, then the API's answer."""
+        """``GET /zstack/v1/api-jobs/{id}``: 202 while running, then the API's answer. No session needed."""
         job = self.jobs.get(request.path_params["id"])
         if job is None:
             return self.render.rest_error(404, "the job has been expired")
         if job.outcome is None:
             return Response(b"{}", status_code=202, media_type=JSON_TYPE)
-        return to_response(job.outcome)
+        return to_response(job.outcome, schema=rest.wants_schema(request.headers))
+
+    async def poll_method(self, request: Request) -> Response:
+        """RestServer.handleJobQuery: a job is only read."""
+        return self.render.rest_error(405, "only GET method is allowed for querying job status")
 
     async def query_one(self, request: Request) -> Response:
-        """``GET /zstack/v1/ai/model-services/{uuid}``: ``{"inventories": [...]}``, empty when unknown."""
-        return await self._query(request, request.path_params["uuid"])
+        """``GET /zstack/v1/ai/model-services/{uuid}``: the uuid is the only condition (RestServer)."""
+        return await self._query(request, QuerySpec(conditions=[Condition("uuid", "=", request.path_params["uuid"])]))
 
     async def query_all(self, request: Request) -> Response:
-        """``GET /zstack/v1/ai/model-services``: every model service."""
+        """``GET /zstack/v1/ai/model-services?q=...``: ZStack's query syntax."""
         return await self._query(request, None)
 
-    async def _query(self, request: Request, uuid: str | None) -> Response:
+    async def _query(self, request: Request, spec: QuerySpec | None) -> Response:
         try:
             token = self._token(request)
-            rows = await run_in_threadpool(self.service.query, token, uuid)
-        except _Rest as exc:
+            if self.faults.on("query-500"):
+                return Response("Internal Server Error", status_code=500, media_type="text/plain")
+            if spec is None:
+                spec = parse_query(list(request.query_params.multi_items()))
+                if self.faults.on("query-ignores-q"):
+                    spec.conditions = []
+            rows, total = await run_in_threadpool(self.service.query, token, spec)
+        except RestError as exc:
             return self.render.rest_error(exc.status, exc.text)
+        except QueryRestError as exc:
+            if self.zstack:
+                return self.render.rest_error(400, str(exc))
+            return self.render.api_error(ApiError("argument", str(exc)))
+        except QueryArgumentError as exc:
+            return self.render.api_error(ApiError("argument", str(exc)))
         except ApiError as exc:
             return self.render.api_error(exc)
-        return self.render.inventories(rows)
+        return self.render.inventories(rows, total, spec.fields)
 
     async def login(self, request: Request) -> Response:
         """``PUT /zstack/v1/accounts/login`` with ``{"logInByAccount": {accountName, password}}``."""
@@ -179,19 +193,24 @@ class ReferenceApp:
             fields = await self._body(request, "logInByAccount")
             if not self.zstack and isinstance(fields.get("logInByAccount"), dict):
                 fields = fields["logInByAccount"]
+            if self.zstack:
+                self._job_id(request)
             inventory = await run_in_threadpool(self.service.login, fields.get("accountName"),
                                                 fields.get("password"))
-        except _Rest as exc:
+        except RestError as exc:
             return self.render.rest_error(exc.status, exc.text)
         except ApiError as exc:
             return self.render.api_error(exc)
-        return self.render.json(200, {"inventory": inventory})
+        body: dict[str, Any] = {"inventory": inventory}
+        if self.zstack and rest.wants_schema(request.headers):
+            body["schema"] = schema_of(body, SESSION_CLASS)
+        return self.render.json(200, body)
 
     async def logout(self, request: Request) -> Response:
         """``DELETE /zstack/v1/accounts/sessions/{uuid}``: the session stops working."""
         await run_in_threadpool(self.service.logout, request.path_params["uuid"])
-        return self.render.json(200, {})
+        return self.render.json(200, {"schema": {}} if self.zstack and rest.wants_schema(request.headers) else {})
 
     async def unmapped(self, request: Request) -> Response:
         """Any other path or method: RestServer.java's plain-text 404."""
-        return self.render.rest_error(404, f"no api mapping to {request.method} {request.url.path}")
+        return self.render.rest_error(404, f"no api mapping to {rest.servlet_path(request.url.path)}")

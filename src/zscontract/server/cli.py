@@ -59,11 +59,25 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     return add_serve_arguments(_OneLineParser(prog=prog, description="The zscontract reference server."))
 
 
-def ready_info(config: ServerConfig, url: str, session_uuid: str, uuids: list[str]) -> dict[str, Any]:
-    """The JSON of the ``ZSCONTRACT_READY`` line."""
+def ready_info(config: ServerConfig, url: str, session_uuid: str, uuids: list[str],
+               origin: str | None = None) -> dict[str, Any]:
+    """The JSON of the ``ZSCONTRACT_READY`` line (``job_origin``: what job locations start with)."""
     return {"url": url, "session_uuid": session_uuid, "model_service_uuids": uuids, "profile": config.profile,
-            "async": config.async_, "account": ACCOUNT_NAME, "password": ACCOUNT_PASSWORD,
+            "async": config.async_, "job_origin": origin if config.async_ else None,
+            "date_style": config.date_style, "account": ACCOUNT_NAME, "password": ACCOUNT_PASSWORD,
             "faults": list(config.faults), "variants": list(config.variants)}
+
+
+def job_origin(config: ServerConfig, url: str) -> str:
+    """``--base-url``; else, with ``foreign-job-location``, a closed port on 127.0.0.1; else ``url``."""
+    if config.base_url is not None:
+        return config.base_url
+    if "foreign-job-location" in config.variants:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        return f"http://127.0.0.1:{port}"  # nothing listens there once the probe is closed
+    return url
 
 
 def serve(config: ServerConfig) -> int:
@@ -74,8 +88,9 @@ def serve(config: ServerConfig) -> int:
         tmpdir = tempfile.mkdtemp(prefix="zscontract-server-")
         db = os.path.join(tmpdir, "reference.sqlite")
     try:
-        service = ModelServices(Store(db), FaultSet(config.switched_on), session_ttl=config.session_ttl)
-        uuids = service.seed(config.resources)
+        service = ModelServices(Store(db), FaultSet(config.switched_on), session_ttl=config.session_ttl,
+                                zstack=config.profile == "zstack", date_style=config.date_style)
+        uuids = service.seed(config.resources, config.extra_resources)
         session = service.new_session()["uuid"]
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the
         # listening socket says so (base_events._set_nodelay); without it every response waits
@@ -91,10 +106,11 @@ def serve(config: ServerConfig) -> int:
         sock.listen(128)
         host, port = sock.getsockname()[:2]
         url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
-        app = ReferenceApp(service, config).starlette()
+        origin = job_origin(config, url)
+        app = ReferenceApp(service, config, origin).starlette()
         server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                         timeout_graceful_shutdown=1))
-        info = ready_info(config, url, session, uuids)
+        info = ready_info(config, url, session, uuids, origin)
         asyncio.run(_serve(server, sock, info, db if config.db else None))
     finally:
         if tmpdir is not None:
@@ -108,7 +124,8 @@ async def _serve(server: uvicorn.Server, sock: socket.socket, info: dict[str, An
         await asyncio.sleep(0.01)
     if server.started:
         lines = [
-            f"zscontract reference server ({info['profile']}{', async' if info['async'] else ''})",
+            f"zscontract reference server ({info['profile']}"
+            f"{'' if info['profile'] != 'zstack' else ', async jobs' if info['async'] else ', sync'})",
             f"  url:             {info['url']}",
             f"  session uuid:    {info['session_uuid']}",
             f"  model services:  {', '.join(info['model_service_uuids'])}",

@@ -1,9 +1,11 @@
 """The catalogue of seeded faults and sound variants of the reference server.
 
-A *fault* breaks exactly one property of the oracle (``docs/oracle.md``) and names the check that
-must catch it (``caught_by``, a key of :mod:`zscontract.checks.names`); the harness is tested by
-running it against the server with each fault switched on. A *variant* is another sound reading of
-the page (the oracle's "either way" inputs): the harness must stay silent on it.
+A *fault* breaks exactly one property of the oracle (``../shared/docs/oracle.md``, as corrected by the
+facts page's last section) in the dialects it lists, and names the check that must catch it
+(``caught_by``: a plain string, validated against ``zscontract.registry.names()`` by
+:mod:`zscontract.catalogue` and the tests, so that the server imports nothing from the harness). A
+*variant* is another sound reading of the page or of a real node (the oracle's "either way" inputs):
+the harness must stay silent on it.
 
 Triggers are chosen so that a property-based generator of the oracle's input classes hits them within
 a few dozen cases (a CJK character, a trailing space, a number above 2^31, a null), never a
@@ -17,13 +19,29 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from zscontract.checks import names as checks
 from zscontract.errors import UsageError
 
 Kind = Literal["fault", "variant"]
 BOTH = frozenset({"documented", "zstack"})
 DOCUMENTED_ONLY = frozenset({"documented"})
 ZSTACK_ONLY = frozenset({"zstack"})
+
+# Check names, as plain strings (see the module docstring).
+RESPONSE_SHAPE = "response_shape"
+ACCEPTS_VALID = "accepts_valid"
+REJECTS_INVALID = "rejects_invalid"
+ROUND_TRIP = "round_trip"
+UNCHANGED_UNSENT = "unchanged_unsent"
+INVARIANTS = "invariants"
+IDEMPOTENCE = "idempotence"
+READ_AFTER_WRITE = "read_after_write"
+QUERY_READ = "query_read"
+NO_LOST_UPDATE = "no_lost_update"
+ERROR_ENVELOPE = "error_envelope"
+ZSTACK_CODES = "zstack_codes"
+REJECTED_UNCHANGED = "rejected_unchanged"
+NO_SERVER_FAULT = "no_server_fault"
+NO_HANG = "no_hang"
 
 
 @dataclass(frozen=True)
@@ -37,10 +55,6 @@ class Fault:
     description: str
     needs_async: bool = False
 
-    def applies_to(self, profile: str, *, async_: bool) -> bool:
-        """True when the entry can be switched on for this profile (and async mode)."""
-        return profile in self.dialects and (async_ or not self.needs_async)
-
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["dialects"] = sorted(self.dialects)
@@ -49,100 +63,117 @@ class Fault:
 
 def _fault(name: str, caught_by: str, description: str, dialects: frozenset[str] = BOTH,
            *, needs_async: bool = False) -> Fault:
-    assert caught_by in checks.ALL, caught_by
     return Fault(name, "fault", dialects, caught_by, description, needs_async)
 
 
-def _variant(name: str, description: str, dialects: frozenset[str] = BOTH) -> Fault:
-    return Fault(name, "variant", dialects, None, description)
+def _variant(name: str, description: str, dialects: frozenset[str] = BOTH, *, needs_async: bool = False) -> Fault:
+    return Fault(name, "variant", dialects, None, description, needs_async)
 
 
 CATALOGUE: tuple[Fault, ...] = (
     # -- response_shape: a success that is not a proper inventory body
-    _fault("drop-name", checks.RESPONSE_SHAPE, "the inventory leaves out `name`"),
-    _fault("memory-as-string", checks.RESPONSE_SHAPE, "the inventory writes requestMemory as a JSON string"),
-    _fault("success-text-plain", checks.RESPONSE_SHAPE, "a successful update is Content-Type text/plain"),
-    _fault("epoch-dates", checks.RESPONSE_SHAPE, "createDate/lastOpDate are epoch milliseconds"),
-    _fault("success-false", checks.RESPONSE_SHAPE, "a successful body carries \"success\": false"),
+    _fault("drop-name", RESPONSE_SHAPE, "the inventory leaves out `name`"),
+    _fault("memory-as-string", RESPONSE_SHAPE, "the inventory writes requestMemory as a JSON string"),
+    _fault("quoted-int-as-string", RESPONSE_SHAPE,
+           "a quoted integer (\"requestCpu\": \"2\") is accepted and answered as the string \"2\"",
+           ZSTACK_ONLY),
+    _fault("success-text-plain", RESPONSE_SHAPE, "a successful update is Content-Type text/plain"),
+    _fault("epoch-dates", RESPONSE_SHAPE, "createDate/lastOpDate are epoch milliseconds"),
+    _fault("success-false", RESPONSE_SHAPE, "a successful body carries \"success\": false"),
     # -- round_trip: an accepted field does not come back as sent
-    _fault("ignore-description", checks.ROUND_TRIP, "a sent description is silently not stored"),
-    _fault("trim-whitespace", checks.ROUND_TRIP, "name and description are stripped of outer whitespace"),
-    _fault("latin1-replace", checks.ROUND_TRIP,
+    _fault("ignore-description", ROUND_TRIP, "a sent description is silently not stored"),
+    _fault("python-strip", ROUND_TRIP,
+           "strings go through Python's str.strip(), not Java's trim (U+00A0/U+3000 ends lost, \\x01 kept)"),
+    _fault("drop-trailing-newline", ROUND_TRIP,
+           "only a final newline is removed from strings; other outer whitespace is kept"),
+    _fault("no-trim", ROUND_TRIP, "strings are stored as sent, not Java-trimmed as a node does", ZSTACK_ONLY),
+    _fault("latin1-replace", ROUND_TRIP,
            "name/description/yaml go through latin-1 with '?' for other characters (CJK mangled)"),
-    _fault("nfkd-normalize", checks.ROUND_TRIP,
+    _fault("nfkd-normalize", ROUND_TRIP,
            "name and description are NFKD-normalised (accented letters, Hangul decomposed)"),
-    _fault("memory-int32-wrap", checks.ROUND_TRIP, "requestMemory is stored as a wrapped 32-bit int"),
-    _fault("memory-float64", checks.ROUND_TRIP, "requestMemory goes through a float64 (rounds above 2^53)"),
-    _fault("truncate-name-64", checks.ROUND_TRIP, "name is truncated to 64 characters"),
-    _fault("null-as-none", checks.ROUND_TRIP, "a null string field is stored as the text \"None\""),
-    _fault("strip-yaml-newline", checks.ROUND_TRIP, "the trailing newline(s) of yaml are stripped"),
-    _fault("async-stale-inventory", checks.ROUND_TRIP,
+    _fault("memory-int32-wrap", ROUND_TRIP, "requestMemory is stored as a wrapped 32-bit int"),
+    _fault("memory-float64", ROUND_TRIP, "requestMemory goes through a float64 (rounds above 2^53)"),
+    _fault("truncate-name-64", ROUND_TRIP, "name is truncated to 64 characters"),
+    _fault("null-as-none", ROUND_TRIP, "a null string field is stored as the text \"None\""),
+    _fault("async-stale-inventory", ROUND_TRIP,
            "the finished job reports the inventory from before the update", ZSTACK_ONLY, needs_async=True),
     # -- unchanged_unsent
-    _fault("reset-unsent-description", checks.UNCHANGED_UNSENT,
+    _fault("reset-unsent-description", UNCHANGED_UNSENT,
            "an update that does not send description resets it to \"\""),
-    _fault("reset-unsent-memory", checks.UNCHANGED_UNSENT,
+    _fault("reset-unsent-memory", UNCHANGED_UNSENT,
            "an update that does not send requestMemory resets it to 1"),
     # -- invariants
-    _fault("createdate-changes", checks.INVARIANTS, "every write sets createDate to now"),
-    _fault("lastopdate-backwards", checks.INVARIANTS, "every write moves lastOpDate one minute back"),
-    _fault("uuid-mismatch", checks.INVARIANTS, "the inventory's uuid is not the path's uuid"),
+    _fault("createdate-changes", INVARIANTS, "every write sets createDate to now"),
+    _fault("lastopdate-backwards", INVARIANTS, "every write moves lastOpDate one minute back"),
+    _fault("uuid-mismatch", INVARIANTS, "the inventory's uuid is not the path's uuid"),
     # -- idempotence
-    _fault("size-counter", checks.IDEMPOTENCE, "the inventory's `size` counts the writes"),
-    _fault("name-dedupe", checks.IDEMPOTENCE,
+    _fault("size-counter", IDEMPOTENCE, "the inventory's `size` counts the writes"),
+    _fault("name-dedupe", IDEMPOTENCE,
            "sending the name the resource already has stores it with a \" (1)\" suffix"),
     # -- read_after_write
-    _fault("stale-query-cache", checks.READ_AFTER_WRITE, "the query API serves the first read it ever made"),
-    _fault("query-old-yaml", checks.READ_AFTER_WRITE, "the query API reports the seed's yaml"),
+    _fault("stale-query-cache", READ_AFTER_WRITE, "the query API serves the first read it ever made"),
+    _fault("query-old-yaml", READ_AFTER_WRITE, "the query API reports the seed's yaml"),
+    # -- query_read: the query API itself (the harness's read path)
+    _fault("query-500", QUERY_READ, "the query API answers 500"),
+    _fault("query-ignores-q", QUERY_READ, "the collection query ignores q and returns every model service"),
     # -- no_lost_update
-    _fault("lost-update", checks.NO_LOST_UPDATE,
+    _fault("lost-update", NO_LOST_UPDATE,
            "read-modify-write of the whole row outside the transaction, with a short sleep"),
     # -- error_envelope
-    _fault("message-envelope", checks.ERROR_ENVELOPE,
+    _fault("message-envelope", ERROR_ENVELOPE,
            "error bodies are {\"message\": ...} without the ErrorCode envelope", DOCUMENTED_ONLY),
-    _fault("cause-string", checks.ERROR_ENVELOPE, "ErrorCode.cause is a string, not an ErrorCode"),
-    _fault("cause-code-without-dot", checks.ERROR_ENVELOPE, "ErrorCode.cause has code \"INTERNAL\" (no dot)"),
-    _fault("error-details-number", checks.ERROR_ENVELOPE, "ErrorCode.details is a number"),
+    _fault("cause-string", ERROR_ENVELOPE, "ErrorCode.cause is a string, not an ErrorCode"),
+    _fault("cause-code-without-dot", ERROR_ENVELOPE, "ErrorCode.cause has code \"INTERNAL\" (no dot)"),
+    _fault("error-details-number", ERROR_ENVELOPE, "ErrorCode.details is a number"),
+    _fault("plain-text-bad-session", ERROR_ENVELOPE,
+           "an unknown session gets a plain-text 401 instead of 503 + ErrorCode ID.1001", ZSTACK_ONLY),
     # -- zstack_codes
-    _fault("session-code-sys1000", checks.ZSTACK_CODES, "an unknown session answers SYS.1000, not ID.1001",
+    _fault("session-code-sys1000", ZSTACK_CODES, "an unknown session answers SYS.1000, not ID.1001",
            ZSTACK_ONLY),
-    _fault("notfound-code-sys1007", checks.ZSTACK_CODES, "an unknown uuid answers SYS.1007, not SYS.1003",
+    _fault("notfound-code-sys1007", ZSTACK_CODES, "an unknown uuid answers SYS.1007, not SYS.1003",
            ZSTACK_ONLY),
     # -- rejected_unchanged
-    _fault("partial-apply", checks.REJECTED_UNCHANGED,
+    _fault("partial-apply", REJECTED_UNCHANGED,
            "string fields are stored before a bad requestCpu/requestMemory is rejected"),
-    _fault("rejected-bumps-lastopdate", checks.REJECTED_UNCHANGED,
+    _fault("rejected-bumps-lastopdate", REJECTED_UNCHANGED,
            "a rejected request on a known uuid still moves lastOpDate forward"),
     # -- rejects_invalid
-    _fault("no-auth", checks.REJECTS_INVALID, "the session is not checked (missing, foreign or unknown)"),
-    _fault("upsert-unknown", checks.REJECTS_INVALID, "an update of an unknown uuid creates the resource"),
-    _fault("float-truncated", checks.REJECTS_INVALID, "a float in an int field is accepted and truncated"),
-    _fault("bool-as-int", checks.REJECTS_INVALID, "true/false in an int field is accepted as 1/0"),
-    _fault("numeric-string-cpu", checks.REJECTS_INVALID, "a numeric string in requestCpu is accepted"),
-    _fault("cpu-beyond-int32", checks.REJECTS_INVALID, "requestCpu above 2^31-1 is accepted"),
+    _fault("no-auth", REJECTS_INVALID, "the session is not checked (missing, foreign or unknown)"),
+    _fault("upsert-unknown", REJECTS_INVALID, "an update of an unknown uuid creates the resource"),
+    _fault("float-truncated", REJECTS_INVALID, "a float in an int field is accepted and truncated"),
+    _fault("bool-as-int", REJECTS_INVALID, "true/false in an int field is accepted as 1/0"),
+    _fault("numeric-string-cpu", REJECTS_INVALID, "a numeric string in requestCpu is accepted",
+           DOCUMENTED_ONLY),  # zstack: a quoted integer is "either way" (TypeVerifier tests the text)
+    _fault("cpu-beyond-int32", REJECTS_INVALID, "requestCpu above 2^31-1 is accepted"),
     # -- accepts_valid
-    _fault("refuse-all-fields", checks.ACCEPTS_VALID,
+    _fault("refuse-all-fields", ACCEPTS_VALID,
            "an update sending all five documented fields at once is refused (so a restore fails too)"),
-    _fault("lock-after-writes", checks.ACCEPTS_VALID,
+    _fault("lock-after-writes", ACCEPTS_VALID,
            "after 60 accepted updates every update is refused (a run cannot restore the resource)"),
-    _fault("reject-cjk-name", checks.ACCEPTS_VALID, "a name with a CJK character is rejected (SYS.1007)"),
-    _fault("reject-large-cpu", checks.ACCEPTS_VALID, "requestCpu above 2^30 (e.g. 2^31-1) is rejected"),
-    _fault("reject-large-memory", checks.ACCEPTS_VALID, "requestMemory above 2^31-1 is rejected"),
+    _fault("reject-cjk-name", ACCEPTS_VALID, "a name with a CJK character is rejected (SYS.1007)"),
+    _fault("reject-large-cpu", ACCEPTS_VALID, "requestCpu above 2^30 (e.g. 2^31-1) is rejected"),
+    _fault("reject-large-memory", ACCEPTS_VALID, "requestMemory above 2^31-1 is rejected"),
     # -- no_server_fault
-    _fault("cjk-name-500", checks.NO_SERVER_FAULT, "a name with a CJK character or an emoji answers 500"),
-    _fault("long-yaml-500", checks.NO_SERVER_FAULT, "yaml longer than 1000 characters answers 500"),
-    _fault("bare-503", checks.NO_SERVER_FAULT, "API errors are 503 with a text body, no ErrorCode",
+    _fault("cjk-name-500", NO_SERVER_FAULT, "a name with a CJK character or an emoji answers 500"),
+    _fault("long-yaml-500", NO_SERVER_FAULT, "yaml longer than 1000 characters answers 500"),
+    _fault("bare-503", NO_SERVER_FAULT, "API errors are 503 with a text body, no ErrorCode",
            ZSTACK_ONLY),
     # -- no_hang
-    _fault("hang-on-tab", checks.NO_HANG,
+    _fault("hang-on-tab", NO_HANG,
            "a description containing a tab or a newline makes the request sleep 30 s"),
-    _fault("async-job-never-ends", checks.NO_HANG, "update jobs stay 202 forever", ZSTACK_ONLY,
+    _fault("async-job-never-ends", NO_HANG, "update jobs stay 202 forever", ZSTACK_ONLY,
            needs_async=True),
     # -- sound variants: the harness must not flag any of these
     _variant("refuse-unknown-fields", "fields outside the page (body fields, curl example) get SYS.1007"),
     _variant("explicit-nulls", "null inventory and ErrorCode fields are written as null, not dropped"),
     _variant("status-422", "bad field values answer 422 instead of 400", DOCUMENTED_ONLY),
-    _variant("jdk9-dates", "dates in the JDK 9+ style, with U+202F before AM/PM"),
+    _variant("jdk9-dates", "dates as Gson writes them on JDK 9-19 (a comma after the year)"),
+    _variant("jdk20-dates", "dates as Gson writes them on JDK 20+ (U+202F before AM/PM)"),
+    _variant("java-trim", "strings are stored Java-trimmed, as a ZStack node does", DOCUMENTED_ONLY),
+    _variant("refuse-quoted-int", "a quoted integer in an int field gets RestServer's plain-text 400",
+             ZSTACK_ONLY),
+    _variant("foreign-job-location", "job locations name another origin (a closed port on 127.0.0.1)",
+             ZSTACK_ONLY, needs_async=True),
     _variant("null-clears", "null in a request clears the field (merge-patch); null name is refused"),
     _variant("no-query-api", "GET on the model-service paths answers a plain-text 404"),
     _variant("coerce-numbers", "a number or boolean in a string field is stored as its JSON text (Gson)"),
@@ -163,13 +194,22 @@ def variants() -> tuple[Fault, ...]:
     return tuple(entry for entry in CATALOGUE if entry.kind == "variant")
 
 
-def resolve(names: Iterable[str], *, kind: Kind, profile: str, async_: bool) -> tuple[Fault, ...]:
+def check_names() -> frozenset[str]:
+    """Every check name the catalogue refers to (validated against the registry by the catalogue)."""
+    return frozenset(entry.caught_by for entry in CATALOGUE if entry.caught_by is not None)
+
+
+def resolve(names: Iterable[str], *, kind: Kind, profile: str, async_: bool | None) -> tuple[Fault, ...]:
     """Look the names up, checking kind and applicability; raise :class:`UsageError` otherwise.
+
+    ``async_`` ``None`` means the profile's default (zstack: async jobs; documented: synchronous).
 
     >>> [f.name for f in resolve(["drop-name"], kind="fault", profile="zstack", async_=False)]
     ['drop-name']
     """
     flag = f"--{kind}"
+    if async_ is None:
+        async_ = profile == "zstack"
     chosen: list[Fault] = []
     for name in names:
         entry = BY_NAME.get(name)
@@ -180,7 +220,7 @@ def resolve(names: Iterable[str], *, kind: Kind, profile: str, async_: bool) -> 
             raise UsageError(f"{flag} {name!r} applies to --profile {'/'.join(sorted(entry.dialects))} only, "
                              f"not {profile}")
         if entry.needs_async and not async_:
-            raise UsageError(f"{flag} {name!r} needs --async (it changes how API jobs end)")
+            raise UsageError(f"{flag} {name!r} needs async jobs (--profile zstack without --sync)")
         if entry not in chosen:
             chosen.append(entry)
     return tuple(chosen)

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from zscontract.server.values import java_trim
+
 # Hooks that change stored strings (round_trip faults) apply to these fields.
 _TEXT_FIELDS = ("name", "description")
 
@@ -19,8 +21,8 @@ _TEXT_FIELDS = ("name", "description")
 class FaultSet:
     """The names of the switched-on faults and variants.
 
-    >>> FaultSet(["trim-whitespace"]).mangle({"name": " a "})
-    {'name': 'a'}
+    >>> FaultSet(["truncate-name-64"]).mangle({"name": "n" * 70})["name"] == "n" * 64
+    True
     >>> FaultSet().mangle({"name": " a "})
     {'name': ' a '}
     """
@@ -53,6 +55,26 @@ class FaultSet:
         return None
 
     # -- the store path --------------------------------------------------------------------------
+    def store_string(self, text: str, *, zstack: bool) -> str:
+        """A sent string as this server stores it, before validation (as APIMessage.validate trims).
+
+        Sound: zstack Java-trims (facts, "Strings are trimmed by the server"); documented stores it as
+        sent, or Java-trimmed with ``java-trim``. The faults put another trim in its place.
+
+        >>> FaultSet().store_string("\\x01a\\u00a0 ", zstack=True), FaultSet(["python-strip"]).store_string(
+        ...     "\\x01a\\u00a0 ", zstack=True)
+        ('a\\xa0', '\\x01a')
+        """
+        if self.on("python-strip"):
+            return text.strip()
+        if self.on("drop-trailing-newline"):
+            return text[:-1] if text.endswith("\n") else text
+        if self.on("no-trim"):
+            return text
+        if zstack or self.on("java-trim"):
+            return java_trim(text)
+        return text
+
     def mangle(self, changes: dict[str, Any]) -> dict[str, Any]:
         """The values actually stored for validated ``changes`` (round_trip faults)."""
         out = dict(changes)
@@ -62,8 +84,6 @@ class FaultSet:
             value = out.get(name)
             if not isinstance(value, str):
                 continue
-            if self.on("trim-whitespace"):
-                value = value.strip()
             if self.on("nfkd-normalize"):
                 value = unicodedata.normalize("NFKD", value)
             if self.on("truncate-name-64") and name == "name":
@@ -72,8 +92,6 @@ class FaultSet:
         for name in ("name", "description", "yaml"):
             if self.on("latin1-replace") and isinstance(out.get(name), str):
                 out[name] = out[name].encode("latin-1", "replace").decode("latin-1")
-        if self.on("strip-yaml-newline") and isinstance(out.get("yaml"), str):
-            out["yaml"] = out["yaml"].rstrip("\n")
         memory = out.get("requestMemory")
         if isinstance(memory, int):
             if self.on("memory-int32-wrap"):
@@ -90,8 +108,8 @@ class FaultSet:
             new["description"] = ""
         if self.on("reset-unsent-memory") and "requestMemory" not in sent:
             new["requestMemory"] = 1
-        if self.on("name-dedupe") and "name" in sent and sent["name"] == current.get("name"):
-            new["name"] = f"{sent['name']} (1)"
+        if self.on("name-dedupe") and "name" in sent and new.get("name") == current.get("name"):
+            new["name"] = f"{new['name']} (1)"
         if self.on("size-counter"):
             new["size"] = (current.get("size") or 0) + 1
         if self.on("createdate-changes"):

@@ -3,18 +3,17 @@
 The seed follows the page's response example (``contracts/source/UpdateModelService.txt``): the same
 field values, with fresh random UUIDs. Rendering follows Gson: null fields are left out (zstack-rest-facts.md
 "ErrorCode": "Gson leaves out null fields"), dates use the default ``DateFormat`` (JDK 8 style unless the
-``jdk9-dates`` variant is on; facts "Values").
+``--date-style``, or the ``jdk9-dates``/``jdk20-dates`` variants; facts "Values").
 """
 
 from __future__ import annotations
 
-import uuid as uuidlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from zscontract.core.values import format_gson_date
 from zscontract.server.store import FIELDS, Row
+from zscontract.server.values import gson_date, new_uuid
 
 DateFormatter = Callable[[int], Any]
 
@@ -39,11 +38,6 @@ SEED_YAML = (
 )
 SEED_DESCRIPTION = "Example description for modelService"
 SEED_MEMORY = 1024
-
-
-def new_uuid() -> str:
-    """A ZStack UUID: 32 lower-case hex digits, no dashes (facts "Values", StringDSL.isZStackUuid)."""
-    return uuidlib.uuid4().hex
 
 
 def seed_row(index: int, created: int) -> tuple[Row, list[Row]]:
@@ -85,9 +79,9 @@ def blank_row(uuid: str, now: int) -> Row:
     return row
 
 
-def gson_dates(*, jdk9: bool) -> DateFormatter:
+def gson_dates(style: str = "jdk8") -> DateFormatter:
     """A formatter of stored epoch seconds as Gson's default DateFormat writes them (local time)."""
-    return lambda seconds: format_gson_date(datetime.fromtimestamp(seconds), jdk9=jdk9)
+    return lambda seconds: gson_date(datetime.fromtimestamp(seconds), style)
 
 
 def render(row: Row, dates: DateFormatter, *, explicit_nulls: bool = False) -> dict[str, Any]:

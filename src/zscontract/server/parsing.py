@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from zscontract.core.values import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN
 from zscontract.server.hooks import FaultSet
+from zscontract.server.values import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, java_text
 
 DOCUMENTED_FIELDS = ("name", "description", "yaml", "requestCpu", "requestMemory")
 INT_RANGES = {"requestCpu": (INT32_MIN, INT32_MAX), "requestMemory": (INT64_MIN, INT64_MAX)}
@@ -34,7 +34,10 @@ IGNORED_EXAMPLE = ("architectureImages", "environmentParameters", "startupParame
 MAX_LENGTH = {"name": 255, "description": 2048}  # facts "Values": ZStack's usual @APIParam limits
 EXTRA_MAX_LENGTH = 2048
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_INT_TEXT = re.compile(r"^-?[0-9]+$")
+# What Gson's Long.parseLong takes from a quoted integer (an optional sign, digits): stored as the number.
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+# The SDK's valid values (facts, "The SDK's view of the request"); others are SYS.1007.
+VALID_VALUES = {"type": ("Endpoint", "FineTune", "App", "ModelEval"), "framework": ("Other", "Bentoml", "HuggingFace")}
 
 
 def json_type(value: Any) -> str:
@@ -96,23 +99,20 @@ def load_json(body: bytes) -> Any:
 
 @dataclass(frozen=True)
 class FieldError:
-    """One refused field; ``rest_layer`` marks a Java type mismatch (zstack: a plain-text 400)."""
+    """One refused field and why."""
 
     field: str
     reason: str
-    rest_layer: bool = False
 
 
 @dataclass
 class ParsedUpdate:
-    """The validated changes (``None`` = clear, with ``null-clears``) and the refused fields."""
+    """The validated changes (``None`` = clear, with ``null-clears``), the refused fields, and the int
+    fields that were sent as quoted integers (their text)."""
 
     changes: dict[str, Any] = field(default_factory=dict)
     errors: list[FieldError] = field(default_factory=list)
-
-    @property
-    def rest_layer_errors(self) -> list[FieldError]:
-        return [e for e in self.errors if e.rest_layer]
+    quoted: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         return "; ".join(f"field[{e.field}]: {e.reason}" for e in self.errors)
@@ -126,30 +126,63 @@ def _is_str_encodable(text: str) -> bool:
     return True
 
 
-def java_int(name: str, value: Any, fs: FaultSet) -> tuple[int | None, FieldError | None]:
-    """Gson's conversion of a JSON value to Integer/Long: the int, or the REST layer's type error.
+def rest_type_error(fields: dict[str, Any], fs: FaultSet) -> str | None:
+    """zstack: RestServer's TypeVerifier on the int/long fields; its plain-text 400, or ``None``.
 
-    zstack-rest-facts.md "Two dialects": "a non-integer in an int/long field" is refused by the REST layer.
+    Facts "Values": the check tests the value's *text* (``Double.parseDouble``, no fraction), so a quoted
+    integer passes and is stored as the number. This server is stricter than Gson's later conversion is
+    lenient: a quoted text other than sign-and-digits (``"2.0"``, ``" 2"``), which a node may answer
+    with a plain-text 500, is refused here with the same 400.
+
+    >>> rest_type_error({"requestCpu": JsonFloat("2.5")}, FaultSet())
+    '[requestCpu] field is excepted an int or long, but was [2.5].'
+    >>> rest_type_error({"requestCpu": "2", "requestMemory": JsonFloat("2.0")}, FaultSet()) is None
+    True
+    """
+    for name in INT_RANGES:
+        value = fields.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            ok = fs.on("bool-as-int")
+        elif isinstance(value, float):
+            ok = math.isfinite(value) and (value.is_integer() or fs.on("float-truncated"))
+        elif isinstance(value, str):
+            ok = _INT_TEXT.fullmatch(value) is not None and not fs.on("refuse-quoted-int")
+        else:
+            ok = isinstance(value, int)
+        if not ok:
+            return f"[{name}] field is excepted an int or long, but was [{java_text(value)}]."
+    return None
+
+
+def java_int(name: str, value: Any, fs: FaultSet, *, zstack: bool) -> tuple[int | None, FieldError | None]:
+    """The int to store for an int/long field, or why it is refused (an API argument error).
+
+    zstack has already passed the REST layer's text check (:func:`rest_type_error`): a float without a
+    fraction and a quoted integer become the number there. In documented both are refused.
     """
     low, high = INT_RANGES[name]
     if isinstance(value, bool):
         if not fs.on("bool-as-int"):
-            return None, FieldError(name, f"{json.dumps(value)} is not an integer", True)
+            return None, FieldError(name, f"{json.dumps(value)} is not an integer")
         value = int(value)
     elif isinstance(value, float):
-        if not (fs.on("float-truncated") and math.isfinite(value)):
-            return None, FieldError(name, f"{value!r} is not an integer", True)
+        if not (math.isfinite(value) and (fs.on("float-truncated") or (zstack and value.is_integer()))):
+            return None, FieldError(name, f"{getattr(value, 'text', value)} is not an integer")
         value = int(value)
     elif isinstance(value, str):
-        if not (fs.on("numeric-string-cpu") and name == "requestCpu" and _INT_TEXT.match(value)):
-            return None, FieldError(name, "a string is not an integer", True)
+        quoted_ok = zstack or (fs.on("numeric-string-cpu") and name == "requestCpu")
+        if not (quoted_ok and _INT_TEXT.fullmatch(value)):
+            return None, FieldError(name, "a string is not an integer")
         value = int(value)
     elif not isinstance(value, int):
-        return None, FieldError(name, f"a JSON {json_type(value)} is not an integer", True)
+        return None, FieldError(name, f"a JSON {json_type(value)} is not an integer")
     if fs.on("cpu-beyond-int32") and name == "requestCpu":
         low, high = INT64_MIN, INT64_MAX
     if not low <= value <= high:
-        return None, FieldError(name, f"{value} is out of range [{low}, {high}]", True)
+        # A node's Gson throws (plain-text 500) or wraps here (facts "Values"); a sound server refuses.
+        return None, FieldError(name, f"{value} is out of range [{low}, {high}]")
     return int(value), None
 
 
@@ -166,14 +199,13 @@ def _string(name: str, value: Any, coerce: bool) -> tuple[str | None, str | None
     return value, None
 
 
-def parse_update(fields: dict[str, Any], fs: FaultSet) -> ParsedUpdate:
+def parse_update(fields: dict[str, Any], fs: FaultSet, *, zstack: bool = False) -> ParsedUpdate:
     """Validate the update fields (already unwrapped from the dialect's body).
 
-    >>> from zscontract.server.hooks import FaultSet
-    >>> parse_update({"name": "a", "requestCpu": JsonInt("2")}, FaultSet()).changes
+    >>> parse_update({"name": " a ", "requestCpu": JsonInt("2")}, FaultSet(), zstack=True).changes
     {'name': 'a', 'requestCpu': 2}
-    >>> parse_update({"requestCpu": "2"}, FaultSet()).errors[0].rest_layer
-    True
+    >>> parse_update({"requestCpu": "2"}, FaultSet()).errors[0].field
+    'requestCpu'
     """
     parsed = ParsedUpdate()
     for name, value in fields.items():
@@ -182,9 +214,11 @@ def parse_update(fields: dict[str, Any], fs: FaultSet) -> ParsedUpdate:
             _null(parsed, name, fs)
             continue
         if name in INT_RANGES:
-            result = _int_field(name, value, fs)
+            result = _int_field(name, value, fs, zstack)
+            if isinstance(value, str) and result[1] is None:
+                parsed.quoted[name] = value
         elif name in STRING_FIELDS:
-            result = _string_field(name, value, fs)
+            result = _string_field(name, value, fs, zstack)
         elif name in EXTRA_BOOLS:
             result = (value, None) if isinstance(value, bool) else (None, FieldError(name, "not a boolean"))
         elif name in EXTRA_MAPS:
@@ -203,8 +237,8 @@ def parse_update(fields: dict[str, Any], fs: FaultSet) -> ParsedUpdate:
     return parsed
 
 
-def _int_field(name: str, value: Any, fs: FaultSet) -> tuple[int | None, FieldError | None]:
-    number, error = java_int(name, value, fs)
+def _int_field(name: str, value: Any, fs: FaultSet, zstack: bool) -> tuple[int | None, FieldError | None]:
+    number, error = java_int(name, value, fs, zstack=zstack)
     if error is not None or number is None:
         return None, error
     if number < 1:  # either-way input (oracle.md): refused, consistently
@@ -216,9 +250,10 @@ def _int_field(name: str, value: Any, fs: FaultSet) -> tuple[int | None, FieldEr
     return number, None
 
 
-def _string_field(name: str, value: Any, fs: FaultSet) -> tuple[str | None, FieldError | None]:
+def _string_field(name: str, value: Any, fs: FaultSet, zstack: bool) -> tuple[str | None, FieldError | None]:
     text, reason = _string(name, value, fs.on("coerce-numbers"))
     if text is not None:
+        text = fs.store_string(text, zstack=zstack)
         reason = _string_rule(name, text, fs)
     if reason:
         return None, FieldError(name, reason)
@@ -241,6 +276,8 @@ def _string_rule(name: str, text: str, fs: FaultSet) -> str | None:
     limit = MAX_LENGTH.get(name, None if name == "yaml" else EXTRA_MAX_LENGTH)
     if limit is not None and len(text) > limit:
         return f"is longer than {limit} characters ({len(text)})"
+    if name in VALID_VALUES and text not in VALID_VALUES[name]:
+        return f"[{text}] is not a valid value; valid values are {list(VALID_VALUES[name])}"
     if name == "name":
         if not text or text.isspace():  # oracle.md: "not all whitespace (as Python's str.isspace)"
             return "must not be empty or only whitespace"

@@ -35,14 +35,18 @@ class ReferenceServer:
     """A context manager that starts the server subprocess and stops it on exit.
 
     ``faults`` and ``variants`` are catalogue names (``python -m zscontract.server --list-faults``).
+    ``async_``: ``None`` is the profile's default (zstack: API jobs; documented: synchronous), ``True``
+    passes ``--async``, ``False`` passes ``--sync`` (zstack; documented is always synchronous).
     """
 
-    def __init__(self, profile: str = "documented", async_: bool = False, faults: Iterable[str] = (),
+    def __init__(self, profile: str = "documented", async_: bool | None = None, faults: Iterable[str] = (),
                  variants: Iterable[str] = (), resources: int = 1, db: str | None = None,
                  extra_args: Iterable[str] = (), *, start_timeout: float = 15.0) -> None:
         args = ["--profile", profile, "--resources", str(resources)]
-        if async_:
+        if async_ is True:
             args.append("--async")
+        elif async_ is False and profile == "zstack":
+            args.append("--sync")
         for name in faults:
             args += ["--fault", name]
         for name in variants:

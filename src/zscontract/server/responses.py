@@ -20,16 +20,46 @@ from zscontract.server.store import Row
 
 JSON_TYPE = "application/json;charset=UTF-8"  # what RestServer.java sends
 
-# zstack-rest-facts.md "ErrorCode": SysErrors.java and IdentityErrors.java.
+# Descriptions from the node's conf/errorCodes/sys.xml and identity.xml (facts, "Exact texts").
+_ARGUMENT = ("SYS.1007", "One or more API argument is invalid")
 _CODES: dict[str, tuple[str, str]] = {
-    "session": ("ID.1001", "Session expired or invalid"),
-    "login": ("ID.1000", "Authentication failed"),
-    "argument": ("SYS.1007", "One or more API argument is invalid"),
-    "body": ("SYS.1007", "One or more API argument is invalid"),
-    "malformed": ("SYS.1007", "One or more API argument is invalid"),
-    "not_found": ("SYS.1003", "Resource could not be found"),
+    "session": ("ID.1001", "The session is invalid, either wrong session id or the session has been expired"),
+    "login": ("ID.1000", "Unable to authenticate a user"),
+    "argument": _ARGUMENT,
+    "body": _ARGUMENT,
+    "malformed": _ARGUMENT,
+    "not_found": ("SYS.1003", "A resource can not be found"),
     "internal": ("SYS.1000", "An internal error happened in system"),
 }
+# JsonSchemaBuilder writes the node's own class names; the SDK maps them with SourceClassMap
+# (zstackio/zstack sdk/src/main/java/SourceClassMap.java: org.zstack.ai.entity.ModelServiceInventory ->
+# org.zstack.sdk.ModelServiceInventory). The image class is not public: a name the SDK does not map,
+# which it skips, as it skips any class it does not know.
+INVENTORY_CLASS = "org.zstack.ai.entity.ModelServiceInventory"
+_NESTED = {"modelServiceRefs": "org.zstack.ai.entity.ModelServiceRefInventory",
+           "modelServiceImages": "org.zstack.ai.entity.ModelServiceImageInventory"}
+SESSION_CLASS = "org.zstack.header.identity.SessionInventory"
+
+
+def schema_of(body: dict[str, Any], cls: str = INVENTORY_CLASS) -> dict[str, str]:
+    """JsonSchemaBuilder's ``schema`` of an answer: JSON path -> Java class, parents first.
+
+    >>> schema_of({"inventories": [{"uuid": "a"}], "total": 1})
+    {'inventories[0]': 'org.zstack.ai.entity.ModelServiceInventory'}
+    """
+    entries: list[tuple[str, str]] = []  # in the builder's order: children, then their parent
+    for key, value in body.items():
+        objects = [(f"{key}[{i}]", v) for i, v in enumerate(value)] if isinstance(value, list) else \
+            [(key, value)] if isinstance(value, dict) else []
+        for path, obj in objects:
+            if not isinstance(obj, dict):
+                continue
+            for name, nested_cls in _NESTED.items():
+                for i, item in enumerate(obj.get(name) or []):
+                    if isinstance(item, dict):
+                        entries.append((f"{path}.{name}[{i}]", nested_cls))
+            entries.append((path, cls))
+    return dict(reversed(entries))
 _DOCUMENTED_STATUS = {"session": 401, "login": 401, "argument": 400, "body": 400, "malformed": 400,
                       "not_found": 404, "internal": 500}
 
@@ -45,11 +75,11 @@ def json_bytes(body: Any) -> bytes:
 class Renderer:
     """Turns rows and :class:`ApiError` into HTTP answers for one profile and fault set."""
 
-    def __init__(self, profile: str, faults: FaultSet) -> None:
+    def __init__(self, profile: str, faults: FaultSet, date_style: str = "jdk8") -> None:
         self.profile = profile
         self.faults = faults
-        self.dates = (lambda seconds: seconds * 1000) if faults.on("epoch-dates") else \
-            gson_dates(jdk9=faults.on("jdk9-dates"))
+        style = "jdk20" if faults.on("jdk20-dates") else "jdk9" if faults.on("jdk9-dates") else date_style
+        self.dates = (lambda seconds: seconds * 1000) if faults.on("epoch-dates") else gson_dates(style)
 
     def inventory(self, row: Row) -> dict[str, Any]:
         """The inventory JSON object of a row, after the response faults."""
@@ -59,15 +89,26 @@ class Renderer:
         return Response(json_bytes(body), status_code=status, media_type=media_type)
 
     def updated(self, row: Row) -> Outcome:
-        """A successful update: ``200 {"inventory": ...}``."""
+        """A successful update: ``200 {"inventory": ...}`` (its schema kept aside for X-JSON-Schema)."""
         media_type = "text/plain;charset=UTF-8" if self.faults.on("success-text-plain") else JSON_TYPE
-        return Outcome(200, json_bytes(self.faults.success_body(self.inventory(row))), media_type)
+        body = self.faults.success_body(self.inventory(row))
+        return Outcome(200, json_bytes(body), media_type, schema_of(body) if self.profile == "zstack" else None)
 
-    def inventories(self, rows: list[Row]) -> Response:
-        """A query's answer: ``200 {"inventories": [...]}``."""
-        body: dict[str, Any] = {"inventories": [self.inventory(row) for row in rows]}
+    def inventories(self, rows: list[Row] | None, total: int | None, fields: list[str] | None) -> Response:
+        """A query's answer: ``200 {"inventories": [...]}``, ``total`` when asked, and in zstack the
+        ``schema`` RestServer adds to every query answer."""
+        body: dict[str, Any] = {}
+        if rows is not None:
+            inventories = [self.inventory(row) for row in rows]
+            if fields is not None:
+                inventories = [{k: v for k, v in inv.items() if k in fields} for inv in inventories]
+            body["inventories"] = inventories
+        if total is not None:
+            body["total"] = total
         if self.faults.on("success-keys"):
             body = {"success": True, "error": None, **body}
+        if self.profile == "zstack":
+            body["schema"] = schema_of(body)
         return self.json(200, body)
 
     def error_code(self, error: ApiError) -> dict[str, Any]:
@@ -110,6 +151,9 @@ class Renderer:
         return PlainTextResponse(text, status_code=status)
 
 
-def to_response(outcome: Outcome) -> Response:
-    """An HTTP response of a finished outcome."""
-    return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
+def to_response(outcome: Outcome, *, schema: bool = False) -> Response:
+    """An HTTP response of a finished outcome; with ``schema`` (X-JSON-Schema) its schema is added."""
+    body = outcome.body
+    if schema and outcome.schema is not None:
+        body = body.rstrip()[:-1] + b', "schema": ' + json_bytes(outcome.schema) + b"}"
+    return Response(body, status_code=outcome.status, media_type=outcome.media_type)

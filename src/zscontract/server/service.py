@@ -13,11 +13,12 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from zscontract.core.values import format_gson_date, is_zstack_uuid
 from zscontract.server.hooks import FaultSet
-from zscontract.server.inventory import SEED_YAML, blank_row, new_uuid, seed_row
+from zscontract.server.inventory import SEED_YAML, blank_row, seed_row
 from zscontract.server.parsing import ParsedUpdate, parse_update
+from zscontract.server.query import QuerySpec, order_clause, where_clause
 from zscontract.server.store import Row, Store
+from zscontract.server.values import gson_date, is_zstack_uuid, new_uuid
 
 ACCOUNT_NAME = "admin"
 # ZStack's default admin password; tests set their own so a grep for it means something.
@@ -46,12 +47,15 @@ class ModelServices:
     """The model services, the account and the sessions of one server."""
 
     def __init__(self, store: Store, faults: FaultSet, *, session_ttl: float | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, zstack: bool = False, date_style: str = "jdk8") -> None:
         self.store = store
         self.faults = faults
         self.session_ttl = session_ttl
         self.clock = clock
+        self.zstack = zstack
+        self.date_style = date_style
         self._query_cache: dict[str, Row] = {}  # only the stale-query-cache fault fills it
+        self._quoted: dict[str, dict[str, str]] = {}  # only the quoted-int-as-string fault fills it
         self._writes = 0  # only the lock-after-writes fault counts them
         self.account_uuid, self.user_uuid = store.ensure_account(ACCOUNT_NAME, ACCOUNT_PASSWORD, new_uuid(),
                                                                  new_uuid())
@@ -61,15 +65,16 @@ class ModelServices:
         return int(self.clock())
 
     # -- setup ------------------------------------------------------------------------------------
-    def seed(self, resources: int) -> list[str]:
-        """Make sure at least ``resources`` model services exist; return the first ``resources`` uuids.
+    def seed(self, resources: int, extra: int = 0) -> list[str]:
+        """Make sure ``resources + extra`` model services exist; return the first ``resources`` uuids.
 
-        A database given with ``--db`` keeps its resources across restarts.
+        The ``extra`` ones stand for the other model services of a real node: never listed, so a query
+        that does not filter by ``q`` shows. A database given with ``--db`` keeps its resources.
         """
         existing = self.store.uuids()
         created = self.now() - 24 * 3600
         with self.store.transaction() as conn:
-            for index in range(len(existing), resources):
+            for index in range(len(existing), resources + extra):
                 row, images = seed_row(index, created)
                 self.store.insert(conn, row, images)
                 existing.append(row["uuid"])
@@ -83,15 +88,19 @@ class ModelServices:
         self.store.add_session(uuid, self.account_uuid, self.user_uuid, now, expires)
         shown = expires if expires is not None else now + _NO_TTL_SECONDS
         return {"uuid": uuid, "accountUuid": self.account_uuid, "userUuid": self.user_uuid,
-                "expiredDate": format_gson_date(datetime.fromtimestamp(shown)),
-                "createDate": format_gson_date(datetime.fromtimestamp(now))}
+                "expiredDate": gson_date(datetime.fromtimestamp(shown), self.date_style),
+                "createDate": gson_date(datetime.fromtimestamp(now), self.date_style)}
 
     # -- identity ---------------------------------------------------------------------------------
+    def session_ok(self, token: str | None) -> bool:
+        """True when the token is a live session."""
+        return token is not None and is_zstack_uuid(token) and self.store.session_valid(token, self.clock())
+
     def require_session(self, token: str | None) -> None:
         """Raise ``session`` (ID.1001) unless the token is a live session (facts "ErrorCode": ID.1001)."""
         if self.faults.on("no-auth"):
             return
-        if token is None or not is_zstack_uuid(token) or not self.store.session_valid(token, self.clock()):
+        if not self.session_ok(token):
             raise ApiError("session", f"the session[uuid:{token}] is invalid or expired")
 
     def login(self, account: Any, password: Any) -> dict[str, Any]:
@@ -106,18 +115,31 @@ class ModelServices:
         self.store.delete_session(session_uuid)
 
     # -- queries ----------------------------------------------------------------------------------
-    def query(self, token: str | None, uuid: str | None = None) -> list[Row]:
-        """The rows of the query API: one uuid (``[]`` when unknown, as ZStack queries do) or all."""
+    def query(self, token: str | None, spec: QuerySpec) -> tuple[list[Row] | None, int | None]:
+        """The query API: the matching rows (``None`` with ``count``) and the total when asked.
+
+        The conditions are compiled to SQL (``query.where_clause``); raises ``QueryArgumentError``.
+        """
         self.require_session(token)
-        rows = self.store.all() if uuid is None else [r for r in [self.store.get(uuid)] if r is not None]
-        return [self._as_queried(row) for row in rows]
+        where, params = where_clause(spec.conditions)
+        order = order_clause(spec)
+        total = self.store.count(where, params) if spec.count or spec.reply_with_count else None
+        if spec.count:
+            return None, total
+        rows = self.store.select(where, params, order, spec.limit, spec.start)
+        return [self._as_queried(row) for row in rows], total
 
     def _as_queried(self, row: Row) -> Row:
         if self.faults.on("stale-query-cache"):
             row = self._query_cache.setdefault(row["uuid"], row)
         if self.faults.on("query-old-yaml"):
             row = {**row, "yaml": SEED_YAML}
-        return row
+        return self._shown(row)
+
+    def _shown(self, row: Row) -> Row:
+        """The ``quoted-int-as-string`` fault: int fields last sent quoted are shown as that text."""
+        quoted = self._quoted.get(row["uuid"])
+        return {**row, **quoted} if quoted else row
 
     def get(self, uuid: str) -> Row | None:
         return self.store.get(uuid)
@@ -129,7 +151,7 @@ class ModelServices:
             self.require_session(token)
             if not is_zstack_uuid(uuid):
                 raise ApiError("malformed", f"invalid field[uuid]: {uuid!r} is not 32 lower-case hex digits")
-            parsed = parse_update(dict(fields), self.faults)
+            parsed = parse_update(dict(fields), self.faults, zstack=self.zstack)
             if parsed.errors:
                 self.partial_apply(uuid, fields, parsed)
                 raise ApiError("argument", parsed.describe())
@@ -147,7 +169,14 @@ class ModelServices:
             self.rejected(uuid)
             raise
         assert row is not None
-        return row
+        if self.faults.on("quoted-int-as-string"):
+            shown = self._quoted.setdefault(uuid, {})
+            for name in ("requestCpu", "requestMemory"):
+                if name in parsed.quoted:
+                    shown[name] = parsed.quoted[name]
+                elif name in parsed.changes:
+                    shown.pop(name, None)
+        return self._shown(row)
 
     def _apply(self, uuid: str, current: Row | None, sent: Mapping[str, Any], changes: dict[str, Any]) -> Row:
         """The new row for an accepted update (runs inside the transaction)."""
@@ -177,7 +206,7 @@ class ModelServices:
         """The ``partial-apply`` fault: store the valid string fields before refusing a bad number."""
         if not self.faults.on("partial-apply") or not is_zstack_uuid(uuid):
             return
-        parsed = parsed or parse_update(dict(fields), self.faults)
+        parsed = parsed or parse_update(dict(fields), self.faults, zstack=self.zstack)
         if not any(e.field in ("requestCpu", "requestMemory") for e in parsed.errors):
             return
         strings = {k: v for k, v in parsed.changes.items() if k in ("name", "description", "yaml")}

@@ -162,6 +162,22 @@ class Store:
             uuids = [u for (u,) in conn.execute("SELECT uuid FROM model_service ORDER BY rowid")]
             return [row for row in (self._read(conn, u) for u in uuids) if row is not None]
 
+    def select(self, where: str, params: Sequence[object], order: str, limit: int | None,
+               offset: int | None) -> list[Row]:
+        """The rows matching a compiled query (:mod:`zscontract.server.query`: whitelisted column
+        names in ``where``/``order``, every value a ``?`` parameter)."""
+        sql = f"SELECT uuid FROM model_service {where} {order} LIMIT ? OFFSET ?"
+        bounds = [-1 if limit is None else max(limit, 0), offset or 0]
+        with self._connect() as conn:
+            uuids = [u for (u,) in conn.execute(sql, [*params, *bounds])]
+            return [row for row in (self._read(conn, u) for u in uuids) if row is not None]
+
+    def count(self, where: str, params: Sequence[object]) -> int:
+        """How many rows match (``replyWithCount``, ``count``)."""
+        with self._connect() as conn:
+            (total,) = conn.execute(f"SELECT COUNT(*) FROM model_service {where}", list(params)).fetchone()
+        return int(total)
+
     def uuids(self) -> list[str]:
         with self._connect() as conn:
             return [u for (u,) in conn.execute("SELECT uuid FROM model_service ORDER BY rowid")]
