@@ -4,6 +4,11 @@ Each fault of the reference server's catalogue must be caught by the check named
 each sound variant must pass. Every row is a real ``zscontract run`` subprocess against a
 real server subprocess, so what is measured is what a user gets. ``zscontract catalogue``
 writes the table committed as ``reports/catalogue.md``.
+
+The zstack dialect runs in both of its server modes: asynchronous API jobs (the default, as a real node
+answers) and ``--sync``. Every sound variant runs in each mode; a fault runs once, in the mode it needs.
+The server names the catching check of each fault as a plain string (it imports nothing from the
+harness); :func:`unknown_checks` validates those names against the check registry.
 """
 
 from __future__ import annotations
@@ -19,7 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from zscontract.errors import UsageError
 from zscontract.server import faults as server_faults
+
+Plan = list[tuple[server_faults.Fault, str, bool]]
+SOUND = "(none)"
 
 
 @dataclass(frozen=True)
@@ -43,25 +52,41 @@ class Row:
 
     @property
     def dialect(self) -> str:
-        return self.profile + (" async" if self.async_ else "")
+        if self.profile != "zstack":
+            return self.profile
+        return self.profile + (" async" if self.async_ else " sync")
 
 
-def plan(profiles: Iterable[str] = ("documented", "zstack")) -> list[tuple[server_faults.Fault, str, bool]]:
-    """Every (entry, profile, async) to run: each fault once; each variant in each of its dialects."""
-    rows: list[tuple[server_faults.Fault, str, bool]] = []
+def unknown_checks() -> list[str]:
+    """Check names the server's catalogue refers to that the registry does not know (should be none)."""
+    from zscontract.checks.registry import names
+
+    return sorted(server_faults.check_names() - set(names()))
+
+
+def _modes(entry: server_faults.Fault, profile: str) -> list[bool]:
+    """The server modes a row runs in: documented is synchronous; zstack async (its default) and sync."""
+    if profile != "zstack":
+        return [False]
+    return [True] if entry.needs_async else [True, False]
+
+
+def plan(profiles: Iterable[str] = ("documented", "zstack")) -> Plan:
+    """Every (entry, profile, async) to run: each fault once, in its mode; each variant, and the sound
+    server itself, in each of its dialects and modes."""
+    rows: Plan = []
     wanted = list(profiles)
     for i, entry in enumerate(server_faults.faults()):
         # A fault of both dialects runs in one, alternating, so each dialect meets half of them.
         usable = [p for p in wanted if p in entry.dialects]
         if usable:
-            rows.append((entry, usable[i % len(usable)], entry.needs_async))
-    for entry in server_faults.variants():
+            profile = usable[i % len(usable)]
+            rows.append((entry, profile, profile == "zstack"))  # zstack faults: the default, async jobs
+    sound = server_faults.Fault(SOUND, "variant", server_faults.BOTH, None, "the sound server")
+    for entry in (*server_faults.variants(), sound):
         for profile in wanted:
             if profile in entry.dialects:
-                rows.append((entry, profile, False))
-    if "zstack" in wanted:
-        rows.append((server_faults.Fault("(none)", "variant", frozenset({"zstack"}), None,
-                                         "the sound server, async jobs"), "zstack", True))
+                rows += [(entry, profile, mode) for mode in _modes(entry, profile)]
     return rows
 
 
@@ -72,13 +97,13 @@ def run_one(entry: server_faults.Fault, profile: str, async_: bool, *, max_time:
         cmd = [sys.executable, "-m", "zscontract", "run", "--profile", profile, "--report-dir", tmp,
                "--max-time", str(max_time), "--seed", str(seed), "--request-timeout", "3",
                "--job-timeout", "3", "-q"]
-        if async_:
-            cmd.append("--async")
+        if profile == "zstack":
+            cmd.append("--async" if async_ else "--sync")
         if max_examples is not None:
             cmd += ["--max-examples", str(max_examples)]
         if entry.kind == "fault":
             cmd += ["--server-fault", entry.name, "--stop-on", str(entry.caught_by)]
-        elif entry.name != "(none)":
+        elif entry.name != SOUND:
             cmd += ["--server-variant", entry.name]
         started = time.monotonic()
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=max_time + 120, check=False)
@@ -137,6 +162,8 @@ def render_markdown(rows: list[Row], *, command: str) -> str:
 
 def write_catalogue(out: Path, *, max_time: float = 25.0, jobs: int = 2) -> int:
     """Run every row, write the table to ``out``; exit code 1 when a fault slipped or a variant failed."""
+    if unknown := unknown_checks():
+        raise UsageError(f"the server's fault catalogue names checks that are not registered: {', '.join(unknown)}")
     rows = run_all(max_time=max_time, jobs=jobs)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_markdown(rows, command="zscontract catalogue"), encoding="utf-8")
