@@ -87,9 +87,7 @@ class ReferenceApp:
         if not isinstance(body, dict) or key not in body:
             raise rest.no_action_key(request.url.path)
         fields = body[key]
-        if fields is None:  # RestServer: no parameter, an empty message
-            return {}
-        if not isinstance(fields, dict):
+        if not isinstance(fields, dict):  # a node reads null as an empty update; refused here (README)
             raise rest.no_action_key(request.url.path)
         return fields
 

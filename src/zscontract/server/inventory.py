@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from zscontract.server.store import FIELDS, Row
-from zscontract.server.values import gson_date, new_uuid
+from zscontract.server.values import gson_date, java_trim, new_uuid
 
 DateFormatter = Callable[[int], Any]
 
@@ -37,18 +37,26 @@ SEED_YAML = (
     "  trusted_host: pypi.tuna.tsinghua.edu.cn\n"
 )
 SEED_DESCRIPTION = "Example description for modelService"
+
+
+def seed_yaml(*, zstack: bool) -> str:
+    """The seed's yaml as stored: Java-trimmed in zstack."""
+    return java_trim(SEED_YAML) if zstack else SEED_YAML
 SEED_MEMORY = 1024
 
 
-def seed_row(index: int, created: int) -> tuple[Row, list[Row]]:
-    """One model service like the page's example, and its two images (x86_64 and aarch64)."""
+def seed_row(index: int, created: int, *, zstack: bool = False) -> tuple[Row, list[Row]]:
+    """One model service like the page's example, and its two images (x86_64 and aarch64).
+
+    zstack: as a node stores it, the yaml Java-trimmed (it came through the API too).
+    """
     uuid = new_uuid()
     row: Row = dict.fromkeys(FIELDS)
     row.update({
         "uuid": uuid,
         "name": "example" if index == 0 else f"example-{index}",
         "description": SEED_DESCRIPTION,
-        "yaml": SEED_YAML,
+        "yaml": seed_yaml(zstack=zstack),
         "requestCpu": 1,
         "requestMemory": SEED_MEMORY,
         "modelCenterUuid": new_uuid(),

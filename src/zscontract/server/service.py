@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from zscontract.server.hooks import FaultSet
-from zscontract.server.inventory import SEED_YAML, blank_row, seed_row
+from zscontract.server.inventory import blank_row, seed_row, seed_yaml
 from zscontract.server.parsing import ParsedUpdate, parse_update
 from zscontract.server.query import QuerySpec, order_clause, where_clause
 from zscontract.server.store import Row, Store
@@ -75,7 +75,7 @@ class ModelServices:
         created = self.now() - 24 * 3600
         with self.store.transaction() as conn:
             for index in range(len(existing), resources + extra):
-                row, images = seed_row(index, created)
+                row, images = seed_row(index, created, zstack=self.zstack)
                 self.store.insert(conn, row, images)
                 existing.append(row["uuid"])
         return existing[:resources]
@@ -133,7 +133,7 @@ class ModelServices:
         if self.faults.on("stale-query-cache"):
             row = self._query_cache.setdefault(row["uuid"], row)
         if self.faults.on("query-old-yaml"):
-            row = {**row, "yaml": SEED_YAML}
+            row = {**row, "yaml": seed_yaml(zstack=self.zstack)}
         return self._shown(row)
 
     def _shown(self, row: Row) -> Row:
