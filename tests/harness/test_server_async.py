@@ -50,6 +50,9 @@ def test_sync_mode_answers_directly() -> None:
         client = ServerClient(server)
         direct = _put(client, {"name": "direct"})
         assert direct.status_code == 200 and direct.json()["inventory"]["name"] == "direct"
+        assert "schema" not in direct.json()
+        typed = _put(client, {"name": "typed"}, **{"X-JSON-Schema": "true"})
+        assert typed.json()["schema"]["inventory"] == "org.zstack.ai.entity.ModelServiceInventory"
         unknown = requests.put(client.path("0" * 32), json={"updateModelService": {}}, headers=client.auth,
                                timeout=5)
         assert unknown.status_code == 503 and unknown.json()["error"]["code"] == "SYS.1003"
@@ -162,7 +165,7 @@ def test_foreign_job_location_variant_names_a_closed_port() -> None:
         assert requests.get(server.url + parts.path, timeout=5).status_code == 200
 
 
-def test_polls_back_to_back_see_every_concurrent_write(zstack: ReferenceServer) -> None:
+def test_successive_jobs_apply_in_order(zstack: ReferenceServer) -> None:
     client = ServerClient(zstack, 6)
     deadline = time.monotonic() + 30
     names = [f"n{i}" for i in range(5)]
