@@ -120,10 +120,10 @@ def test_malformed_parameters_are_restservers_plain_text_400(client: ServerClien
     assert (answer.status, answer.body) == (400, text) and answer.is_text
 
 
-@pytest.mark.parametrize("condition", ["bogus=1", 'name" OR 1=1 --=x', "cpuArchitectures=x86_64",
-                                       "requestCpu=abc"])
-def test_unknown_fields_and_bad_values_are_argument_errors(client: ServerClient, condition: str) -> None:
-    answer = client.query({"q": condition})
+@pytest.mark.parametrize("params", [{"q": "bogus=1"}, {"q": 'name" OR 1=1 --=x'}, {"q": "cpuArchitectures=x86_64"},
+                                    {"q": "requestCpu=abc"}, {"sort": "-bogus"}, {"fields": "name,bogus"}])
+def test_unknown_fields_and_bad_values_are_argument_errors(client: ServerClient, params: dict[str, str]) -> None:
+    answer = client.query(params)
     assert answer.status == 503 and error_code(answer) == "SYS.1007"
 
 

@@ -202,6 +202,15 @@ def where_clause(conditions: list[Condition]) -> tuple[str, list[object]]:
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
 
 
+def check_fields(spec: QuerySpec) -> None:
+    """``fields=a,b`` names primitive inventory fields only (MysqlQueryBuilderImpl3.validateFields)."""
+    for name in spec.fields or ():
+        if name not in QUERYABLE:
+            raise QueryArgumentError(f"field[{name}] is not a primitive of the inventory ModelServiceInventory; you "
+                                     f"cannot specify it in the parameter 'fields';valid fields are "
+                                     f"[{', '.join(QUERYABLE)}]")
+
+
 def order_clause(spec: QuerySpec) -> str:
     """``ORDER BY`` the sort field (whitelisted), then creation order."""
     if spec.sort_by is None:

@@ -16,7 +16,7 @@ from typing import Any
 from zscontract.server.hooks import FaultSet
 from zscontract.server.inventory import blank_row, seed_row, seed_yaml
 from zscontract.server.parsing import ParsedUpdate, parse_update
-from zscontract.server.query import QuerySpec, order_clause, where_clause
+from zscontract.server.query import QuerySpec, check_fields, order_clause, where_clause
 from zscontract.server.store import Row, Store
 from zscontract.server.values import gson_date, is_zstack_uuid, new_uuid
 
@@ -121,6 +121,7 @@ class ModelServices:
         The conditions are compiled to SQL (``query.where_clause``); raises ``QueryArgumentError``.
         """
         self.require_session(token)
+        check_fields(spec)
         where, params = where_clause(spec.conditions)
         order = order_clause(spec)
         total = self.store.count(where, params) if spec.count or spec.reply_with_count else None
