@@ -102,10 +102,13 @@ class ReferenceApp:
         """``PUT /zstack/v1/ai/model-services/{uuid}``: UpdateModelService."""
         uuid = request.path_params["uuid"]
         try:
-            token = self._token(request)
-            if not self.zstack:
+            if self.zstack:  # the path serves several APIs: RestServer picks one by the body's key first
+                fields = await self._body(request, rest.ACTION_KEY)
+                token = self._token(request)
+            else:
+                token = self._token(request)
                 await run_in_threadpool(self.service.require_session, token)
-            fields = await self._body(request, rest.ACTION_KEY)
+                fields = await self._body(request, rest.ACTION_KEY)
             job_id = None
             if self.zstack:
                 if (reason := rest_type_error(fields, self.faults)) is not None:
