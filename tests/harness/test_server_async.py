@@ -91,6 +91,15 @@ def test_a_job_uuid_of_another_length_is_the_plain_text_400(zstack: ReferenceSer
     assert answer.is_text and client.inventory() == before
 
 
+def test_login_and_logout_check_the_job_uuid_too(zstack: ReferenceServer) -> None:
+    bad = {"X-Job-UUID": "short"}
+    login = answer_of(requests.put(f"{zstack.url}/zstack/v1/accounts/login", headers=bad, timeout=5,
+                                   json={"logInByAccount": {"accountName": "admin", "password": "x"}}))
+    logout = answer_of(requests.delete(f"{zstack.url}/zstack/v1/accounts/sessions/{'5' * 32}", headers=bad, timeout=5))
+    for answer in (login, logout):
+        assert (answer.status, answer.body) == (400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped")
+
+
 def test_a_duplicate_job_uuid_is_refused(zstack: ReferenceServer) -> None:
     client = ServerClient(zstack, 4)
     job = "fedcba9876543210fedcba9876543210"

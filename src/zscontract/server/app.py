@@ -209,6 +209,11 @@ class ReferenceApp:
 
     async def logout(self, request: Request) -> Response:
         """``DELETE /zstack/v1/accounts/sessions/{uuid}``: the session stops working."""
+        if self.zstack:
+            try:
+                self._job_id(request)  # handleApi checks X-Job-UUID on every non-query API
+            except RestError as exc:
+                return self.render.rest_error(exc.status, exc.text)
         await run_in_threadpool(self.service.logout, request.path_params["uuid"])
         return self.render.json(200, {"schema": {}} if self.zstack and rest.wants_schema(request.headers) else {})
 
