@@ -36,8 +36,9 @@ def _document() -> st.SearchStrategy[dict[str, object]]:
     service = _service()
     # Mostly small documents; now and then a large one (real configurations run to kilobytes),
     # made of one drawn service repeated under numbered names: drawing 40 would cost 40 times more.
-    large = st.builds(lambda svc, n: [{**svc, "name": f"{svc['name']}-{i}"} for i in range(n)],
-                      service, st.integers(20, 40))
+    # Each copy gets its own ports list: a shared one would be dumped as a YAML anchor and aliases.
+    large = st.builds(lambda svc, n: [{**svc, "name": f"{svc['name']}-{i}", "ports": list(svc["ports"])}
+                                      for i in range(n)], service, st.integers(20, 40))
     small = st.lists(service, min_size=1, max_size=3)
     env_item = st.builds("{}{}:{}".format, st.sampled_from(_KEY_START), st.text(_KEY, max_size=8),
                          st.text(_VALUE, max_size=12))
