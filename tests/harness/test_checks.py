@@ -331,6 +331,8 @@ PLAIN_TEXT_CASES = [
           reject_kind=REJECT_NOT_FOUND), 400, False),   # must be 503 SYS.1003
     (Case(InputClass.REJECT, "uuid:unknown", fields={"name": "a"}, uuid="0" * 31 + "2",
           reject_kind=REJECT_NOT_FOUND), 404, False),   # the path is mapped: not "no api mapping"
+    (Case(InputClass.REJECT, "uuid:malformed", fields={"name": "a"}, uuid="a/b",
+          reject_kind="bad-uuid"), 404, True),           # no API mapped to that path: "no api mapping"
     (either(name=""), 400, False),                       # an argument error of the API: 503 SYS.1007
     (Case(InputClass.EITHER, "body:none", raw_body=b""), 400, True),
 ]
