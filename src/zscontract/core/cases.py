@@ -60,8 +60,9 @@ class Case:
     """One generated request.
 
     ``fields`` are the update fields before dialect wrapping. ``raw_body`` replaces the wire
-    body (non-JSON, duplicate keys); ``alternatives`` then lists, per field, every value the
-    server may have taken. ``uuid`` is ``None`` for the resource under test.
+    body (non-JSON, duplicate keys; ``b""`` is no body at all, see :attr:`no_body`);
+    ``alternatives`` then lists, per field, every value the server may have taken. ``uuid`` is
+    ``None`` for the resource under test.
     """
 
     input_class: InputClass
