@@ -53,12 +53,14 @@ def _boundaries(contract: Any) -> list[tuple[str, dict[str, Any]]]:
                                  min(dom["maximum"], 2**31 - 1)}):
                 cases.append((f"{spec.name}={value}", {spec.name: value}))
         elif dom.get("x-zs-yaml"):
-            doc = "services:\n- name: 模型\n  ports:\n  - 80\n\n\n"
+            doc = strategies.plain_yaml_document(1) + "\n\n"
             cases.append((f"{spec.name}:trailing-newlines", {spec.name: doc}))
         else:
             hi = int(dom.get("maxLength", 255))
             cases.append((f"{spec.name}:max-length", {spec.name: "名" * hi}))
             cases.append((f"{spec.name}:outer-spaces", {spec.name: "  inner  spaces  "}))
+            if spec.multiline:  # comes back without it from a node that trims like Java
+                cases.append((f"{spec.name}:trailing-newline", {spec.name: " 模型\n"}))
     return cases
 
 

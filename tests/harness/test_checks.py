@@ -9,7 +9,16 @@ import pytest
 
 from tests.fixtures.scripted import Scripted
 from zscontract.checks import names
-from zscontract.core.cases import REJECT_ARGUMENT, REJECT_NOT_FOUND, REJECT_SESSION, Case, InputClass
+from zscontract.core.cases import (
+    REJECT_ARGUMENT,
+    REJECT_NO_AUTH,
+    REJECT_NOT_FOUND,
+    REJECT_PROTOCOL,
+    REJECT_SESSION,
+    Case,
+    InputClass,
+)
+from zscontract.core.values import stored_strings
 
 
 def accept(**fields: Any) -> Case:
@@ -36,11 +45,24 @@ def run(s: Scripted, case: Case) -> set[str]:
     return s.failed_checks()
 
 
+def either(**fields: Any) -> Case:
+    return Case(InputClass.EITHER, "test:" + ",".join(fields), fields=fields)
+
+
+def trimmed(s: Scripted, text: str) -> str:
+    """What a sound target of this dialect may store for ``text``: its Java trim is sound in both."""
+    return stored_strings(text, s.profile)[-1]
+
+
+def titles(s: Scripted, check: str) -> list[str]:
+    return [f.title for f in s.result.failures.values() if f.check == check]
+
+
 # -- sound answers pass every check ---------------------------------------------------------------
 
 def test_sound_success_passes_every_check(scripted: Scripted) -> None:
-    scripted.ok(updated(scripted, name="模型 服务 "))
-    assert run(scripted, accept(name="模型 服务 ")) == set()
+    scripted.ok(updated(scripted, name="模型 服务"))  # Java's trim of the name sent
+    assert run(scripted, accept(name=" 模型 服务 ")) == set()
     assert scripted.result.tallies[names.ROUND_TRIP].passed == 1
     assert scripted.result.tallies[names.IDEMPOTENCE].passed == 1
 
@@ -86,6 +108,24 @@ def test_response_shape_fails_on_broken_inventory(scripted: Scripted, breakage: 
     assert names.RESPONSE_SHAPE in run(scripted, accept(name="n"))
 
 
+@pytest.mark.parametrize(("field", "value", "sound"), [
+    ("createDate", "Feb 30, 2025 1:00:00 PM", False),
+    ("lastOpDate", "Feb 99, 2025 99:99:99 PM", False),
+    ("lastOpDate", "Nov 26, 2025 9:00:00 AM\n", False),
+    ("uuid", None, False),  # the page's uuid with a trailing newline
+    ("lastOpDate", "Nov 26, 2025, 9:00:00 AM", True),        # JDK 9-19
+    ("lastOpDate", "Nov 26, 2025, 9:00:00\u202fAM", True),   # JDK 20+
+    ("lastOpDate", "2025-11-26T09:00:00Z", True),             # RFC 3339
+])
+def test_response_shape_wants_real_dates_and_anchored_patterns(scripted: Scripted, field: str, value: Any,
+                                                               sound: bool) -> None:
+    inv = updated(scripted, name="n")
+    inv[field] = inv["uuid"] + "\n" if field == "uuid" else value
+    scripted.put(200, {"inventory": inv})
+    scripted.get(inv)
+    assert (names.RESPONSE_SHAPE in run(scripted, accept(name="n"))) is not sound
+
+
 # -- round_trip / unchanged_unsent / invariants ----------------------------------------------------
 
 def test_round_trip_fails_on_a_dropped_write(scripted: Scripted) -> None:
@@ -93,12 +133,84 @@ def test_round_trip_fails_on_a_dropped_write(scripted: Scripted) -> None:
     assert run(scripted, accept(description="新的描述\n")) >= {names.ROUND_TRIP}
 
 
-@pytest.mark.parametrize(("sent", "got"), [(" a ", "a"), ("x\n", "x"), (2**53 + 1, float(2**53)),
-                                           (2**31 + 5, 2**31 + 5 - 2**32)])
+@pytest.mark.parametrize(("sent", "got"), [(2**53 + 1, float(2**53)), (2**31 + 5, 2**31 + 5 - 2**32),
+                                           ("abcdef", "abc"), (" a\n", " a"), ("a b", "a  b")])
 def test_round_trip_fails_on_mangled_values(scripted: Scripted, sent: Any, got: Any) -> None:
-    field = "name" if isinstance(sent, str) else "requestMemory"
+    field = "description" if isinstance(sent, str) else "requestMemory"
     scripted.ok(updated(scripted, **{field: got}))
     assert names.ROUND_TRIP in run(scripted, accept(**{field: sent}))
+
+
+# Strings come back as ZStack stores them (zstack-rest-facts.md, "Strings are trimmed by the server"):
+# zstack: exactly Java's trim; documented: as sent or Java's trim; never Python's strip().
+@pytest.mark.parametrize(("sent", "got", "documented_ok", "zstack_ok"), [
+    (" a\n", "a", True, True),                       # Java's trim
+    (" a\n", " a\n", True, False),                   # not trimmed: zstack trims, always
+    (" a\n", " a", False, False),                     # only the trailing newline dropped
+    ("a\n\n", "a\n", False, False),                   # one newline of two dropped
+    ("\x00a\x1f", "a", True, True),                   # NUL and U+001F are <= U+0020: Java trims them
+    ("\x00a\x1f", "\x00a\x1f", True, False),
+    ("a\u00a0", "a", False, False),                   # Python's strip(): U+00A0 is not Java's whitespace
+    ("\u3000a ", "a", False, False),                  # Python's strip(): U+3000 neither
+    ("\u3000a ", "\u3000a", True, True),
+    ("a\u2028", "a", False, False),
+    (" \u0085a", "a", False, False),
+])
+def test_round_trip_predicts_java_trim(scripted: Scripted, sent: str, got: str, documented_ok: bool,
+                                       zstack_ok: bool) -> None:
+    scripted.ok(updated(scripted, description=got))
+    failed = names.ROUND_TRIP in run(scripted, either(description=sent))
+    assert failed is not (documented_ok if scripted.profile == "documented" else zstack_ok)
+
+
+def test_round_trip_names_python_strip_in_its_signature(scripted: Scripted) -> None:
+    scripted.ok(updated(scripted, description="a"))
+    run(scripted, either(description=" a\u00a0"))
+    assert any("Python's strip()" in f.signature for f in scripted.result.failures.values())
+
+
+@pytest.mark.parametrize(("sent", "stored", "sound"), [("2", 2, True), ("2", "2", False), (" 7", 7, True),
+                                                       ("2.0", 2, True), (2.0, 2, True), ("2", None, False)])
+def test_zstack_quoted_integer_is_stored_as_the_number(scripted: Scripted, sent: Any, stored: Any,
+                                                       sound: bool) -> None:
+    if scripted.profile != "zstack":
+        pytest.skip("a quoted integer is must-reject in documented")
+    previous = scripted.inventory["requestCpu"]
+    assert previous not in (2, 7)
+    scripted.ok(updated(scripted, requestCpu=previous if stored is None else stored))
+    assert (names.ROUND_TRIP in run(scripted, either(requestCpu=sent))) is not sound
+
+
+def test_zstack_refusing_a_quoted_integer_is_sound(scripted: Scripted) -> None:
+    if scripted.profile != "zstack":
+        pytest.skip("zstack only")
+    scripted.put(400, raw=b"[requestCpu] field is excepted an int or long, but was [2].", content_type="text/plain")
+    scripted.get(scripted.inventory)
+    assert run(scripted, either(requestCpu="2")) == set()
+
+
+@pytest.mark.parametrize(("stored", "sound"), [("123", True), (123, True), ("123.0", False), (" 123", False)])
+def test_a_number_in_a_string_field_may_come_back_as_its_json_text(scripted: Scripted, stored: Any,
+                                                                   sound: bool) -> None:
+    scripted.ok(updated(scripted, description=stored))
+    assert (names.ROUND_TRIP in run(scripted, either(description=123))) is not sound
+
+
+def test_no_body_is_either_way(scripted: Scripted) -> None:
+    scripted.ok(updated(scripted))  # read as an empty update
+    assert run(scripted, Case(InputClass.EITHER, "body:none", raw_body=b"")) == set()
+
+
+def test_no_body_that_changes_a_field_fails(scripted: Scripted) -> None:
+    scripted.ok(updated(scripted, description="changed by nothing"))
+    assert names.UNCHANGED_UNSENT in run(scripted, Case(InputClass.EITHER, "body:none", raw_body=b""))
+
+
+def test_no_body_answered_with_a_plain_text_500_is_a_fault(scripted: Scripted) -> None:
+    # zstack-rest-facts.md, "Bodies the REST layer cannot read": a real node's defect, reported.
+    scripted.put(500, raw=b"java.lang.NullPointerException", content_type="text/plain")
+    scripted.get(scripted.inventory)
+    assert names.NO_SERVER_FAULT in run(scripted, Case(InputClass.EITHER, "body:none", raw_body=b""))
 
 
 def test_round_trip_allows_previous_value_for_either_way_input(scripted: Scripted) -> None:
@@ -170,6 +282,70 @@ def test_error_envelope_fails_on_malformed_errors(scripted: Scripted, body: Any)
         assert names.NO_SERVER_FAULT in failed
     else:
         assert names.ERROR_ENVELOPE in failed
+
+
+@pytest.mark.parametrize(("error", "where"), [
+    ({"code": "SYS.1007\n", "description": "x"}, "error.code: "),
+    ({"code": "SYS.1007", "description": "x", "cause": {"code": "SYS.1000", "description": 5}},
+     "error.cause.description: "),
+    ({"code": "SYS.1007", "description": "x", "cause": {"code": "S.1", "description": "d",
+                                                         "cause": {"code": "bad", "description": "d"}}},
+     "error.cause.cause.code: "),
+    ({"code": "SYS.1007", "description": "x", "opaque": "text"}, "error.opaque: "),
+    ({"code": "SYS.1007", "description": "x", "details": 5}, "error.details: "),
+])
+def test_error_envelope_judges_with_the_contract_schema_and_names_the_path(scripted: Scripted, error: Any,
+                                                                           where: str) -> None:
+    scripted.put(api_error_status(scripted), {"error": error})
+    scripted.get(scripted.inventory)
+    assert names.ERROR_ENVELOPE in run(scripted, reject(requestCpu=True))
+    assert any(where in t for t in titles(scripted, names.ERROR_ENVELOPE)), titles(scripted, names.ERROR_ENVELOPE)
+
+
+def test_error_envelope_refuses_a_cause_chain_too_deep_to_judge(scripted: Scripted) -> None:
+    error: dict[str, Any] = {"code": "SYS.1000", "description": "root"}
+    for _ in range(40):
+        error = {"code": "SYS.1000", "description": "wrapper", "cause": error}
+    scripted.put(api_error_status(scripted), {"error": error})
+    scripted.get(scripted.inventory)
+    assert names.ERROR_ENVELOPE in run(scripted, reject(requestCpu=True))
+
+
+# Plain text only where ZStack's REST layer itself answers in plain text (zstack-rest-facts.md "Two
+# dialects", "Exact texts"); the case, the status and whether a zstack target may answer so.
+PLAIN_TEXT_CASES = [
+    (Case(InputClass.REJECT, "auth:none", fields={"name": "a"}, auth="none", reject_kind=REJECT_NO_AUTH), 400, True),
+    (Case(InputClass.REJECT, "auth:scheme", fields={"name": "a"}, auth="scheme", reject_kind=REJECT_NO_AUTH),
+     400, True),
+    (Case(InputClass.REJECT, "body:no-action-key", fields={"name": "a"}, wrap=False, reject_kind=REJECT_PROTOCOL),
+     400, True),
+    (reject(requestCpu=True), 400, True),
+    (reject(requestCpu=2.5), 400, True),
+    (reject(requestCpu="abc"), 400, True),
+    (reject(requestCpu={"v": 1}), 400, True),
+    (reject(requestCpu=[1]), 400, True),
+    (reject(requestCpu=2**31), 400, False),              # a whole number: past the type check (a 500 on a node)
+    (Case(InputClass.REJECT, "auth:unknown-session", fields={"name": "a"}, auth="unknown",
+          reject_kind=REJECT_SESSION), 400, False),     # must be 503 ID.1001
+    (Case(InputClass.REJECT, "uuid:unknown", fields={"name": "a"}, uuid="0" * 31 + "2",
+          reject_kind=REJECT_NOT_FOUND), 400, False),   # must be 503 SYS.1003
+    (Case(InputClass.REJECT, "uuid:unknown", fields={"name": "a"}, uuid="0" * 31 + "2",
+          reject_kind=REJECT_NOT_FOUND), 404, False),   # the path is mapped: not "no api mapping"
+    (Case(InputClass.REJECT, "uuid:malformed", fields={"name": "a"}, uuid="a/b",
+          reject_kind="bad-uuid"), 404, True),           # no API mapped to that path: "no api mapping"
+    (either(name=""), 400, False),                       # an argument error of the API: 503 SYS.1007
+    (Case(InputClass.EITHER, "body:none", raw_body=b""), 400, True),
+]
+
+
+@pytest.mark.parametrize(("case", "status", "zstack_ok"), PLAIN_TEXT_CASES,
+                         ids=[f"{c.label}-{st}" for c, st, _ in PLAIN_TEXT_CASES])
+def test_plain_text_errors_only_where_the_rest_layer_sends_them(scripted: Scripted, case: Case, status: int,
+                                                               zstack_ok: bool) -> None:
+    scripted.put(status, raw=b"refused", content_type="text/plain")
+    scripted.get(scripted.inventory)
+    failed = names.ERROR_ENVELOPE in run(scripted, case)
+    assert failed is not (zstack_ok and scripted.profile == "zstack")
 
 
 def test_error_envelope_accepts_nested_causes(scripted: Scripted) -> None:
@@ -274,6 +450,23 @@ def test_a_sound_answer_passes_each_check(scripted: Scripted, check: str) -> Non
     _sound_scenario(scripted, check)
     assert scripted.failed_checks() == set()
     assert scripted.result.tallies[check].passed >= 1, f"{check} never judged the sound answer"
+
+
+def test_no_lost_update_compares_what_the_target_stores(scripted: Scripted) -> None:
+    merged = updated(scripted, name="a", description=trimmed(scripted, " b\n"))
+    scripted.put(200, {"inventory": merged})
+    scripted.get(merged)
+    scripted.harness.concurrent_writes([{"name": " a "}, {"description": " b\n"}])
+    assert names.NO_LOST_UPDATE not in scripted.failed_checks()
+    assert scripted.result.tallies[names.NO_LOST_UPDATE].passed == 1
+
+
+def test_no_lost_update_fails_when_a_trimmed_write_is_lost(scripted: Scripted) -> None:
+    only_name = updated(scripted, name="a")
+    scripted.put(200, {"inventory": only_name})
+    scripted.get(only_name)
+    scripted.harness.concurrent_writes([{"name": " a "}, {"description": " b\n"}])
+    assert names.NO_LOST_UPDATE in scripted.failed_checks()
 
 
 def test_no_lost_update_fails_when_a_concurrent_write_is_lost(scripted: Scripted) -> None:

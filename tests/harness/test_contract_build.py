@@ -71,8 +71,20 @@ def test_page_response_example_validates_against_the_inventory_schema() -> None:
         ("Nov 25, 2025, 11:51:50\u202fAM", True),
         ("2025-11-25T11:51:50Z", True),
         ("2025-11-25T11:51:50.123+08:00", True),
+        ("Nov 25, 2025, 11:51:50 AM", True),  # JDK 9-19
+        ("Nov 5, 2025 1:05:09 PM", True),
         (1764071510000, False),
         ("25/11/2025", False),
+        ("Feb 99, 2025 99:99:99 PM", False),
+        ("Nov 32, 2025 11:51:50 AM", False),
+        ("Nov 25, 2025 13:51:50 AM", False),
+        ("Nov 25, 2025 11:60:50 AM", False),
+        ("Nov 25, 2025 11:51:50 AM\n", False),
+        ("Nov 25, 2025 11:51:50\u202fAM", False),  # JDK 20's space without JDK 9's comma
+        ("2025-11-25T11:51:50Z\n", False),
+        ("2025-13-25T11:51:50Z", False),
+        ("2025-11-25T24:51:50Z", False),
+        ("2025-11-25T11:51:50", False),  # RFC 3339 needs an offset
     ],
 )
 def test_dates_accept_both_gson_styles_and_rfc3339(date: object, valid: bool) -> None:
@@ -84,6 +96,33 @@ def test_dates_accept_both_gson_styles_and_rfc3339(date: object, valid: bool) ->
         "lastOpDate": "Nov 25, 2025 11:51:50 AM",
     }
     assert Draft202012Validator(schema).is_valid(inventory) is valid
+
+
+def _patterns(node: object) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return own + [p for v in node.values() for p in _patterns(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _patterns(v)]
+    return []
+
+
+def test_every_pattern_of_the_contract_refuses_a_trailing_newline() -> None:
+    # jsonschema matches patterns with Python's re.search, whose bare $ also matches before a final
+    # "\n": every pattern must end in "end of text" for ECMA and Python alike.
+    files = [*(contracts_dir() / "schemas").glob("*.json"), *(contracts_dir() / "openapi").glob("*.json")]
+    patterns = {p for f in files for p in _patterns(json.loads(f.read_text()))}
+    assert patterns, "no pattern found"
+    for pattern in patterns:
+        assert pattern.endswith("(?![\\s\\S])"), pattern
+    inventory = json.loads((contracts_dir() / "schemas" / "ModelServiceInventory.json").read_text())
+    sound = {"uuid": "6c1a5f6167944aa1886294842075279f", "name": "x", "createDate": "Nov 25, 2025 11:51:50 AM",
+             "lastOpDate": "Nov 25, 2025 11:51:50 AM"}
+    assert Draft202012Validator(inventory).is_valid(sound)
+    assert not Draft202012Validator(inventory).is_valid({**sound, "uuid": sound["uuid"] + "\n"})
+    request = json.loads((contracts_dir() / "schemas" / "UpdateModelServiceRequest.json").read_text())
+    assert not Draft202012Validator(request["properties"]["name"]).is_valid("a\n")
+    assert Draft202012Validator(request["properties"]["description"]).is_valid("a\n")
 
 
 def test_hard_limits_reject_out_of_range_integers() -> None:
@@ -109,6 +148,7 @@ def test_error_code_schema_is_recursive_and_lenient_about_nulls() -> None:
         {"code": "SYS.1007", "description": "bad", "cause": {"code": "1001", "description": "x"}}
     )
     assert not v.is_valid({"code": "SYS1007", "description": "bad"})
+    assert not v.is_valid({"code": "SYS.1007\n", "description": "bad"})
 
 
 def test_openapi_documents_are_self_contained_and_valid() -> None:

@@ -84,3 +84,13 @@ def test_invalid_schema_is_reported(copy_of_contracts: Path) -> None:
 def test_contracts_dir_is_the_checkout_folder_in_an_editable_install() -> None:
     root = contracts_dir()
     assert (root / "overlay.yaml").is_file() and (root / "source" / "UpdateModelService.txt").is_file()
+
+
+def test_a_contract_prints_short() -> None:
+    # Hypothesis prints a failing test's arguments with its own pretty printer; a 44 kB dataclass dump
+    # made it warn, and with warnings as errors the suite showed FlakyStrategyDefinition, not the failure.
+    from hypothesis.vendor.pretty import pretty
+
+    contract = load_contract("zstack")
+    for text in (repr(contract), pretty(contract)):
+        assert len(text) < 200 and "zstack" in text

@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from jsonschema.exceptions import best_match
+
 from zscontract.checks import names
 from zscontract.checks.context import CheckContext, Step, fail
 from zscontract.checks.registry import check
-from zscontract.core.cases import InputClass
+from zscontract.core.cases import InputClass, plain_text_allowed
 from zscontract.core.dialects import Outcome
 from zscontract.core.failures import short
-from zscontract.core.values import ERROR_CODE_RE
+from zscontract.core.values import parse_zstack_date
 
 
 @check(names.NO_HANG)
@@ -39,36 +41,52 @@ def no_server_fault(ctx: CheckContext, step: Step) -> bool | None:
     return True
 
 
-def _envelope_problems(error: Any, path: str = "error", depth: int = 0) -> list[str]:
-    """What is wrong with an ErrorCode, checked recursively through ``cause`` (oracle.md "Errors")."""
-    if not isinstance(error, dict):
-        return [f"{path} is {short(error, 60)}, not an ErrorCode object"]
+_MAX_CAUSE_DEPTH = 32  # deeper chains are refused before the (recursive) validator sees them
+
+
+def _where(base: str, path: Any) -> str:
+    return base + "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in path)
+
+
+def error_code_problems(contract: Any, error: Any) -> list[tuple[str, str]]:
+    """What is wrong with an ErrorCode, as (path, keyword) and message pairs, judged by the contract's
+    ``ErrorCode.json`` (recursive through ``cause``, oracle.md "Errors"); empty when it is sound."""
+    node, depth = error, 0
+    while isinstance(node, dict) and isinstance(node.get("cause"), dict):
+        node, depth = node["cause"], depth + 1
+        if depth > _MAX_CAUSE_DEPTH:
+            return [("error.cause depth", f"error.cause nests deeper than {_MAX_CAUSE_DEPTH} levels")]
     problems = []
-    code = error.get("code")
-    if not isinstance(code, str) or not ERROR_CODE_RE.match(code):
-        problems.append(f"{path}.code is {short(code, 60)}, not like SYS.1007")
-    if not isinstance(error.get("description"), str):
-        problems.append(f"{path}.description is {short(error.get('description'), 60)}, not a string")
-    for key in ("details", "elaboration"):
-        if error.get(key) is not None and not isinstance(error[key], str):
-            problems.append(f"{path}.{key} is {short(error[key], 60)}, not a string or null")
-    if error.get("opaque") is not None and not isinstance(error["opaque"], dict):
-        problems.append(f"{path}.opaque is {short(error['opaque'], 60)}, not an object or null")
-    cause = error.get("cause")
-    if cause is not None:
-        if depth > 32:
-            return [*problems, f"{path}.cause nests deeper than 32 levels"]
-        problems += _envelope_problems(cause, path + ".cause", depth + 1)
+    for found in sorted(contract.error_validator().iter_errors(error), key=lambda e: list(map(str, e.path))):
+        leaf = best_match([found])  # into anyOf (cause: ErrorCode or null) for the real reason
+        where = _where("error", leaf.absolute_path)
+        problems.append((f"{where} {leaf.validator}", f"{where}: {leaf.message[:120]} ({leaf.validator})"))
     return problems
+
 
 @check(names.ERROR_ENVELOPE)
 def error_envelope(ctx: CheckContext, step: Step) -> bool | None:
-    """An error is a proper envelope: JSON ``{"error": ErrorCode}``, or a zstack plain-text 400/404."""
-    if step.outcome is not Outcome.API_ERROR:
-        return None  # a zstack REST-layer plain-text 400/404 has no envelope to check
+    """An error is a proper envelope: JSON ``{"error": ErrorCode}`` valid against the contract's ErrorCode.
+
+    In zstack a plain-text 400/404 passes only where ZStack's REST layer itself answers in plain text
+    (:func:`~zscontract.core.cases.plain_text_allowed`: no or another ``Authorization``, a non-integer in
+    an int field, a body without ``updateModelService``; 404 for an unmapped path). A bad session, an
+    unknown uuid or an argument error of the API answered in plain text fails here, in both dialects.
+    """
     response = step.exchange.response
+    if step.outcome is Outcome.REST_ERROR and response is not None:
+        if plain_text_allowed(ctx.contract, step.case, response.status):
+            return True
+        what = step.case.reject_kind or step.case.label.split(":")[0]
+        raise fail(names.ERROR_ENVELOPE, step, f"plain-text {response.status} for {step.case.label}",
+                    '503 + JSON {"error": ErrorCode}: ZStack\'s REST layer answers in plain text only for a missing'
+                    " or non-OAuth Authorization, a non-integer in an int field, a body without"
+                    " updateModelService (400) or an unmapped path (404)",
+                    signature=f"plain-text {response.status} for {what}")
+    if step.outcome is not Outcome.API_ERROR:
+        return None
     assert response is not None
-    expected = ('a JSON body {"error": ErrorCode} with code like SYS.1007 and a string description'
+    expected = ('a JSON body {"error": ErrorCode} valid against ErrorCode.json'
                 f" (status {'4xx' if ctx.dialect.name == 'documented' else '503'})")
     if not response.is_json:
         raise fail(names.ERROR_ENVELOPE, step, f"error {response.status} is not JSON "
@@ -78,10 +96,10 @@ def error_envelope(ctx: CheckContext, step: Step) -> bool | None:
     if not isinstance(body, dict) or "error" not in body:
         raise fail(names.ERROR_ENVELOPE, step, f"error {response.status} has no error envelope", expected,
                     signature=f"no envelope on {response.status}")
-    problems = _envelope_problems(body["error"])
+    problems = error_code_problems(ctx.contract, body["error"])
     if problems:
-        raise fail(names.ERROR_ENVELOPE, step, "malformed ErrorCode: " + "; ".join(problems[:3]), expected,
-                    signature="malformed ErrorCode: " + problems[0].split(" is ")[0])
+        raise fail(names.ERROR_ENVELOPE, step, "malformed ErrorCode: " + "; ".join(m for _, m in problems[:3]),
+                    expected, signature="malformed ErrorCode: " + problems[0][0])
     return True
 
 @check(names.ZSTACK_CODES)
@@ -121,17 +139,61 @@ def response_shape(ctx: CheckContext, step: Step) -> bool | None:
     if body.get("error") is not None:
         raise fail(names.RESPONSE_SHAPE, step, "200 carries an error", "error absent or null",
                     signature="error on success")
-    if _fast_valid(ctx.contract, body["inventory"]):
-        return True
-    errors = sorted(ctx.contract.inventory_validator().iter_errors(body["inventory"]),
-                    key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "inventory" + "".join(f"[{p!r}]" for p in first.absolute_path)
-        raise fail(names.RESPONSE_SHAPE, step, f"{where}: {first.message[:160]}",
-                    f"{where} to match the contract ({'/'.join(map(str, first.absolute_schema_path))})",
-                    signature=f"{where}: {first.validator}")
+    if not _fast_valid(ctx.contract, body["inventory"]):
+        errors = sorted(ctx.contract.inventory_validator().iter_errors(body["inventory"]),
+                        key=lambda e: list(map(str, e.absolute_path)))
+        if errors:
+            first = errors[0]
+            where = "inventory" + "".join(f"[{p!r}]" for p in first.absolute_path)
+            raise fail(names.RESPONSE_SHAPE, step, f"{where}: {first.message[:160]}",
+                        f"{where} to match the contract ({'/'.join(map(str, first.absolute_schema_path))})",
+                        signature=f"{where}: {first.validator}")
+    for where, value in _dates(_date_paths(ctx.contract), body["inventory"]):
+        if value is not None and parse_zstack_date(value) is None:
+            raise fail(names.RESPONSE_SHAPE, step, f"{where} is {short(value, 60)}, not a real date and time",
+                        f"{where}: a ZStack date that exists (day in its month; JDK 8, 9-19, 20+ or RFC 3339)",
+                        signature=f"{where}: date")
     return True
+
+
+@functools.cache
+def _date_paths(contract: Any) -> tuple[tuple[str, ...], ...]:
+    """Paths of the inventory's ZStackDate fields (``("createDate",)``, ``("modelServiceImages", "*",
+    "createDate")``): a pattern cannot say that Feb 30 does not exist, so Python checks them."""
+    schema = contract.inventory_schema
+    found: list[tuple[str, ...]] = []
+
+    def walk(node: Any, path: tuple[str, ...]) -> None:
+        if not isinstance(node, dict):
+            return
+        if node.get("$ref") == "#/$defs/ZStackDate" or any(
+                isinstance(b, dict) and b.get("$ref") == "#/$defs/ZStackDate" for b in node.get("anyOf", ())):
+            found.append(path)
+            return
+        for key, sub in (node.get("properties") or {}).items():
+            walk(sub, (*path, key))
+        walk(node.get("items"), (*path, "*"))
+
+    walk(schema, ())
+    return tuple(found)
+
+
+def _dates(paths: tuple[tuple[str, ...], ...], inventory: Any) -> list[tuple[str, Any]]:
+    """The values at those paths in one inventory, with where they are."""
+    out: list[tuple[str, Any]] = []
+
+    def take(node: Any, path: tuple[str, ...], where: str) -> None:
+        if not path:
+            out.append((where, node))
+        elif path[0] == "*" and isinstance(node, list):
+            for i, item in enumerate(node):
+                take(item, path[1:], f"{where}[{i}]")
+        elif isinstance(node, dict) and path[0] in node:
+            take(node[path[0]], path[1:], f"{where}[{path[0]!r}]")
+
+    for path in paths:
+        take(inventory, path, "inventory")
+    return out
 
 @functools.cache
 def _fast_validator(contract: Any) -> Any:

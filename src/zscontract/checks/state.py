@@ -8,9 +8,9 @@ from typing import Any
 from zscontract.checks import names
 from zscontract.checks.context import CheckContext, Step, fail, inventory_of
 from zscontract.checks.registry import check
-from zscontract.core.cases import InputClass
+from zscontract.core.cases import Case, InputClass, quoted_integer
 from zscontract.core.failures import CheckFailed, short
-from zscontract.core.values import parse_zstack_date
+from zscontract.core.values import java_trim, parse_zstack_date, stored_strings
 
 VOLATILE = frozenset({"lastOpDate"})
 
@@ -36,24 +36,42 @@ def _field_map(ctx: CheckContext) -> dict[str, str]:
     return {n: s.inventory_field for n, s in ctx.contract.fields.items() if s.inventory_field}
 
 
-def _allowed(ctx: CheckContext, step: Step, sent: tuple[Any, ...], previous: Any) -> list[Any]:
-    """Every value a sound target may report for a field sent with these values."""
-    if step.case.input_class is InputClass.ACCEPT:
-        return list(sent)
-    allowed: list[Any] = [previous]
+def allowed_values(ctx: CheckContext, case: Case, name: str, sent: tuple[Any, ...], previous: Any) -> list[Any]:
+    """Every value a sound target may report for field ``name`` sent with these values.
+
+    Strings through :func:`stored_strings` (zstack: the Java trim exactly; documented: as sent or
+    trimmed). In zstack a quoted integer or a whole float in an int field is stored as the number, and
+    nothing else (zstack-rest-facts.md "Values"). An either-way input may also leave the old value;
+    ``null`` may clear; a number or boolean in a string field may come back as its JSON text (Gson).
+    """
+    profile = ctx.dialect.name
+    spec = ctx.contract.fields.get(name)
+    int_field = spec is not None and spec.json_type == "integer"
+    allowed: list[Any] = []
+    only_numbers = True  # every value sent was a zstack number in text or float form
     for value in sent:
-        if value is None:
-            allowed.append(None)  # null: unchanged (Gson) or cleared (merge-patch)
-        else:
-            allowed.append(value)
-            if isinstance(value, bool | int | float):
-                allowed.append(json.dumps(value))  # Gson coerces a number to its text
+        number = quoted_integer(spec, value, profile) if spec is not None else None
+        if number is None and int_field and profile == "zstack" and isinstance(value, float) and value.is_integer():
+            number = int(value)
+        if number is not None:
+            allowed.append(number)  # "if accepted, the stored value is that number"
+            continue
+        only_numbers = False
+        if isinstance(value, str):
+            allowed.extend(stored_strings(value, profile))
+            continue
+        allowed.append(value)
+        if isinstance(value, bool | int | float) and spec is not None and spec.json_type == "string":
+            allowed.extend(stored_strings(json.dumps(value), profile))  # Gson's text of it
+    if case.input_class is InputClass.EITHER and not only_numbers:
+        allowed.append(previous)  # accepted but ignored; for null: "not given" (Gson)
     return allowed
 
 
 @check(names.ROUND_TRIP)
 def round_trip(ctx: CheckContext, step: Step) -> bool | None:
-    """Each field sent in an accepted request comes back exactly (strings byte-for-byte, ints exact)."""
+    """Each field sent in an accepted request comes back as ZStack stores it: ints exactly, strings as
+    :func:`~zscontract.core.values.stored_strings` predicts (zstack: Java's trim; documented: as sent or so)."""
     inv = step.inventory
     if inv is None or step.case.input_class is InputClass.REJECT:
         return None
@@ -64,9 +82,10 @@ def round_trip(ctx: CheckContext, step: Step) -> bool | None:
         if target is None:
             continue
         got = inv.get(target)
-        allowed = _allowed(ctx, step, sent, before.get(target))
+        allowed = allowed_values(ctx, step.case, name, sent, before.get(target))
         if not any(same(got, a) for a in allowed):
-            kind = _difference(sent[0], got)
+            kinds = [_difference(v, got) for v in sent]
+            kind = next((k for k in kinds if k != "text changed"), kinds[0])
             raise fail(names.ROUND_TRIP, step, f"{target}: sent {short(sent[0], 80)}, got {short(got, 80)}",
                         f"{target} == " + " or ".join(short(a, 80) for a in allowed[:3]),
                         received=f"{target} = {short(got, 400)}", signature=f"{target}: {kind}")
@@ -78,9 +97,13 @@ def _difference(sent: Any, got: Any) -> str:
     if got is None:
         return "missing"
     if isinstance(sent, str) and isinstance(got, str):
-        if got == sent.strip() or got == sent.rstrip("\n"):
-            return "whitespace trimmed"
-        if len(got) < len(sent) and sent.startswith(got):
+        if got == sent:
+            return "not trimmed as Java's String.trim() does"
+        if got == sent.strip():
+            return "trimmed like Python's strip(), not Java's trim()"
+        if got in (sent.rstrip("\n"), java_trim(sent).rstrip("\n")):
+            return "trailing newline dropped"
+        if got == java_trim(got) and len(got) < len(java_trim(sent)) and java_trim(sent).startswith(got):
             return "truncated"
         return "text changed"
     if isinstance(sent, int) and isinstance(got, int | float):
@@ -204,12 +227,13 @@ def no_lost_update(ctx: CheckContext, step: Step) -> bool | None:
         for name, value in fields.items():
             target = mapping.get(name, name)
             now = step.after.get(target)
+            written = allowed_values(ctx, step.case, name, (value,), None)
             # Lost means the old value survived an accepted write; a third value is a mangled
             # write, which round_trip reports, not a lost update.
-            if not same(now, value) and same(now, before.get(target)):
+            if not any(same(now, w) for w in written) and same(now, before.get(target)):
                 raise CheckFailed(names.NO_LOST_UPDATE,
                                   f"concurrent update of {target} lost: read {short(step.after.get(target), 60)}",
-                                  expected=f"{target} == {short(value, 200)} (each concurrent write kept)",
+                                  expected=f"{target} == {short(written[0], 200)} (each concurrent write kept)",
                                   received=f"{target} = {short(step.after.get(target), 200)}",
                                   exchange=ex, signature=f"{target} lost", input_class="must-accept")
     return True

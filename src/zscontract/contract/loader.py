@@ -38,9 +38,19 @@ class FieldSpec:
     inventory_field: str | None
 
 
-@dataclass(frozen=True, eq=False)  # identity equality: hashable, so validators can be cached
+@dataclass(frozen=True, eq=False, repr=False)  # identity equality: hashable, so validators can be cached
 class Contract:
     """The contract of one dialect: its OpenAPI document and the standalone schemas."""
+
+    def __repr__(self) -> str:
+        # Short on purpose: Hypothesis prints a failing test's arguments, and the dataclass repr (the
+        # whole OpenAPI document, 44 kB) made it warn, which the suite's warnings-as-errors turned
+        # into a FlakyStrategyDefinition instead of the failing example.
+        return f"Contract(profile={self.profile!r}, path={str(self.path)!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Hypothesis's (and IPython's) pretty printer: the short repr, not every dataclass field."""
+        printer.text(repr(self))
 
     profile: str
     openapi: dict[str, Any]

@@ -53,7 +53,7 @@ def envelopes(inventory: str, dialect: DialectOverlay, envelope: dict[str, Schem
         out["JobLocation"] = {
             "type": "object",
             "required": ["location"],
-            "properties": {"location": {"type": "string", "pattern": "/zstack/v1/api-jobs/[^/]+$"}},
+            "properties": {"location": {"type": "string", "pattern": "/zstack/v1/api-jobs/[^/\\s]+(?![\\s\\S])"}},
         }
     return out
 

@@ -18,9 +18,10 @@ from zscontract.errors import ContractFileError
 DIALECT_URI = "https://json-schema.org/draft/2020-12/schema"
 # Printable text without C0/C1 controls: an approximation of oracle.md's printable-BMP charset
 # that JSON Schema regexes can express; x-zs-charset names the exact rule
-# (zscontract.core.values.is_conservative_text).
-_SINGLE_LINE = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
-_MULTI_LINE = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+# (zscontract.core.values.is_conservative_text). They end in (?![\s\S]), "end of text" in ECMA
+# and Python alike: a bare $ lets re.search (jsonschema uses it) match before a final "\n".
+_SINGLE_LINE = "^[^\\u0000-\\u001f\\u007f-\\u009f]*(?![\\s\\S])"
+_MULTI_LINE = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*(?![\\s\\S])"
 # Gson turns a number or boolean sent in a String field into its text, and null into "not given"
 # (facts "Values"): none of these must be rejected, so a String field's hard schema is permissive.
 _STRING_HARD: Schema = {"type": ["string", "number", "boolean", "null"]}

@@ -10,17 +10,34 @@ from __future__ import annotations
 
 import base64
 import enum
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 
+from zscontract.core.dialects import ACTION_KEY
+from zscontract.core.java_ints import FieldLike, java_whole_number, quoted_integer, rest_type_error, violates_type
 from zscontract.core.values import is_conservative_text, is_json_int
 
-if TYPE_CHECKING:
-    from zscontract.contract import Contract, FieldSpec
+__all__ = [  # the classes, the classifier and the zstack int rules it rests on (re-exported)
+    "REJECT_ARGUMENT", "REJECT_BAD_UUID", "REJECT_NO_AUTH", "REJECT_NOT_FOUND", "REJECT_PROTOCOL",
+    "REJECT_SESSION", "Case", "ContractLike", "FieldLike", "InputClass", "classify_body", "classify_fields",
+    "is_model_service_yaml", "java_whole_number", "plain_text_allowed", "quoted_integer", "rest_type_error",
+]
+
+
+class ContractLike(Protocol):
+    """What the classifier reads of a contract (``zscontract.contract.Contract`` has it); core never
+    imports the contract layer, which sits above it."""
+
+    @property
+    def profile(self) -> str: ...
+    @property
+    def fields(self) -> Mapping[str, FieldLike]: ...
+    def yaml_validator(self) -> Any: ...
 
 
 class InputClass(enum.Enum):
@@ -43,8 +60,9 @@ class Case:
     """One generated request.
 
     ``fields`` are the update fields before dialect wrapping. ``raw_body`` replaces the wire
-    body (non-JSON, duplicate keys); ``alternatives`` then lists, per field, every value the
-    server may have taken. ``uuid`` is ``None`` for the resource under test.
+    body (non-JSON, duplicate keys; ``b""`` is no body at all, see :attr:`no_body`);
+    ``alternatives`` then lists, per field, every value the server may have taken. ``uuid`` is
+    ``None`` for the resource under test.
     """
 
     input_class: InputClass
@@ -56,6 +74,13 @@ class Case:
     uuid: str | None = None
     reject_kind: str | None = None
     alternatives: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    @property
+    def no_body(self) -> bool:
+        """A request with no body at all (``raw_body=b""``): either way, a server may read it as an
+        empty update (oracle.md "Either way"); a real node's REST layer answers it with a plain-text
+        500, a defect ``no_server_fault`` reports (zstack-rest-facts.md, "Bodies the REST layer cannot read")."""
+        return self.raw_body is not None and not self.raw_body.strip()
 
     def sent_values(self) -> dict[str, tuple[Any, ...]]:
         """Each field the target may have received, with every value it may have taken."""
@@ -98,25 +123,7 @@ class Case:
         )
 
 
-def _violates_hard(spec: FieldSpec, value: Any) -> bool:
-    """True when ``value`` breaks the field's documented type (must reject)."""
-    if value is None:
-        return False  # null is "not given" to Gson (zstack-rest-facts.md "Values")
-    if spec.json_type != "integer":
-        return False  # strings: numbers are coerced by Gson; everything else is either way
-    if isinstance(value, bool | str | list | dict):
-        return True
-    if isinstance(value, float):
-        if not math.isfinite(value) or value != math.floor(value):
-            return True  # a fraction is a type violation
-        value = int(value)  # 5.0: Gson may read it as 5; either way unless out of range
-    hard = spec.hard_schema
-    lo = hard.get("minimum")
-    hi = hard.get("maximum")
-    return (lo is not None and value < lo) or (hi is not None and value > hi)
-
-
-def _in_domain(spec: FieldSpec, value: Any) -> bool:
+def _in_domain(contract: ContractLike, spec: FieldLike, value: Any) -> bool:
     """True when ``value`` is inside the conservative must-accept domain of the field."""
     dom = spec.domain_schema
     if spec.json_type == "integer":
@@ -132,25 +139,33 @@ def _in_domain(spec: FieldSpec, value: Any) -> bool:
     if not is_conservative_text(value, multiline=spec.multiline):
         return False
     if dom.get("x-zs-yaml"):
-        return is_model_service_yaml(value)
+        return is_model_service_yaml(contract, value)
     return True
 
 
-def is_model_service_yaml(text: str) -> bool:
-    """A YAML document in the shape of the page's example (a mapping of known sections)."""
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def is_model_service_yaml(contract: ContractLike, text: str) -> bool:
+    """A YAML document valid against the contract's ``ModelServiceYaml`` schema: the one authority on
+    the yaml field's must-accept domain (``contracts/schemas/ModelServiceYaml.json``)."""
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:
+        doc = yaml.load(text, Loader=_YAML_LOADER)  # a safe loader (libyaml's when present)
+    except (yaml.YAMLError, RecursionError, ValueError):
         return False
-    return isinstance(doc, dict) and bool(doc) and set(doc) <= {"services", "env", "distro", "python"}
+    return bool(contract.yaml_validator().is_valid(doc))
 
 
-def classify_fields(contract: Contract, fields: Any) -> tuple[InputClass, str | None]:
+def classify_fields(contract: ContractLike, fields: Any) -> tuple[InputClass, str | None]:
     """The class of an update with these fields (already unwrapped), and the reject kind.
+
+    The dialect is the contract's profile: a quoted integer is either way in zstack only.
 
     >>> from zscontract.contract import load_contract
     >>> classify_fields(load_contract("documented"), {"requestCpu": "1"})[0].value
     'must-reject'
+    >>> classify_fields(load_contract("zstack"), {"requestCpu": "1"})[0].value
+    'either-way'
     >>> classify_fields(load_contract("documented"), {"name": "模型"})[0].value
     'must-accept'
     """
@@ -159,12 +174,81 @@ def classify_fields(contract: Contract, fields: Any) -> tuple[InputClass, str | 
     specs = contract.fields
     for name, value in fields.items():
         spec = specs.get(name)
-        if spec is not None and spec.documented and _violates_hard(spec, value):
+        if spec is not None and spec.documented and violates_type(spec, value, contract.profile):
             return InputClass.REJECT, REJECT_ARGUMENT
     if not fields:
         return InputClass.EITHER, None  # an empty update (oracle.md: either way)
     for name, value in fields.items():
         spec = specs.get(name)
-        if spec is None or not spec.documented or not _in_domain(spec, value):
+        if spec is None or not spec.documented or not _in_domain(contract, spec, value):
             return InputClass.EITHER, None
     return InputClass.ACCEPT, None
+
+
+def _decode(raw: bytes) -> tuple[bool, Any]:
+    try:
+        return True, json.loads(raw)
+    except (ValueError, RecursionError):
+        return False, None
+
+
+def classify_body(contract: ContractLike, raw: bytes | None) -> tuple[InputClass, str | None]:
+    """The class of a whole request body as sent (``None`` or ``b""``: no body at all).
+
+    No body is either way (oracle.md); a body that is not JSON, or in zstack has no
+    ``updateModelService`` object, is must-reject (protocol); otherwise :func:`classify_fields`.
+    """
+    if raw is None or not raw.strip():
+        return InputClass.EITHER, None
+    ok, body = _decode(raw)
+    if not ok:
+        return InputClass.REJECT, REJECT_PROTOCOL
+    if contract.profile == "zstack":
+        if not isinstance(body, dict) or ACTION_KEY not in body:
+            return InputClass.REJECT, REJECT_PROTOCOL
+        body = body[ACTION_KEY]
+    return classify_fields(contract, body)
+
+
+def _rest_layer_body(contract: ContractLike, case: Case) -> bool:
+    """True when the case's body is one ZStack's REST layer itself refuses in plain text."""
+    if not case.wrap:
+        return True  # no updateModelService key: "the body doesn't contain action mapping"
+    fields: Any = case.fields
+    if case.raw_body is not None:
+        ok, body = _decode(case.raw_body) if case.raw_body.strip() else (False, None)
+        if not ok or not isinstance(body, dict) or ACTION_KEY not in body or not isinstance(body[ACTION_KEY], dict):
+            return True  # no body, not JSON, not an object, no action object: never reaches an API message
+        fields = body[ACTION_KEY]
+    specs = contract.fields
+    for name, value in (fields or {}).items():
+        spec = specs.get(name)
+        if spec is None:
+            continue
+        if rest_type_error(spec, value) or quoted_integer(spec, value, contract.profile) is not None:
+            return True  # TypeVerifier's "[f] field is excepted an int or long" (or a stricter one)
+        if spec.json_type == "integer" and isinstance(value, float):
+            return True  # a whole float: the same check, stricter than ZStack's
+    return False
+
+
+def plain_text_allowed(contract: ContractLike, case: Case, status: int) -> bool:
+    """True when a plain-text ``status`` answer to ``case`` is what ZStack's REST layer itself sends.
+
+    zstack-rest-facts.md "Two dialects" and "Exact texts": a plain-text 400 for a missing
+    ``Authorization`` header or another scheme, a non-integer in an int/long field, a body without the
+    ``updateModelService`` key (or one the REST layer cannot read at all); a plain-text 404 for a path
+    no API is mapped to. Anything else answered in plain text (an unknown session, an unknown uuid, an
+    argument error of the API) is not ZStack's form; in ``documented`` plain text never is.
+    """
+    if contract.profile != "zstack":
+        return False
+    if status == 404:
+        return case.uuid is not None and (case.uuid == "" or "/" in case.uuid)  # an unmapped path
+    if status != 400:
+        return False
+    if case.auth in ("none", "scheme"):
+        return True
+    if case.reject_kind == REJECT_PROTOCOL:
+        return True
+    return _rest_layer_body(contract, case)

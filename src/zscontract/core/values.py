@@ -9,21 +9,64 @@ from datetime import datetime
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
+# Every pattern here ends in \Z, never $: Python's $ also matches before a final "\n", so
+# "SYS.1007\n" would pass as a code (use .match or .fullmatch; both are then exact).
 # zstackio/zstack utils/.../StringDSL.java isZStackUuid: 32 lower-case hex digits, no dashes.
-UUID_RE = re.compile(r"^[0-9a-f]{32}$")
+UUID_RE = re.compile(r"^[0-9a-f]{32}\Z")
 # zstack-rest-facts.md "ErrorCode": letters, a dot, digits (SYS.1007, ID.1001, sdk.1000).
-ERROR_CODE_RE = re.compile(r"^[A-Za-z]+\.[0-9]+$")
+ERROR_CODE_RE = re.compile(r"^[A-Za-z]+\.[0-9]+\Z")
 
 # Gson's default DateFormat (zstack-rest-facts.md "Values"): JDK 8 writes
-# "Nov 25, 2025 11:51:50 AM"; JDK 9+ writes "Nov 25, 2025, 11:51:50\u202fAM".
-_JDK8 = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) ([AP]M)$")
-_JDK9 = re.compile(r"^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}), (\d{1,2}):(\d{2}):(\d{2})[\u202f ]([AP]M)$")
+# "Nov 25, 2025 11:51:50 AM"; JDK 9-19 "Nov 25, 2025, 11:51:50 AM"; JDK 20+ the same with a
+# narrow no-break space (U+202F) before AM/PM. Day 1-31, hour 1-12, minute and second 00-59;
+# whether the day exists in that month is left to datetime().
+_DAY, _HOUR, _MS = r"([1-9]|[12][0-9]|3[01])", r"([1-9]|1[0-2])", r"([0-5][0-9])"
+_JDK8 = re.compile(rf"([A-Z][a-z]{{2}}) {_DAY}, ([0-9]{{4}}) {_HOUR}:{_MS}:{_MS} ([AP]M)\Z")
+_JDK9 = re.compile(rf"([A-Z][a-z]{{2}}) {_DAY}, ([0-9]{{4}}), {_HOUR}:{_MS}:{_MS}[\u202f ]([AP]M)\Z")
+# RFC 3339 (the Go SDK's time.Time): a full date, "T", a full time, an offset.
+_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?"
+                      r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})\Z")
 _MONTHS = {m: i for i, m in enumerate(
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
 
 
 def is_zstack_uuid(value: object) -> bool:
     return isinstance(value, str) and UUID_RE.match(value) is not None
+
+
+def is_error_code(value: object) -> bool:
+    return isinstance(value, str) and ERROR_CODE_RE.match(value) is not None
+
+
+# zstack-rest-facts.md, "Verified later...", "Strings are trimmed by the server": Java's
+# String.trim() removes every leading and trailing char whose code point is <= U+0020 (space,
+# tab, CR, LF, NUL, the other C0 controls) and nothing else: not U+0085, U+00A0, U+2028, U+3000,
+# which Python's str.strip() also removes.
+_JAVA_TRIMMED = "".join(chr(c) for c in range(0x21))
+
+
+def java_trim(s: str) -> str:
+    r"""Java's ``String.trim()``: strip code points <= U+0020 at both ends, nothing else.
+
+    >>> java_trim("\x00 a b\t\n"), java_trim("\u3000a\u00a0")
+    ('a b', '\u3000a\xa0')
+    """
+    return s.strip(_JAVA_TRIMMED)
+
+
+def stored_strings(sent: str, dialect_name: str) -> tuple[str, ...]:
+    r"""Every value a sound target may store for a string sent as ``sent``: THE one predictor.
+
+    zstack: its Java trim, exactly (a real node trims every @APIParam String). documented: the page
+    is silent, so exactly as sent or its Java trim, nothing else (oracle.md "Round-trip").
+
+    >>> stored_strings(" a\n", "zstack"), stored_strings(" a\n", "documented"), stored_strings("a", "documented")
+    (('a',), (' a\n', 'a'), ('a',))
+    """
+    trimmed = java_trim(sent)
+    if dialect_name == "zstack" or trimmed == sent:
+        return (trimmed,)
+    return (sent, trimmed)
 
 
 def parse_zstack_date(value: object) -> datetime | None:
@@ -44,20 +87,17 @@ def parse_zstack_date(value: object) -> datetime | None:
         if mon not in _MONTHS:
             return None
         h = int(hour)
-        if not 1 <= h <= 12:
-            return None
         h = h % 12 + (12 if ampm == "PM" else 0)
         try:
             return datetime(int(year), _MONTHS[mon], int(day), h, int(minute), int(sec))
         except ValueError:
             return None
+    if not _RFC3339.match(value):
+        return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:  # e.g. month 13, Feb 30, hour 24
         return None
-    if "T" not in value:
-        return None
-    return parsed.replace(tzinfo=None) if parsed.tzinfo is None else parsed
 
 
 def format_gson_date(moment: datetime, *, jdk9: bool = False) -> str:
