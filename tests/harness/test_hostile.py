@@ -321,3 +321,10 @@ def test_tls_certificate_failure_then_ca_bundle_then_insecure(certificate: tuple
     assert "certificate" in (refused.error or "") and "--ca-bundle" in (refused.error or "")
     assert "unreachable" not in (refused.error or "")
     assert trusted.status == 200 and from_env.status == 200 and unchecked.status == 200
+
+
+def test_plain_http_on_an_https_url_is_a_tls_handshake_error() -> None:
+    with Hostile(sound) as server:
+        url = server.url.replace("http://", "https://")
+        ex = client_for(url).send("GET", url + "/x")
+    assert ex.error_kind == "tls" and "handshake" in (ex.error or "")

@@ -210,7 +210,11 @@ def _reason(exc: BaseException) -> str:
 
 
 def tls_sentence(exc: BaseException) -> str:
+    """A certificate failure said as such, with the way out; never "unreachable" (issue 12)."""
     found = _CERT_REASON.search(str(exc))
+    if found is None and "certificate" not in str(exc).lower():
+        return (f"TLS handshake failed ({_reason(exc)}): check that the target speaks HTTPS on that port "
+                f"(or give an http:// URL)")
     why = f"certificate verify failed: {found.group(1).strip()}" if found else _reason(exc)
     return (f"TLS certificate problem ({why}): the target's certificate is not trusted; pass its CA with "
             f"--ca-bundle PATH (or REQUESTS_CA_BUNDLE / SSL_CERT_FILE), or --insecure to skip verification")
