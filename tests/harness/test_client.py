@@ -164,3 +164,24 @@ def test_a_scripted_timeout_is_an_error_kind_and_reaches_on_exchange() -> None:
     assert back.exchange is not None and back.exchange.error_kind == "timeout"
     assert back.problem is not None and "did not answer" in back.problem
     assert seen == [back.exchange]
+
+
+@responses.activate
+def test_learn_query_api_tries_the_path_form_when_the_sdk_form_is_absent() -> None:
+    responses.add(responses.GET, re.compile(re.escape(Q_FORM) + "$"), status=404)
+    responses.add(responses.GET, re.compile(re.escape(PATH_FORM) + "$"), json={"inventories": [INV]})
+    client = make()
+    assert client.learn_query_api(client.query(UUID)) == INV
+    assert client.has_query_api is True and client.query_style == "path"
+    assert client.query(UUID).request.url == PATH_FORM
+
+
+@responses.activate
+def test_logout_past_the_budget_is_a_quiet_false() -> None:
+    import time
+
+    from zscontract.core.session import logout
+
+    client = make(deadline=time.monotonic() - 1)
+    assert logout(client, SESSION) is False
+    assert len(responses.calls) == 0

@@ -230,6 +230,8 @@ class Client:
                 self._query_api = False
                 return None
             self.query_style = "path"
+        elif ex.response is not None and self.query_style is None:
+            self.query_style = "q"
         inv = ex.response.inventories() if ex.response is not None else None
         found = inv[0] if inv is not None and len(inv) == 1 and isinstance(inv[0], dict) else None
         if found is not None:

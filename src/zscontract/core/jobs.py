@@ -82,11 +82,11 @@ def follow_job(client: Client, ex: Exchange, headers: dict[str, str]) -> Exchang
         return ex  # a 202 without a location: the shape check reports it
     url, foreign = poll_url(client.base_url, location)
     auth = {k: v for k, v in headers.items() if k.lower() == "authorization"}
-    if foreign is not None:
-        with client.lock:
+    with client.lock:
+        client.stats.async_jobs += 1
+        if foreign is not None:
             client.stats.foreign_locations.add(foreign)
     send_auth = foreign is None
-    client.stats.async_jobs += 1
     steps = [resp]
     job_deadline = time.monotonic() + client.settings.job_timeout
     delay = client.settings.poll_interval
