@@ -328,3 +328,23 @@ def test_plain_http_on_an_https_url_is_a_tls_handshake_error() -> None:
         url = server.url.replace("http://", "https://")
         ex = client_for(url).send("GET", url + "/x")
     assert ex.error_kind == "tls" and "handshake" in (ex.error or "")
+
+
+def _second_request_on_a_connection_dropped(server: Hostile, conn: socket.socket, seen: Seen) -> bool:
+    """Answers the first request of each connection, then closes on the next unanswered: the race of
+    a server closing an idle keep-alive socket just as the client reuses it."""
+    if sum(1 for s in server.seen if s.connection == seen.connection) > 1:
+        return False
+    return sound(server, conn, seen)
+
+
+def test_a_get_on_a_stale_keep_alive_socket_is_sent_once_more_a_put_never() -> None:
+    with Hostile(_second_request_on_a_connection_dropped) as server:
+        client = client_for(server.url)
+        assert client.send("GET", server.url + "/x").status == 200
+        again = client.send("GET", server.url + "/x")
+        assert again.status == 200  # on a new connection
+        assert [s.connection for s in server.seen] == [1, 1, 2]
+        put = client.send("PUT", server.url + "/x", body=b"{}")
+    assert put.response is None and put.error_kind == "connection"  # a write is never repeated
+    assert [s.method for s in server.seen].count("PUT") == 1

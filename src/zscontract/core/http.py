@@ -95,16 +95,31 @@ def _arm(sock: Any) -> None:
         _current.entry = _WATCHDOG.arm(deadline, sock)
 
 
-class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+class _Watched:
+    """Arms the watchdog once a request is sent; notes whether the connection was a reused one."""
+
+    sock: Any
+    _used_sock: Any = None  # the socket the previous request went out on
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        # The socket of an earlier request still open: a keep-alive connection from the pool.
+        _current.reused = self.sock is not None and self.sock is self._used_sock
+        try:
+            super().request(*args, **kwargs)  # type: ignore[misc]
+        finally:
+            self._used_sock = self.sock
+
     def getresponse(self) -> Any:  # the request is sent: from here on the deadline is the watchdog's
         _arm(self.sock)
-        return super().getresponse()
+        return super().getresponse()  # type: ignore[misc]
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def getresponse(self) -> Any:
-        _arm(self.sock)
-        return super().getresponse()
+class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _Pool(urllib3.HTTPConnectionPool):
@@ -234,13 +249,25 @@ class Transport:
 
     def fetch(self, method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: float,
               limit: int) -> Outcome:
-        """One request, answered or not; never raises for what the target does."""
+        """One request, answered or not; never raises for what the target does.
+
+        A GET or HEAD whose reused keep-alive connection fails before any answer is sent once more on
+        a new one (the server closed the idle socket as we wrote; urllib3 retries these too). A write is
+        never repeated: the target may have applied it.
+        """
+        outcome, stale = self._attempt(method, url, body, headers, deadline, limit)
+        if stale and method in ("GET", "HEAD") and time.monotonic() < deadline:
+            outcome, _ = self._attempt(method, url, body, headers, deadline, limit)
+        return outcome
+
+    def _attempt(self, method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: float,
+                 limit: int) -> tuple[Outcome, bool]:
         started = time.monotonic()
         seconds = deadline - started
         if seconds <= 0:
-            return None, "timeout: no time left for the request", TIMEOUT
+            return (None, "timeout: no time left for the request", TIMEOUT), False
         prepared = requests.PreparedRequest()
-        _current.deadline, _current.entry = deadline, None
+        _current.deadline, _current.entry, _current.reused = deadline, None, False
         raw: Any = None
         try:
             prepared.prepare(method=method, url=url, headers={**_DEFAULT_HEADERS, **headers}, data=body)
@@ -249,15 +276,16 @@ class Transport:
             raw = answer.raw
             got_headers = dict(raw.headers.items())  # repeated headers joined with ", " as requests does
             content = read_body(raw, got_headers, deadline, limit)
-            return Response(answer.status_code, got_headers, content, time.monotonic() - started), None, None
+            return (Response(answer.status_code, got_headers, content, time.monotonic() - started), None, None), False
         except _TooLarge as exc:
-            return None, str(exc), TOO_LARGE
+            return (None, str(exc), TOO_LARGE), False
         except requests.exceptions.SSLError as exc:
-            return None, tls_sentence(exc), TLS
+            return (None, tls_sentence(exc), TLS), False
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
             if isinstance(exc, requests.Timeout | TimeoutError) or time.monotonic() >= deadline:
-                return None, f"timeout: no complete answer within {seconds:g} s", TIMEOUT
-            return None, f"connection failed: {_reason(exc)}", CONNECTION
+                return (None, f"timeout: no complete answer within {seconds:g} s", TIMEOUT), False
+            stale = raw is None and bool(getattr(_current, "reused", False))
+            return (None, f"connection failed: {_reason(exc)}", CONNECTION), stale
         finally:
             entry, _current.deadline, _current.entry = getattr(_current, "entry", None), None, None
             if entry is not None:
