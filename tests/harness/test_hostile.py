@@ -348,3 +348,19 @@ def test_a_get_on_a_stale_keep_alive_socket_is_sent_once_more_a_put_never() -> N
         put = client.send("PUT", server.url + "/x", body=b"{}")
     assert put.response is None and put.error_kind == "connection"  # a write is never repeated
     assert [s.method for s in server.seen].count("PUT") == 1
+
+
+@pytest.mark.parametrize(("poll_answer", "kind"), [(hostile.huge(2 * MIB, chunked=True), "too_large"),
+                                                   (hostile.drip(0.5), "timeout")])
+def test_a_hostile_poll_ends_the_job_with_its_error_kind(poll_answer: Any, kind: str) -> None:
+    def handler(server: Hostile, conn: socket.socket, seen: Seen) -> bool:
+        if seen.method == "PUT":
+            return answer_json(conn, 202, {"location": "/zstack/v1/api-jobs/j5"})
+        return bool(poll_answer(server, conn, seen))
+
+    with Hostile(handler) as server:
+        client = client_for(server.url, dialect=ZSTACK, max_body=MIB, request_timeout=2)
+        started = time.monotonic()
+        ex = client.update(UUID, {"name": "m"})
+    assert ex.response is None and ex.error_kind == kind and len(ex.steps) == 1
+    assert time.monotonic() - started < 10
