@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +12,42 @@ from typing import Any
 from zscontract.core.redact import REDACTED_SESSION, Redactor
 
 _MISSING: Any = object()
+
+# Deeper JSON is not an answer a sound target gives; json.loads would recurse in C towards a
+# RecursionError (issue 12: a 100,000-deep answer crashed the run), so it is refused unparsed.
+MAX_JSON_DEPTH = 256
+_TOKEN = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)  # an escape, a quote or a bracket
+
+
+@functools.lru_cache(maxsize=16)  # checks parse one answer several times; bytes hash once
+def json_depth_problem(body: bytes) -> str | None:
+    """Why ``body`` must not be parsed (it nests deeper than MAX_JSON_DEPTH), or None.
+
+    One linear pass over quotes, escapes and brackets (a regex over strings would be quadratic
+    on a hostile body of unterminated ones).
+
+    >>> json_depth_problem(b"[" * 300 + b"]" * 300)
+    'nests deeper than 256 levels'
+    >>> json_depth_problem(b'{"a": "[[[[\\\\", "b": [1]}' + b" " * 300 + b"[]" * 300) is None
+    True
+    """
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return None  # cannot nest deeper: the common case costs two C-speed counts
+    depth = 0
+    in_string = False
+    for match in _TOKEN.finditer(body):
+        token = match.group()
+        if token == b'"':
+            in_string = not in_string
+        elif in_string or len(token) == 2:
+            continue
+        elif token in b"[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return f"nests deeper than {MAX_JSON_DEPTH} levels"
+        else:
+            depth -= 1
+    return None
 
 
 @dataclass(frozen=True)
@@ -66,13 +104,50 @@ class Response:
         return media == "application/json" or media.endswith("+json")
 
     def json(self, default: Any = _MISSING) -> Any:
-        """The body decoded as JSON; raises ``ValueError`` unless a default is given."""
+        """The body decoded as JSON; raises ``ValueError`` unless a default is given.
+
+        A body nesting deeper than MAX_JSON_DEPTH is not JSON here (see json_problem).
+        """
         try:
+            problem = json_depth_problem(self.body)
+            if problem is not None:
+                raise ValueError(f"the body {problem}")
             return json.loads(self.body)
         except ValueError:
             if default is _MISSING:
                 raise
             return default
+
+    def json_problem(self) -> str | None:
+        """Why the body is not usable JSON, or None when it parses.
+
+        >>> Response(200, {}, b"[" * 1000).json_problem()
+        'nests deeper than 256 levels'
+        """
+        problem = json_depth_problem(self.body)
+        if problem is not None:
+            return problem
+        try:
+            json.loads(self.body)
+        except ValueError as exc:
+            return f"not JSON ({exc})"
+        return None
+
+    def inventory(self) -> dict[str, Any] | None:
+        """The ``inventory`` object of a 200 body (an update's answer), or None: the one extractor."""
+        if self.status != 200:
+            return None
+        body = self.json(default=None)
+        inv = body.get("inventory") if isinstance(body, dict) else None
+        return inv if isinstance(inv, dict) else None
+
+    def inventories(self) -> list[Any] | None:
+        """The ``inventories`` list of a 200 query answer, or None when there is no such list."""
+        if self.status != 200:
+            return None
+        body = self.json(default=None)
+        found = body.get("inventories") if isinstance(body, dict) else None
+        return found if isinstance(found, list) else None
 
     def error_code(self) -> str | None:
         """The ``code`` of a ``{"error": ErrorCode}`` body, or None.
@@ -90,17 +165,37 @@ class Response:
         return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"
 
 
+# Exchange.error_kind values: checks key on these, never on the sentence in Exchange.error.
+TIMEOUT = "timeout"          # no complete answer within the request's total deadline
+CONNECTION = "connection"    # refused, reset or dropped
+TLS = "tls"                  # certificate or TLS failure
+TOO_LARGE = "too_large"      # body over the limit (after decompression)
+JOB_TIMEOUT = "job_timeout"  # an async job still 202 after the job timeout
+ERROR_KINDS = (TIMEOUT, CONNECTION, TLS, TOO_LARGE, JOB_TIMEOUT)
+# For an Exchange built with a sentence only (older callers): its kind, from how the client words it.
+_KIND_OF_SENTENCE = (("timeout", TIMEOUT), ("connection failed", CONNECTION), ("TLS", TLS),
+                     ("body too large", TOO_LARGE), ("async job", JOB_TIMEOUT))
+
+
 @dataclass(frozen=True)
 class Exchange:
     """A request and what came of it: a response, or an error (timeout, refused connection).
 
-    For an asynchronous API ``steps`` holds the first 202 and each poll; ``response`` is the final one.
+    For an asynchronous API ``steps`` holds the first 202 and polls (the first and the last
+    ones when there were many); ``response`` is the final one. ``error_kind`` is one of
+    ERROR_KINDS when no response came, None otherwise.
     """
 
     request: Request
     response: Response | None
     error: str | None = None
     steps: tuple[Response, ...] = field(default_factory=tuple)
+    error_kind: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.error_kind is None and self.error is not None and self.response is None:
+            kind = next((k for prefix, k in _KIND_OF_SENTENCE if self.error.startswith(prefix)), CONNECTION)
+            object.__setattr__(self, "error_kind", kind)
 
     @property
     def status(self) -> int | None:

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from zscontract.core.client import Client
+from zscontract.core.client import Client, RunLimitReached, TargetDown
 from zscontract.core.dialects import LOGIN_PATH, SESSION_PATH
 from zscontract.errors import PreconditionFailed, TargetUnreachable
 
@@ -45,9 +45,16 @@ def login(client: Client, account: str, password_digest: str) -> str:
 
 
 def logout(client: Client, session: str) -> bool:
-    """Log the session out; True when the target said yes."""
-    ex = client.send("DELETE", client.base_url + SESSION_PATH.format(uuid=session),
-                     headers={"Authorization": f"OAuth {session}"})
+    """Log the session out; True when the target said yes.
+
+    Best effort: a run past its budget or a target that stopped answering does not stop the
+    clean-up that follows (the session expires on its own).
+    """
+    try:
+        ex = client.send("DELETE", client.base_url + SESSION_PATH.format(uuid=session),
+                         headers={"Authorization": f"OAuth {session}"})
+    except (RunLimitReached, TargetDown):
+        return False
     return ex.response is not None and ex.response.status in (200, 202, 204)
 
 
