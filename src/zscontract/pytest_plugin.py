@@ -103,11 +103,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def zs_settings(request: pytest.FixtureRequest, zs_profile: str) -> RunSettings:
+    """The session's :class:`~zscontract.config.RunSettings`, in the dialect of this parametrization."""
     return replace(request.config.stash[STATE_KEY].settings, profile=zs_profile)
 
 
 @pytest.fixture(scope="session")
 def zs_contract(zs_settings: RunSettings) -> Any:
+    """The contract of this dialect (:func:`zscontract.contract.load_contract`)."""
     from zscontract.contract import load_contract
 
     return load_contract(zs_settings.profile)
@@ -124,6 +126,7 @@ def zs_target(zs_settings: RunSettings) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def zs_client(zs_settings: RunSettings, zs_target: Any) -> Any:
+    """A :class:`~zscontract.core.client.Client` speaking this dialect to the target, with its session."""
     from zscontract._pytest.session import make_client
 
     return make_client(zs_settings, zs_target)
