@@ -1,32 +1,47 @@
 """The pytest plugin (``pytest11`` entry point ``zscontract``).
 
+pytest loads this module into every session on a machine where zscontract is installed, so it
+imports only what option registration needs (:mod:`zscontract.config`, the dialect names):
+never schemathesis, Hypothesis, the runner or the reference server. Those load inside the
+``zs_*`` fixtures (:mod:`zscontract._pytest.session`), when a test asks for one;
+``tests/harness/test_plugin.py`` proves it in a fresh interpreter and in a foreign project.
+
 Options (each also an environment variable and an ini key, resolved in one place by
 :func:`zscontract.config.resolve`): ``--zs-target-url``, ``--zs-session-uuid``,
 ``--zs-model-service-uuid``, ``--zs-profile``. Without a target, the embedded reference
 server is started for the session, once per dialect.
 
 Fixtures: ``zs_settings``, ``zs_contract``, ``zs_target``, ``zs_client``, ``zs_harness``.
+Marker: ``zscontract_profiles(*names)`` runs a test only in these dialects.
 
 With pytest-xdist (``-n N``) and a target, ``--zs-model-service-uuid`` lists N or more
-comma-separated UUIDs: worker ``gwI`` owns the I-th, tests and restores only that one (two
-workers writing the same resource would break each other's state checks). Fewer UUIDs than
-workers is a usage error. Without a target, each worker starts its own reference server.
+comma-separated UUIDs: worker ``gwI`` owns the I-th (see :mod:`zscontract._pytest.workers`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 
-from zscontract.config import OPTIONS, RunSettings, resolve
+from zscontract._pytest.workers import own_resource, worker_count
+from zscontract.config import OPTIONS, RunSettings, pick, resolve
+from zscontract.core.dialects import DIALECTS, get_dialect
 from zscontract.errors import ZsContractError
 
-SETTINGS_KEY = pytest.StashKey[RunSettings]()
-PROFILES = ("documented", "zstack")
+
+@dataclass(frozen=True)
+class PluginState:
+    """The session's resolved settings and the dialects its contract tests run in."""
+
+    settings: RunSettings
+    profiles: tuple[str, ...]
+
+
+STATE_KEY = pytest.StashKey[PluginState]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,90 +53,63 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(opt.ini, help=opt.help, default=None)
 
 
-def _resolve(config: pytest.Config) -> RunSettings:
+def _resolve(config: pytest.Config) -> PluginState:
+    """Settings from flags, environment and ini; the dialects: the chosen one, or every one."""
     def ini(key: str) -> Any:
         return config.getini(key)
 
     flags = {name: config.getoption(f"zs_{name}", default=None) for name in OPTIONS}
     try:
-        return resolve(flags, os.environ, ini, flag_prefix="--zs-")
+        settings = resolve(flags, os.environ, ini, flag_prefix="--zs-")
     except ZsContractError as exc:
         raise pytest.UsageError(f"zscontract: {exc}") from None
-
-
-def _xdist_workers(config: pytest.Config) -> int:
-    """How many xdist workers this session starts (0 without xdist or with ``-n 0``)."""
-    if getattr(config, "workerinput", None) is not None:
-        return int(config.workerinput["workercount"])  # type: ignore[attr-defined]
-    if config.getoption("dist", "no") == "no":
-        return 0
-    return len(config.getoption("tx", None) or [])  # xdist turns -n N into N --tx entries
-
-
-def _worker_index(config: pytest.Config) -> int | None:
-    """The index of this xdist worker (gw3 -> 3), or None in the controller or without xdist."""
-    workerinput = getattr(config, "workerinput", None)
-    name = workerinput["workerid"] if workerinput is not None else None
-    if not name:
-        return None
-    try:
-        return int(str(name).removeprefix("gw"))
-    except ValueError:
-        raise pytest.UsageError(f"zscontract: xdist worker id {name!r} is not gw<number>; cannot pick its "
-                                "model service") from None
-
-
-def _own_resource(config: pytest.Config, settings: RunSettings) -> RunSettings:
-    """Give each xdist worker one model service of its own; refuse when there are too few."""
-    workers = _xdist_workers(config)
-    uuids = settings.model_service_uuids
-    if not settings.target_url or not uuids:
-        return settings  # the embedded server: each worker starts its own, with its own resource
-    if workers > len(uuids):
-        raise pytest.UsageError(
-            f"zscontract: {workers} xdist workers but {len(uuids)} model service(s) in --zs-model-service-uuid "
-            f"(or ZS_MODEL_SERVICE_UUID / ini zs_model_service_uuid): {', '.join(uuids)}; each worker needs its "
-            f"own: list at least {workers} comma-separated UUIDs or run with -n {len(uuids)}")
-    index = _worker_index(config)
-    return replace(settings, model_service_uuids=(uuids[index or 0],))
+    chosen, _ = pick("profile", flags["profile"], os.environ, ini, flag_prefix="--zs-")
+    # A target speaks one dialect; without one, the reference server is started in each.
+    explicit = bool(settings.target_url or chosen)
+    profiles = (settings.profile,) if explicit else tuple(sorted(DIALECTS))
+    return PluginState(own_resource(config, settings), profiles)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "zscontract_profiles(*names): run a contract test only in these dialects")
-    config.stash[SETTINGS_KEY] = _own_resource(config, _resolve(config))
+    config.stash[STATE_KEY] = _resolve(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
-    settings = config.stash.get(SETTINGS_KEY, None)
-    if settings is None or not settings.target_url:
+    state = config.stash.get(STATE_KEY, None)
+    if state is None or not state.settings.target_url:
         return None
-    workers = _xdist_workers(config)
+    workers = worker_count(config)
     if workers:
         return f"zscontract: {workers} xdist workers, one model service each"
-    return f"zscontract: model service {settings.model_service_uuid}"
+    return f"zscontract: model service {state.settings.model_service_uuid}"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrize ``zs_profile``: the chosen one with a target, both dialects without."""
+    """Parametrize ``zs_profile``: the chosen one with a target, every dialect without."""
     if "zs_profile" not in metafunc.fixturenames:
         return
-    settings = metafunc.config.stash[SETTINGS_KEY]
-    explicit = (settings.target_url or metafunc.config.getoption("zs_profile") or os.environ.get("ZS_PROFILE")
-                or metafunc.config.getini("zs_profile"))
-    profiles = [settings.profile] if explicit else list(PROFILES)
+    profiles = list(metafunc.config.stash[STATE_KEY].profiles)
     marker = metafunc.definition.get_closest_marker("zscontract_profiles")
     if marker is not None:
-        profiles = [p for p in profiles if p in marker.args]
+        source = f"@pytest.mark.zscontract_profiles on {metafunc.definition.nodeid}"
+        try:
+            wanted = {get_dialect(name, source=source).name for name in marker.args}
+        except ZsContractError as exc:
+            pytest.fail(f"zscontract: {exc}", pytrace=False)
+        profiles = [p for p in profiles if p in wanted]
     metafunc.parametrize("zs_profile", profiles, scope="session")
 
 
 @pytest.fixture(scope="session")
 def zs_settings(request: pytest.FixtureRequest, zs_profile: str) -> RunSettings:
-    return replace(request.config.stash[SETTINGS_KEY], profile=zs_profile)
+    """The session's :class:`~zscontract.config.RunSettings`, in the dialect of this parametrization."""
+    return replace(request.config.stash[STATE_KEY].settings, profile=zs_profile)
 
 
 @pytest.fixture(scope="session")
 def zs_contract(zs_settings: RunSettings) -> Any:
+    """The contract of this dialect (:func:`zscontract.contract.load_contract`)."""
     from zscontract.contract import load_contract
 
     return load_contract(zs_settings.profile)
@@ -138,34 +126,15 @@ def zs_target(zs_settings: RunSettings) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def zs_client(zs_settings: RunSettings, zs_target: Any) -> Any:
-    from zscontract.core.client import Client, ClientSettings
-    from zscontract.core.dialects import get_dialect
+    """A :class:`~zscontract.core.client.Client` speaking this dialect to the target, with its session."""
+    from zscontract._pytest.session import make_client
 
-    return Client(ClientSettings(base_url=zs_target.url, session_uuid=zs_target.session_uuid or "",
-                                 dialect=get_dialect(zs_settings.profile),
-                                 request_timeout=zs_settings.request_timeout))
+    return make_client(zs_settings, zs_target)
 
 
 @pytest.fixture(scope="session")
 def zs_harness(zs_settings: RunSettings, zs_contract: Any, zs_target: Any, zs_client: Any) -> Iterator[Any]:
     """A harness on the resource under test; snapshots it first and restores it at the end."""
-    from zscontract.core.dialects import get_dialect
-    from zscontract.core.redact import Redactor
-    from zscontract.runner.engine import Harness
-    from zscontract.runner.preflight import preflight
-    from zscontract.runner.restore import restore
-    from zscontract.runner.results import RunResult
+    from zscontract._pytest.session import harness_on
 
-    uuid = zs_target.model_service_uuids[0]
-    try:
-        facts = preflight(zs_client, uuid)
-    except ZsContractError as exc:
-        pytest.exit(f"zscontract: {exc}", returncode=3)
-    result = RunResult(zs_settings.profile, zs_target.url, uuid, Redactor([zs_target.session_uuid or ""]))
-    harness = Harness(zs_contract, get_dialect(zs_settings.profile), zs_client, uuid, result)
-    harness.state = facts["inventory"]
-    snapshot = facts["inventory"]
-    yield harness
-    report = restore(zs_client, zs_contract, uuid, snapshot)
-    if not report["restored"]:
-        pytest.fail(f"zscontract: model service {uuid} was not restored: {report['why']}", pytrace=False)
+    yield from harness_on(zs_settings, zs_contract, zs_target, zs_client)

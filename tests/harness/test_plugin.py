@@ -110,3 +110,69 @@ def test_a_profile_in_the_ini_file_picks_one_dialect_for_the_reference_server(
     result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*PROFILE zstack*"])
+
+
+# The plugin is loaded into every pytest session of a machine where zscontract is installed:
+# it must not make an unrelated project's run import (or register hooks of) these.
+HEAVY = ("schemathesis", "hypothesis", "starlette", "uvicorn")
+
+
+@pytest.mark.parametrize("module", ["zscontract.pytest_plugin", "zscontract"])
+def test_importing_the_plugin_or_the_package_loads_nothing_heavy(module: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    code = (f"import json, sys, {module}\n"
+            f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_the_package_still_resolves_its_public_names_on_use() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, zscontract\nzscontract.execute_run\nprint('schemathesis' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"  # the lazy name really reaches the runner
+
+
+FOREIGN = f'''
+import sys
+
+def test_unrelated():
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})
+    zscontract = sorted(m for m in sys.modules if m.startswith("zscontract"))
+    print("HEAVY", loaded)
+    print("ZSCONTRACT", zscontract)
+'''
+
+
+def test_an_unrelated_project_run_does_not_import_schemathesis(pytester: pytest.Pytester,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("ZS_TARGET_URL", "ZS_SESSION_UUID", "ZS_MODEL_SERVICE_UUID", "ZS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    pytester.makepyfile(test_foreign=FOREIGN)
+    # schemathesis's own pytest11 plugin imports schemathesis in every session; switch it off
+    # to see what zscontract's plugin alone costs.
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", "-p", "no:schemathesis")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*HEAVY []", "ZSCONTRACT *'zscontract.pytest_plugin'*"])
+    assert "zscontract.runner" not in result.stdout.str()
+    assert "zscontract.server" not in result.stdout.str()
+
+
+def test_an_unknown_profile_in_the_marker_is_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_suite='''
+import pytest
+
+@pytest.mark.zscontract_profiles("soap")
+def test_profile(zs_settings):
+    pass
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*zscontract_profiles on test_suite.py::test_profile: unknown profile 'soap'; "
+                                 "use one of: documented, zstack*"])
+    assert "Traceback" not in result.stdout.str()

@@ -25,3 +25,20 @@ def test_check_registry_has_every_check_of_the_oracle() -> None:
     from zscontract.checks import names
 
     assert zscontract.check_names() == sorted(names.ALL)
+
+
+def test_names_resolve_lazily_to_the_objects_of_their_modules() -> None:
+    import importlib
+
+    for name in zscontract.__all__:
+        module, attribute = zscontract._SOURCES[name]
+        assert getattr(zscontract, name) is getattr(importlib.import_module(module), attribute), name
+    assert sorted(zscontract._SOURCES) == sorted(zscontract.__all__)
+    assert set(zscontract.__all__) <= set(dir(zscontract))
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'execute'"):
+        zscontract.execute  # type: ignore[attr-defined]  # noqa: B018

@@ -1,31 +1,19 @@
-"""Baselines: known failures a team has accepted for now, so CI fails only on new ones.
+"""The baseline file: YAML (JSON works too: YAML reads it), read with file:line errors, written atomically.
 
-A baseline file is YAML (JSON works too: YAML reads it) listing accepted failures by
-``check`` and ``signature`` (the stable text of :class:`~zscontract.core.failures.FailureRecord`)
-with a ``reason`` and an optional ``expires`` date::
-
-    version: 1
-    accepted:
-      - check: response_shape
-        signature: "error response without a JSON body"
-        reason: "ZSTACK-4711, fixed in 5.3"
-        expires: 2025-12-31
-
-:func:`apply_baseline` splits a run's failures into new (exit 1), accepted, stale entries
-(accepted failures that no longer reproduce: delete them) and expired entries (whose failures
-count as new again). :func:`write_baseline` writes the file ``--baseline-update`` produces.
+Every problem of a file is a :class:`~zscontract.errors.UsageError` naming the file, the line
+and what would be accepted; :func:`write_baseline` never overwrites a malformed file silently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from zscontract.baseline.model import Baseline, BaselineEntry
 from zscontract.errors import UsageError
 
 BASELINE_VERSION = 1
@@ -39,100 +27,6 @@ _HEADER = """\
 # and, when the fix is planned, an ISO date in `expires`: after it the failure fails CI again.
 # Regenerate with `--baseline-update` (existing reasons and expiry dates are kept).
 """
-
-
-@dataclass(frozen=True)
-class BaselineEntry:
-    """One accepted failure.
-
-    >>> e = BaselineEntry("response_shape", "no JSON body", "ZSTACK-1", dt.date(2025, 1, 31))
-    >>> e.is_expired(dt.date(2025, 2, 1)), e.is_expired(dt.date(2025, 1, 31))
-    (True, False)
-    """
-
-    check: str
-    signature: str
-    reason: str
-    expires: dt.date | None = None
-    title: str | None = None
-    line: int | None = None  # 1-based line in the file it came from, for messages
-
-    @property
-    def match_key(self) -> tuple[str, str]:
-        return (self.check, self.signature)
-
-    def is_expired(self, today: dt.date) -> bool:
-        """True once ``today`` is past ``expires`` (the expiry day itself still counts as accepted)."""
-        return self.expires is not None and today > self.expires
-
-    def where(self, path: Path | None) -> str:
-        """``file:line`` of this entry, for messages."""
-        return f"{path or '<baseline>'}:{self.line}" if self.line else str(path or "<baseline>")
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The accepted failures of one baseline file.
-
-    >>> b = Baseline((BaselineEntry("c", "s", "why"),))
-    >>> b.find("c", "s").reason
-    'why'
-    """
-
-    entries: tuple[BaselineEntry, ...] = ()
-    path: Path | None = None
-
-    def find(self, check: str, signature: str) -> BaselineEntry | None:
-        for entry in self.entries:
-            if entry.match_key == (check, signature):
-                return entry
-        return None
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-
-@dataclass(frozen=True)
-class BaselineVerdict:
-    """How a run's failures compare with a baseline.
-
-    ``new``: failures not accepted (the run fails, exit 1), including those of expired entries;
-    ``accepted``: (failure, entry) pairs; ``stale``: entries matching no failure of this run
-    (delete them, the defect is gone); ``expired``: entries past their ``expires`` date.
-    """
-
-    new: list[dict[str, Any]] = field(default_factory=list)
-    accepted: list[tuple[dict[str, Any], BaselineEntry]] = field(default_factory=list)
-    stale: list[BaselineEntry] = field(default_factory=list)
-    expired: list[BaselineEntry] = field(default_factory=list)
-    path: Path | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.new
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.ok else 1
-
-    def render_text(self) -> str:
-        """A few lines for the terminal.
-
-        >>> print(BaselineVerdict().render_text())
-        baseline: 0 new, 0 accepted, 0 stale, 0 expired
-        """
-        lines = [f"baseline: {len(self.new)} new, {len(self.accepted)} accepted, "
-                 f"{len(self.stale)} stale, {len(self.expired)} expired"]
-        for failure in self.new:
-            title = failure.get("title", failure.get("signature"))
-            lines.append(f"  NEW      [{failure.get('check')}] {title}")
-        for entry in self.expired:
-            lines.append(f"  EXPIRED  [{entry.check}] {entry.signature} (expired {entry.expires}, "
-                         f"{entry.where(self.path)}): fix it or extend `expires`")
-        for entry in self.stale:
-            lines.append(f"  STALE    [{entry.check}] {entry.signature} ({entry.where(self.path)}): "
-                         "no longer fails, remove the entry")
-        return "\n".join(lines)
 
 
 def load_baseline(path: Path) -> Baseline:
@@ -163,23 +57,7 @@ def load_baseline(path: Path) -> Baseline:
         raise UsageError(f"baseline file {path}: not valid YAML ({exc})") from None
     if data is None:
         return Baseline((), path)
-    if isinstance(data, list):  # a bare list of entries is accepted too
-        items, items_node = data, node
-    elif isinstance(data, dict):
-        unknown = sorted(set(map(str, data)) - {"version", "accepted"})
-        if unknown:
-            raise UsageError(f"baseline file {path}: unknown top-level key(s) {unknown}; "
-                             "expected `version` and `accepted`")
-        if data.get("version", BASELINE_VERSION) != BASELINE_VERSION:
-            raise UsageError(f"baseline file {path}: version {data.get('version')!r} is not supported; "
-                             f"expected {BASELINE_VERSION}")
-        items = data.get("accepted") or []
-        items_node = _child(node, "accepted")
-        if not isinstance(items, list):
-            raise UsageError(f"baseline file {_at(path, items_node)}: `accepted` must be a list of entries")
-    else:
-        raise UsageError(f"baseline file {_at(path, node)}: expected a mapping with an `accepted` list, "
-                         f"got {type(data).__name__}")
+    items, items_node = _accepted(data, node, path)
     entries: list[BaselineEntry] = []
     seen: dict[tuple[str, str], BaselineEntry] = {}
     for index, item in enumerate(items):
@@ -192,6 +70,27 @@ def load_baseline(path: Path) -> Baseline:
         seen[entry.match_key] = entry
         entries.append(entry)
     return Baseline(tuple(entries), path)
+
+
+def _accepted(data: Any, node: yaml.Node | None, path: Path) -> tuple[list[Any], yaml.Node | None]:
+    """The list of entries (and its YAML node): the ``accepted`` list, or a bare list."""
+    if isinstance(data, list):  # a bare list of entries is accepted too
+        return data, node
+    if not isinstance(data, dict):
+        raise UsageError(f"baseline file {_at(path, node)}: expected a mapping with an `accepted` list, "
+                         f"got {type(data).__name__}")
+    unknown = sorted(set(map(str, data)) - {"version", "accepted"})
+    if unknown:
+        raise UsageError(f"baseline file {path}: unknown top-level key(s) {unknown}; "
+                         "expected `version` and `accepted`")
+    if data.get("version", BASELINE_VERSION) != BASELINE_VERSION:
+        raise UsageError(f"baseline file {path}: version {data.get('version')!r} is not supported; "
+                         f"expected {BASELINE_VERSION}")
+    items = data.get("accepted") or []
+    items_node = _child(node, "accepted")
+    if not isinstance(items, list):
+        raise UsageError(f"baseline file {_at(path, items_node)}: `accepted` must be a list of entries")
+    return items, items_node
 
 
 def _entry(item: Any, path: Path, node: yaml.Node | None) -> BaselineEntry:
@@ -253,37 +152,6 @@ def _at(path: Path, node: yaml.Node | None) -> str:
     return f"{path}:{node.start_mark.line + 1}" if node is not None else str(path)
 
 
-def apply_baseline(baseline: Baseline, failures: Iterable[Mapping[str, Any]],
-                   today: dt.date) -> BaselineVerdict:
-    """Split ``failures`` (``summary["failures"]``) against ``baseline``.
-
-    >>> b = Baseline((BaselineEntry("c", "old", "r"), BaselineEntry("c", "gone", "r")))
-    >>> v = apply_baseline(b, [{"check": "c", "signature": "old"}, {"check": "c", "signature": "x"}],
-    ...                    dt.date(2025, 1, 1))
-    >>> [f["signature"] for f in v.new], len(v.accepted), [e.signature for e in v.stale], v.exit_code
-    (['x'], 1, ['gone'], 1)
-    """
-    verdict = BaselineVerdict(path=baseline.path)
-    matched: set[tuple[str, str]] = set()
-    for failure in failures:
-        record = dict(failure)
-        entry = baseline.find(str(record.get("check")), str(record.get("signature")))
-        if entry is None:
-            verdict.new.append(record)
-            continue
-        matched.add(entry.match_key)
-        if entry.is_expired(today):
-            verdict.new.append(record)
-        else:
-            verdict.accepted.append((record, entry))
-    for entry in baseline.entries:
-        if entry.is_expired(today):
-            verdict.expired.append(entry)
-        if entry.match_key not in matched:
-            verdict.stale.append(entry)
-    return verdict
-
-
 def write_baseline(path: Path, failures: Sequence[Mapping[str, Any]],
                    reason: str = DEFAULT_REASON) -> Baseline:
     """Write a baseline accepting exactly ``failures``; keep reasons and expiry of entries still failing.
@@ -326,14 +194,3 @@ def _dump_entry(entry: BaselineEntry) -> dict[str, Any]:
     if entry.title:
         out["title"] = entry.title
     return out
-
-
-__all__ = [
-    "DEFAULT_REASON",
-    "Baseline",
-    "BaselineEntry",
-    "BaselineVerdict",
-    "apply_baseline",
-    "load_baseline",
-    "write_baseline",
-]
