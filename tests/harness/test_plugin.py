@@ -40,7 +40,7 @@ def test_sound_target_passes(pytester: pytest.Pytester, reference_server: Server
 
 def test_faulty_target_fails_with_the_check_named(pytester: pytest.Pytester,
                                                   reference_server: ServerFactory) -> None:
-    server = reference_server(profile="documented", faults=["trim-whitespace"])
+    server = reference_server(profile="documented", faults=["latin1-replace"])
     pytester.makepyfile(test_suite=SUITE)
     result = pytester.runpytest_subprocess(*_args(server))
     result.assert_outcomes(passed=1, failed=1)
