@@ -63,7 +63,7 @@ class RunSettings:
     read_only: bool = False
     rate_limit: float | None = None
     max_requests: int | None = None
-    server_async: bool = False          # embedded server only: answer with async jobs
+    server_async: bool | None = None    # embedded server only: async jobs (None: the profile's default)
     server_faults: tuple[str, ...] = ()  # embedded server only
     server_variants: tuple[str, ...] = ()
     schemathesis: bool = True
@@ -74,6 +74,9 @@ class RunSettings:
     account: str | None = None          # log in with this account (password from ZS_PASSWORD)
     password: str | None = None         # never from a flag; redacted everywhere
     password_hashed: bool = False       # the password is already ZStack's SHA-512 hex digest
+    ca_bundle: str | None = None        # CA certificates for https targets (else the client's defaults)
+    insecure: bool = False              # do not verify TLS certificates (warned about everywhere)
+    discard_snapshot: Path | None = None  # an earlier run's pending snapshot to give up on
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

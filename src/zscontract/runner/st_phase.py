@@ -25,11 +25,12 @@ from schemathesis.engine import events, from_schema
 from zscontract.checks.context import Step, inventory_of
 from zscontract.core import cases
 from zscontract.core.cases import Case, InputClass, classify_fields
-from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UNKNOWN, RequestBudgetExceeded
+from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UNKNOWN
 from zscontract.core.dialects import ACTION_KEY, API_PATH, Outcome
 from zscontract.core.exchange import Exchange, Request, Response
 from zscontract.core.failures import CheckFailed
 from zscontract.errors import ZsContractError
+from zscontract.runner.compat import LIMITS, TargetDown
 from zscontract.runner.run import EXTRA_PHASES
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ class StJudge:
         self.token = secrets.token_hex(8)
         self.stream: Any = None  # the engine's event stream, stopped at the deadline
         self.stopped_by_us = False
-        self.budget_error: RequestBudgetExceeded | None = None
+        self.budget_error: BaseException | None = None  # a run limit or the target down: re-raised
         self.judged = 0
 
     def schema(self, contract: Contract, config: SchemathesisConfig) -> Any:
@@ -101,9 +102,11 @@ class StJudge:
         if ex.response is not None:
             res.statuses[ex.response.status] += 1
             res.elapsed.append(ex.response.elapsed)
+        if self.budget_error is not None:
+            return []  # stopping: nothing more is sent or judged
         try:
             return self._judge_update(ex, phase)
-        except RequestBudgetExceeded as exc:
+        except (*LIMITS, TargetDown) as exc:
             self.budget_error = exc
             self.stop()
             return []
@@ -122,13 +125,14 @@ class StJudge:
             step.inventory = inventory_of(ex)
         # As Harness.send: read back after every write the query API can check, and after every error.
         if h.client.has_query_api is not False or outcome is not Outcome.SUCCESS:
-            step.after, step.after_via = h.client.read_state(h.uuid)
+            rb = h.read(case)
+            step.after, step.after_via = rb.inventory, rb.via
             if step.after_via == "empty-update" and outcome is Outcome.SUCCESS:
                 step.after = None  # an empty update is not a read of what the write returned
         h.result.cases[case.input_class.value] += 1
         h.result.labels[case.label] += 1
         h.result.fields_exercised.update(case.sent_values().keys())
-        failures = h.judge(step)
+        failures = h.judge(step).failures
         h.state = step.after or step.inventory or h.state
         return failures
 

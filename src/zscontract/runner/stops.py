@@ -1,0 +1,76 @@
+"""Hard stops: SIGINT, SIGTERM and SIGHUP all interrupt a run the same way.
+
+The first signal raises :class:`KeyboardInterrupt` where the run is (the restore in ``finally``
+runs). While the restore and the reports are written, later signals are noted, not obeyed: the
+restore and the reports are bounded by the run's grace, so the run still ends in time, and a
+second Ctrl-C cannot leave the resource changed or the reports unwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any
+
+SIGNALS = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None),
+                            getattr(signal, "SIGHUP", None)) if s is not None)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal stopped the run; ``name`` says which."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def signal_name(exc: BaseException) -> str:
+    return exc.name if isinstance(exc, Interrupted) else "SIGINT (Ctrl-C)"
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP behave like Ctrl-C (a closed terminal or a dropped SSH session too)."""
+    if not _main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted(signal.Signals(signum).name)
+
+    old = {s: signal.signal(s, handler) for s in SIGNALS if s != signal.SIGINT}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def shielded(what: str) -> Iterator[list[str]]:
+    """Signals are noted, not obeyed, while ``what`` runs (bounded by the caller's deadline)."""
+    seen: list[str] = []
+    if not _main_thread():
+        yield seen
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        seen.append(name)
+        print(f"zscontract: {name} received while {what}; finishing that first (bounded by the run's grace)",
+              file=sys.stderr, flush=True)
+
+    old: dict[int, Any] = {s: signal.signal(s, handler) for s in SIGNALS}
+    try:
+        yield seen
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
