@@ -52,8 +52,8 @@ def headline(summary: Mapping[str, Any]) -> str:
         return f"NOT RESTORED: {restore.get('why', '?')}; snapshot at {restore.get('snapshot', '?')}"
     if verdict == "target_down":
         return f"TARGET DOWN: {summary.get('stopped')}; nothing after that was judged"
-    checks = summary.get("checks") or {}
-    parts = [f"{name} ({(checks.get(name) or {}).get('reason', '?')})"
+    table = summary.get("checks") or {}
+    parts = [f"{name} ({(table.get(name) or {}).get('reason', '?')})"
              for name in summary.get("incomplete_checks") or []]
     return _incomplete(parts)
 

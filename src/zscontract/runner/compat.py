@@ -21,7 +21,7 @@ from zscontract.core.exchange import Exchange
 RunLimitReached: type[Exception] = getattr(_client, "RunLimitReached", RequestBudgetExceeded)
 
 
-class _BudgetSpent(RunLimitReached):  # type: ignore[misc, valid-type]
+class _BudgetSpent(Exception):
     """The run's time budget is spent: no request may start after the deadline."""
 
 
@@ -33,6 +33,8 @@ BudgetSpent: type[Exception] = getattr(_client, "BudgetSpent", _BudgetSpent)
 TargetDown: type[Exception] = getattr(_client, "TargetDown", _TargetDown)
 # What ends generation early without being a bug: --max-requests, the time budget, a dead target.
 LIMITS: tuple[type[BaseException], ...] = tuple({RequestBudgetExceeded, RunLimitReached, BudgetSpent})
+# What ends the property phase's generation: a run limit, the target down (run.py then says which).
+HALTS: tuple[type[BaseException], ...] = (*LIMITS, TargetDown)
 TRANSPORT_KINDS = frozenset({"connection", "timeout", "tls"})
 DOWN_AFTER = 5  # consecutive transport failures that mean the target is down (team brief)
 
@@ -46,7 +48,7 @@ def error_kind(ex: Exchange) -> str | None:
         return None
     kind = getattr(ex, "error_kind", "?")
     if kind != "?":
-        return kind  # type: ignore[no-any-return]
+        return kind
     # integration: Exchange.error_kind replaces this reading of the sentence.
     error = (ex.error or "").lower()
     if error.startswith("async job"):
@@ -127,7 +129,7 @@ def read(client: Client, uuid: str) -> ReadResult:
         inv = client.learn_query_api(query)
         if inv is not None:
             return ReadResult(inv, "query", query)
-        if client.has_query_api is False:
+        if not client.has_query_api:
             query = None  # the first answer said there is no query API: nothing to judge
     up = client.update(uuid, {})
     if up.response is not None and up.response.status == 200:

@@ -11,7 +11,7 @@ from hypothesis import seed as hypothesis_seed
 
 from zscontract.contract import FieldSpec
 from zscontract.core.cases import InputClass
-from zscontract.runner.compat import LIMITS, TargetDown
+from zscontract.runner.compat import HALTS
 from zscontract.runner.engine import Harness, RunStopped
 from zscontract.strategies import either_way, must_accept, must_reject
 
@@ -26,6 +26,8 @@ class _BudgetSpent(Exception):
     done = 0  # cases the interrupted chunk had run
     cause: BaseException | None = None
 
+
+_HALTS: tuple[type[BaseException], ...] = (*HALTS, RunStopped)
 
 # Cases per class in each round: 40% must accept, 30% must reject, 30% either way. Rounds of
 # separate Hypothesis runs, not one run over a weighted one_of: Hypothesis avoids repeating an
@@ -85,7 +87,7 @@ def _run_chunk(harness: Harness, strategy: Any, examples: int, deadline: float, 
                 harness.execute(case)
                 done += 1
                 return
-            except (*LIMITS, TargetDown, RunStopped) as exc:
+            except _HALTS as exc:
                 halted.append(exc)
         raise _BudgetSpent
 

@@ -183,7 +183,7 @@ def _execute(run: _Run, facts: dict[str, Any]) -> RunResult:
     report_dir = new_run_dir(settings.report_dir)
     snapshot_path = snapshot.save_snapshot(report_dir / "snapshot.json", uuid, inventory,
                                            target_url=None if run.target.embedded else run.target.url,
-                                           restored=settings.read_only)
+                                           restored=settings.read_only, profile=settings.profile)
     client.settings.max_requests = settings.max_requests  # the preflight does not count against it
     ctx = RunContext(settings, run.target, harness, result, run.budget.phases_end, run.terminal, report_dir,
                      extras={"snapshot": inventory})

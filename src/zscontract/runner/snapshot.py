@@ -25,13 +25,14 @@ class Snapshot:
     inventory: dict[str, Any]
     target_url: str | None
     restored: bool | None  # None: a snapshot from before this field existed
+    profile: str | None = None
 
 
 def save_snapshot(path: Path, uuid: str, inventory: dict[str, Any], *, target_url: str | None = None,
-                  restored: bool = False) -> Path:
+                  restored: bool = False, profile: str | None = None) -> Path:
     """Write the snapshot (atomically: a kill mid-write leaves the previous file or none)."""
-    doc = {"zscontract_snapshot": FORMAT, "uuid": uuid, "target_url": target_url, "restored": restored,
-           "inventory": inventory}
+    doc = {"zscontract_snapshot": FORMAT, "uuid": uuid, "target_url": target_url, "profile": profile,
+           "restored": restored, "inventory": inventory}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -61,8 +62,9 @@ def load_snapshot(where: Path) -> Snapshot:
     if not isinstance(doc, dict) or not isinstance(doc.get("inventory"), dict) or not isinstance(doc.get("uuid"), str):
         raise UsageError(f"snapshot {path} is not a zscontract snapshot (no uuid and inventory)")
     restored = doc.get("restored")
+    profile = doc.get("profile")
     return Snapshot(path, doc["uuid"], doc["inventory"], doc.get("target_url"),
-                    restored if isinstance(restored, bool) else None)
+                    restored if isinstance(restored, bool) else None, profile if isinstance(profile, str) else None)
 
 
 def pending(report_dir: Path, target_url: str, uuid: str) -> list[Path]:
