@@ -132,12 +132,12 @@ class RunResult:
             return "interrupted"
         if self.harness_errors:
             return "harness_error"
+        if self.stopped:  # a dead target cannot be restored either: the reports say so, the verdict is this
+            return "failed" if self.failures else "target_down"
         if self.restore and not self.restore.get("restored"):
             return "not_restored"
         if self.failures:
             return "failed"
-        if self.stopped:
-            return "target_down"
         if self.incomplete_checks():
             return "incomplete"
         return "passed"
