@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from pathlib import Path
@@ -56,7 +57,8 @@ def _execute(args: argparse.Namespace, **extra: Any) -> Any:
     from zscontract.runner.run import execute_run
 
     settings = run_settings(args, **extra)
-    result = execute_run(settings, Terminal(quiet=args.quiet or extra.get("phases") == ("corpus",)))
+    replaying = extra.get("phases") == ("corpus",)  # the replay prints its own verdict per case
+    result = execute_run(settings, Terminal(stream=io.StringIO()) if replaying else Terminal(quiet=args.quiet))
     if result.restore and not result.restore.get("restored"):
         print(f"zscontract: RESTORE FAILED: model service {result.model_service_uuid} was NOT left as found "
               f"({result.restore.get('why')}); the snapshot is saved at {result.restore.get('snapshot')}: "

@@ -126,6 +126,8 @@ def read(client: Client, uuid: str) -> ReadResult:
     query: Exchange | None = None
     if client.has_query_api is not False:
         query = client.query(uuid)
+        if query.response is None and error_kind(query) == "connection":
+            query = client.query(uuid)  # a keep-alive socket closed under us: once more, as urllib3 does for a GET
         inv = client.learn_query_api(query)
         if inv is not None:
             return ReadResult(inv, "query", query)

@@ -52,6 +52,12 @@ class Judgement:
     crashed: set[str] = field(default_factory=set)
     answered: bool = True  # a response came (a check that got none did not judge)
 
+    def merge(self, other: Judgement) -> None:
+        self.failures += other.failures
+        self.passed |= other.passed
+        self.not_applicable |= other.not_applicable - other.passed
+        self.crashed |= other.crashed
+
 
 class Harness:
     """Sends cases to one resource and judges each with the selected checks."""
@@ -75,6 +81,7 @@ class Harness:
         self.read_back_every = read_back_every
         self.last = Judgement()  # of the last executed case (replay reads it)
         self._held: list[CheckFailed] = []
+        self._read_judgement: Judgement | None = None  # of the last read-back's query (query_read)
         self._successes = 0
         self._accepted = 0
         self._lock = threading.Lock()
@@ -90,7 +97,7 @@ class Harness:
         rb = compat.read(self.client, self.uuid)
         if rb.exchange is not None:
             step = Step(case=case or Case(InputClass.EITHER, "read"), exchange=rb.exchange, outcome=None)
-            self.judge(step, only=READS, record=record)
+            self._read_judgement = self.judge(step, only=READS, record=record)
         return rb
 
     # -- one case ---------------------------------------------------------------------------
@@ -191,10 +198,13 @@ class Harness:
     def execute(self, case: Case, record: bool = True, *, force_repeat: bool = False,
                 force_read: bool = False) -> list[CheckFailed]:
         """Send a case, judge it, and move the known state on."""
+        self._read_judgement = None
         step = self.send(case, force_repeat=force_repeat, force_read=force_read, record=record)
         if record:
             self._account(step)
         self.last = self.judge(step, record=record)
+        if self._read_judgement is not None:  # the read-back's query is part of this case
+            self.last.merge(self._read_judgement)
         inv_after_repeat = inventory_of(step.repeat)
         self.state = step.after or inv_after_repeat or step.inventory or self.state
         if record:

@@ -4,7 +4,7 @@ Schemathesis sends; one registered check (:func:`zscontract_oracle`) hands each 
 :class:`StJudge`: classified by ``classify_fields``, judged by the harness's checks, failures in the
 run's result. Stock checks are off: they misread ZStack's 503 API errors and plain-text 400s
 (zstack-rest-facts.md "Two dialects"), and ours say what they would (``no_server_fault``,
-``response_shape``, ``error_envelope``). Importing this module registers ``EXTRA_PHASES["schemathesis"]``.
+``response_shape``, ``error_envelope``). ``runner.run`` imports this module only when a run reaches the phase.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from zscontract.core.exchange import Exchange, Request, Response
 from zscontract.core.failures import CheckFailed
 from zscontract.errors import ZsContractError
 from zscontract.runner.compat import LIMITS, TargetDown
-from zscontract.runner.run import EXTRA_PHASES
 
 if TYPE_CHECKING:
     from zscontract.contract import Contract
@@ -231,7 +230,8 @@ def after_network_error(context: schemathesis.HookContext, case: StCase,
 
 
 def st_config(*, base_url: str, session: str, uuid: str, seed: int | None, max_examples: int,
-              request_timeout: float, rate_limit: float | None = None) -> SchemathesisConfig:
+              request_timeout: float, rate_limit: float | None = None,
+              tls_verify: bool | str | None = None) -> SchemathesisConfig:
     """The schemathesis configuration of a breadth run on one resource (used by the pytest face too)."""
     data: dict[str, Any] = {
         "cache": {"enabled": False},  # the cache replays stored requests while probing: never
@@ -255,6 +255,8 @@ def st_config(*, base_url: str, session: str, uuid: str, seed: int | None, max_e
         data["seed"] = seed
     if rate_limit:
         data["rate-limit"] = f"{max(1, int(rate_limit * 60))}/m"
+    if tls_verify is not None:
+        data["tls-verify"] = tls_verify
     return SchemathesisConfig.from_dict(data)
 
 
@@ -268,9 +270,13 @@ def schemathesis_phase(ctx: RunContext) -> None:
         return
     max_time = float(s.extra.get("schemathesis_max_time", MAX_SECONDS))
     judge = StJudge(h, deadline=min(ctx.deadline, time.monotonic() + max_time))
+    # Its own requests do not go through our client: cap each to what is left of the phase, so one
+    # hanging answer cannot carry the run past its budget.
+    left = max(1.0, ctx.deadline - time.monotonic())
+    tls: bool | str | None = False if s.insecure else s.ca_bundle
     config = st_config(base_url=ctx.target.url, session=h.client.settings.session_uuid, uuid=h.uuid,
                        seed=s.seed, max_examples=int(s.extra.get("schemathesis_max_examples", MAX_EXAMPLES)),
-                       request_timeout=s.request_timeout, rate_limit=s.rate_limit)
+                       request_timeout=min(s.request_timeout, left), rate_limit=s.rate_limit, tls_verify=tls)
     interrupted = False
     try:
         judge.stream = from_schema(judge.schema(h.contract, config)).execute()
@@ -293,7 +299,5 @@ def schemathesis_phase(ctx: RunContext) -> None:
     if interrupted:
         raise KeyboardInterrupt("interrupted during the schemathesis phase")
 
-
-EXTRA_PHASES["schemathesis"] = schemathesis_phase
 
 __all__ = ["StJudge", "UnsafeRequest", "schemathesis_phase", "st_config", "zscontract_oracle"]
