@@ -84,6 +84,7 @@ class Harness:
         self._read_judgement: Judgement | None = None  # of the last read-back's query (query_read)
         self._successes = 0
         self._accepted = 0
+        self._burst_noted = False
         self._lock = threading.Lock()
 
     # -- state ------------------------------------------------------------------------------
@@ -245,6 +246,10 @@ class Harness:
                 errors.append(exc)
 
         limit, self.client.settings.rate_limit = self.client.settings.rate_limit, None
+        if limit and not self._burst_noted:
+            self._burst_noted = True
+            self.result.note(f"--rate-limit {limit:g}/s: each concurrent-writes burst of {len(updates)} writes was "
+                             "sent at once (rate-limited, it would not be concurrent)")
         try:
             threads = [threading.Thread(target=worker, args=(i, f), daemon=True) for i, f in enumerate(updates)]
             for t in threads:

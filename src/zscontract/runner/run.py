@@ -9,8 +9,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,28 +26,13 @@ from zscontract.runner import compat, snapshot, stops
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.budget import Budget
 from zscontract.runner.engine import Harness, RunStopped
-from zscontract.runner.phases import lost_update_phase, property_phase
+from zscontract.runner.plan import BUILTIN_PHASES, EXTRA_PHASES, RunContext, run_phases
 from zscontract.runner.preflight import check_profile, preflight
 from zscontract.runner.restore import restore
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target, open_target
 
-Phase = Callable[["RunContext"], None]
-# Extra phases register here by name; looked up after the built-in ones.
-EXTRA_PHASES: dict[str, Phase] = {}
 PREFLIGHT_ERROR = "preflight-error.txt"  # in the report dir, for CI: why no run folder was made
-
-
-@dataclass
-class RunContext:
-    settings: RunSettings
-    target: Target
-    harness: Harness
-    result: RunResult
-    deadline: float
-    terminal: Terminal
-    report_dir: Path
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def new_run_dir(base: Path) -> Path:
@@ -207,7 +191,7 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
     settings, result, harness = run.settings, run.result, ctx.harness
     run.watchdog.arm(run.client, deadline=run.budget.phases_end)
     try:
-        _phases(ctx, phases_run)
+        run_phases(ctx, phases_run)
         run.watchdog.arm(run.client, deadline=run.budget.end)
         if result.failures and not settings.read_only and run.budget.left() > 0:
             from zscontract.runner.minimize import minimize_failures
@@ -269,64 +253,6 @@ def _write_reports(run: _Run, report_dir: Path) -> None:
         run.result.crashed("writing the reports", exc)
     run.terminal.summary(run.result)
     run.terminal.line(f"reports: {report_dir}")
-
-
-def _corpus(ctx: RunContext) -> None:
-    from zscontract.runner.phases import corpus_phase
-
-    corpus_phase(ctx)
-
-
-def _scenarios(ctx: RunContext) -> None:
-    if not ctx.settings.read_only:
-        lost_update_phase(ctx.harness)
-
-
-def _properties(ctx: RunContext) -> None:
-    s = ctx.settings
-    deadline = ctx.deadline
-    if s.schemathesis and "schemathesis" in s.phases[s.phases.index("properties"):]:
-        # Leave a quarter of what is left to the breadth phase, so a slow (async) target gets it too.
-        now = time.monotonic()
-        deadline = now + (ctx.deadline - now) * 0.75
-    property_phase(ctx.harness, max_examples=s.max_examples, deadline=deadline, seed=s.seed,
-                   read_only=s.read_only, include_example_fields=s.include_example_fields,
-                   on_case=lambda: ctx.terminal.progress(ctx.result, "properties"))
-
-
-def _schemathesis(ctx: RunContext) -> None:
-    from zscontract.runner.st_phase import schemathesis_phase  # imported for a run only: it loads schemathesis
-
-    schemathesis_phase(ctx)
-
-
-# Built-in phases; concurrent writes come before the properties: a few requests, and a lost
-# update is the costliest fault to miss.
-BUILTIN_PHASES: dict[str, Phase] = {"corpus": _corpus, "scenarios": _scenarios, "properties": _properties,
-                                    "schemathesis": _schemathesis}
-
-
-def _phases(ctx: RunContext, phases_run: set[str]) -> None:
-    for name in ctx.settings.phases:
-        phase = BUILTIN_PHASES.get(name) or EXTRA_PHASES.get(name)
-        if phase is None or (name == "schemathesis" and not ctx.settings.schemathesis):
-            continue
-        if time.monotonic() >= ctx.deadline and name != "corpus":
-            ctx.result.note(f"phase {name} skipped: time budget spent")
-            ctx.result.incomplete = ctx.result.incomplete or "the time budget (--max-time) was spent"
-            continue
-        ctx.terminal.progress(ctx.result, name)
-        started = time.monotonic()
-        phases_run.add(name)
-        try:
-            phase(ctx)
-        except compat.BudgetSpent as exc:
-            ctx.result.note(f"phase {name} stopped: {exc}")
-            ctx.result.incomplete = ctx.result.incomplete or str(exc)
-            break
-        finally:
-            ctx.result.phases[name] = time.monotonic() - started
-    ctx.terminal.progress(ctx.result, "done")
 
 
 def exit_code(result: RunResult) -> int:

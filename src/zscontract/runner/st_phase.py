@@ -35,7 +35,7 @@ from zscontract.runner.compat import LIMITS, TargetDown
 if TYPE_CHECKING:
     from zscontract.contract import Contract
     from zscontract.runner.engine import Harness
-    from zscontract.runner.run import RunContext
+    from zscontract.runner.plan import RunContext
 
 StCase = schemathesis.Case[Any]
 TOKEN_KEY = "x-zs-st-token"  # marks a schema built here: the guard and the oracle act on no other
