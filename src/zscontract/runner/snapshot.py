@@ -71,6 +71,8 @@ def pending(report_dir: Path, target_url: str, uuid: str) -> list[Path]:
     """Snapshots of earlier runs on this target and resource that were never written back."""
     found = []
     for path in sorted(report_dir.glob("*/snapshot.json")):
+        if path.parent.is_symlink():
+            continue  # reports/latest: the same run under another name
         try:
             snap = load_snapshot(path)
         except UsageError:
