@@ -32,12 +32,12 @@ def headline(summary: Mapping[str, Any]) -> str:
 
     >>> headline({"verdict": "incomplete", "incomplete_checks": ["read_after_write"], "checks":
     ...           {"read_after_write": {"reason": "no query API on the target"}}})
-    'INCOMPLETE: read_after_write judged nothing (no query API on the target)'
+    'INCOMPLETE: 1 check judged nothing: read_after_write (no query API on the target)'
     """
     verdict = verdict_of(summary)
     failures = summary.get("failures") or []
     if verdict == "passed":
-        return "PASSED: the target conforms (every selected check judged it, or was skipped by your choice)"
+        return "PASSED: the target conforms"
     if verdict == "failed":
         checks = sorted({str(f.get("check")) for f in failures})
         return f"FAILED: {len(failures)} distinct failure{'s' if len(failures) != 1 else ''} in {', '.join(checks)}"
@@ -53,14 +53,22 @@ def headline(summary: Mapping[str, Any]) -> str:
     if verdict == "target_down":
         return f"TARGET DOWN: {summary.get('stopped')}; nothing after that was judged"
     table = summary.get("checks") or {}
-    parts = [f"{name} ({(table.get(name) or {}).get('reason', '?')})"
-             for name in summary.get("incomplete_checks") or []]
-    return _incomplete(parts)
+    by_reason: dict[str, list[str]] = {}
+    for name in summary.get("incomplete_checks") or []:
+        by_reason.setdefault(str((table.get(name) or {}).get("reason", "?")), []).append(str(name))
+    return _incomplete(by_reason)
 
 
-def _incomplete(parts: list[str]) -> str:
-    if len(parts) == 1:
-        name, _, why = parts[0].partition(" (")
-        return f"INCOMPLETE: {name} judged nothing ({why}"
-    more = f" and {len(parts) - 4} more" if len(parts) > 4 else ""
-    return f"INCOMPLETE: {len(parts)} checks judged nothing: " + "; ".join(parts[:4]) + more
+def _incomplete(by_reason: dict[str, list[str]]) -> str:
+    """Checks grouped by the reason they judged nothing.
+
+    >>> _incomplete({"no query API on the target": ["read_after_write", "query_read"]})
+    'INCOMPLETE: 2 checks judged nothing: read_after_write, query_read (no query API on the target)'
+    """
+    count = sum(len(v) for v in by_reason.values())
+    parts = []
+    for reason, checks in by_reason.items():
+        shown = ", ".join(checks[:3]) + (f" and {len(checks) - 3} more" if len(checks) > 3 else "")
+        parts.append(f"{shown} ({reason})")
+    noun = "check" if count == 1 else "checks"
+    return f"INCOMPLETE: {count} {noun} judged nothing: " + "; ".join(parts)

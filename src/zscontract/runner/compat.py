@@ -103,7 +103,7 @@ class Watchdog:
             raise TargetDown(f"the target stopped answering: {self.consecutive} requests in a row failed "
                              f"(last: {self.last_error})")
         if self.deadline is not None and time.monotonic() >= self.deadline:
-            raise BudgetSpent("the time budget (--max-time) is spent")
+            raise BudgetSpent("the time budget (--max-time) was spent")
 
 
 @dataclass(frozen=True)

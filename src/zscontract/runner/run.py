@@ -210,6 +210,10 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
         result.note(f"generation stopped: {exc}")
     except RunStopped as exc:
         result.note(str(exc))
+    if run.client.stats.async_jobs and settings.job_timeout >= settings.max_time * 0.85 and result.incomplete:
+        result.note(f"--job-timeout {settings.job_timeout:g} s does not fit in --max-time {settings.max_time:g} s: a "
+                    "job still running at the end of the budget can be judged neither done nor hung; lower "
+                    "--job-timeout or raise --max-time")
     if run.client.stats.async_jobs:
         result.note(f"mode: asynchronous ({run.client.stats.async_jobs} updates answered 202 + location)")
     foreign = getattr(run.client.stats, "foreign_locations", None)  # integration: Stats.foreign_locations
