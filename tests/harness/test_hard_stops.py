@@ -116,3 +116,21 @@ def test_a_target_that_dies_mid_run_stops_it_and_passes_nothing_after(reference_
     assert "stopped answering" in summary["stopped"]
     assert summary["restore"]["restored"] is False  # said, with the snapshot to write back later
     assert (tmp_path / "latest" / "snapshot.json").exists()
+
+
+def test_repeated_ctrl_c_still_restores_and_writes_the_reports(reference_server: ServerFactory,
+                                                               tmp_path: Path) -> None:
+    server = reference_server(profile="zstack", async_=True)  # async: the restore takes a while
+    before = query_inventory(server)
+    proc = start_run(*target_args(server), "--profile", "zstack", "--max-time", "60", "--max-examples", "100000",
+                     "--no-corpus", "--report-dir", str(tmp_path))
+    wait_until_changed(server, before, proc)
+    for _ in range(3):
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 130, out + err
+    assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["verdict"] == "interrupted" and summary["restore"]["restored"] is True
+    assert (tmp_path / "latest" / "junit.xml").exists() and (tmp_path / "latest" / "report.html").exists()

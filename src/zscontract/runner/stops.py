@@ -36,17 +36,34 @@ def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+def _note(what: str, seen: list[str]) -> Any:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        seen.append(name)
+        print(f"zscontract: {name} received while {what}; finishing that first (bounded by the run's grace)",
+              file=sys.stderr, flush=True)
+
+    return handler
+
+
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP behave like Ctrl-C (a closed terminal or a dropped SSH session too)."""
+    """SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) stop the run alike.
+
+    The first raises :class:`Interrupted`; from then on signals are only noted, so a second
+    Ctrl-C cannot cut the restore short before it has even begun.
+    """
     if not _main_thread():
         yield
         return
+    later: list[str] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        for s in SIGNALS:
+            signal.signal(s, _note("stopping", later))
         raise Interrupted(signal.Signals(signum).name)
 
-    old = {s: signal.signal(s, handler) for s in SIGNALS if s != signal.SIGINT}
+    old: dict[int, Any] = {s: signal.signal(s, handler) for s in SIGNALS}
     try:
         yield
     finally:
@@ -61,14 +78,7 @@ def shielded(what: str) -> Iterator[list[str]]:
     if not _main_thread():
         yield seen
         return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        name = signal.Signals(signum).name
-        seen.append(name)
-        print(f"zscontract: {name} received while {what}; finishing that first (bounded by the run's grace)",
-              file=sys.stderr, flush=True)
-
-    old: dict[int, Any] = {s: signal.signal(s, handler) for s in SIGNALS}
+    old: dict[int, Any] = {s: signal.signal(s, _note(what, seen)) for s in SIGNALS}
     try:
         yield seen
     finally:
