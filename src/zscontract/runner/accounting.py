@@ -54,5 +54,7 @@ def _why(name: str, result: RunResult, settings: RunSettings, query_api: bool | 
         return Unjudged(f"{result.incomplete} before any case it applies to", False)
     if result.interrupted:
         return Unjudged(f"interrupted ({result.interrupted}) before any case it applies to", False)
+    if "properties" not in settings.phases:  # the phase that reaches every input class was left out
+        return Unjudged(f"the properties phase was not selected (phases: {', '.join(settings.phases)})", True)
     seen = tally.not_applicable if tally is not None else 0
     return Unjudged(f"none of the {seen} cases it saw gave it anything to judge", False)

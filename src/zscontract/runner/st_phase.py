@@ -65,6 +65,7 @@ class StJudge:
 
     def schema(self, contract: Contract, config: SchemathesisConfig) -> Any:
         """The contract as a schemathesis schema: only PUT on the resource path, marked as ours."""
+        register()
         raw = copy.deepcopy(contract.openapi)  # from_dict rewrites keys in place; the contract is cached
         raw[TOKEN_KEY], raw[UUID_KEY] = self.token, self.harness.uuid
         _JUDGES[self.token] = self
@@ -198,7 +199,6 @@ def _judge_for(case: StCase) -> StJudge | None:
     return _JUDGES.get(token) if isinstance(token, str) else None
 
 
-@schemathesis.check
 def zscontract_oracle(ctx: schemathesis.CheckContext, response: schemathesis.Response,
                       case: StCase) -> bool | None:
     """The harness's checks on a schemathesis exchange (a no-op for schemas not built here)."""
@@ -208,7 +208,6 @@ def zscontract_oracle(ctx: schemathesis.CheckContext, response: schemathesis.Res
     return None
 
 
-@schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: StCase, kwargs: dict[str, Any]) -> None:
     """Refuse, before it is sent, anything but a PUT to the resource under test (oracle.md, end)."""
     raw = case.operation.schema.raw_schema
@@ -220,7 +219,6 @@ def before_call(context: schemathesis.HookContext, case: StCase, kwargs: dict[st
                             f"model service {raw[UUID_KEY]} is allowed")
 
 
-@schemathesis.hook
 def after_network_error(context: schemathesis.HookContext, case: StCase,
                         request: requests.PreparedRequest) -> None:
     """A request without an answer is judged too (``no_hang``, ``no_server_fault``)."""
@@ -229,10 +227,27 @@ def after_network_error(context: schemathesis.HookContext, case: StCase,
         judge.network_error(case, request)
 
 
+_REGISTERED: list[bool] = []
+
+
+def register() -> None:
+    """Register our check and hooks with schemathesis, once, when a run first builds a schema.
+
+    Not at import: importing zscontract (the pytest plugin does) must not change an unrelated
+    project's schemathesis runs. Both act only on schemas built here (``TOKEN_KEY``).
+    """
+    if not _REGISTERED:
+        schemathesis.check(zscontract_oracle)
+        schemathesis.hook(before_call)
+        schemathesis.hook(after_network_error)
+        _REGISTERED.append(True)
+
+
 def st_config(*, base_url: str, session: str, uuid: str, seed: int | None, max_examples: int,
               request_timeout: float, rate_limit: float | None = None,
               tls_verify: bool | str | None = None) -> SchemathesisConfig:
     """The schemathesis configuration of a breadth run on one resource (used by the pytest face too)."""
+    register()  # the configuration names our check
     data: dict[str, Any] = {
         "cache": {"enabled": False},  # the cache replays stored requests while probing: never
         "base-url": base_url,
