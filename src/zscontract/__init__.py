@@ -3,6 +3,7 @@
 The public surface only re-exports; the code lives in small modules (see README, Architecture).
 """
 
+from zscontract.api import execute_run
 from zscontract.checks.registry import check
 from zscontract.checks.registry import names as check_names
 from zscontract.config import RunSettings, resolve
@@ -22,7 +23,6 @@ from zscontract.errors import (
     ZsContractError,
 )
 from zscontract.runner.results import RunResult
-from zscontract.runner.run import execute_run
 
 __version__ = "0.1.0"
 

@@ -13,12 +13,12 @@ import pytest
 import responses
 
 from tests.fixtures.scripted import BASE, SESSION, page_inventory
+from zscontract.api import execute_run
 from zscontract.checks import names
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
 from zscontract.core.values import INT32_MAX, INT64_MAX
 from zscontract.reporting.terminal import Terminal
-from zscontract.runner.run import execute_run
 
 INT_LIMITS = {"requestCpu": INT32_MAX, "requestMemory": INT64_MAX}
 

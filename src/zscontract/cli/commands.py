@@ -53,8 +53,8 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _execute(args: argparse.Namespace, **extra: Any) -> Any:
+    from zscontract.api import execute_run
     from zscontract.reporting.terminal import Terminal
-    from zscontract.runner.run import execute_run
 
     settings = run_settings(args, **extra)
     replaying = extra.get("phases") == ("corpus",)  # the replay prints its own verdict per case

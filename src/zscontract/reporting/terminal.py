@@ -7,6 +7,7 @@ import time
 from typing import Any, TextIO
 
 from zscontract.reporting.verdict import headline
+from zscontract.runner.events import CaseJudged, Event, Message, PhaseStarted, RunFinished, RunStarted
 from zscontract.runner.results import RunResult
 
 
@@ -18,6 +19,22 @@ class Terminal:
         self._progress_shown = False
         self._last_progress = 0.0
         self._last_phase = ""
+        self._phase = ""
+
+    def __call__(self, event: Event) -> None:
+        """The terminal as a subscriber of the run's events."""
+        if isinstance(event, RunStarted):
+            self.line(f"zscontract: testing {event.target} ({event.profile}), model service {event.model_service_uuid}")
+        elif isinstance(event, Message):
+            self.line(event.text)
+        elif isinstance(event, PhaseStarted):
+            self._phase = event.name
+            self.progress(event.result, event.name)
+        elif isinstance(event, CaseJudged):
+            self.progress(event.result, self._phase)
+        elif isinstance(event, RunFinished):
+            self.summary(event.result)
+            self.line(f"reports: {event.report_dir}")
 
     def line(self, text: str) -> None:
         if self.quiet:

@@ -19,8 +19,10 @@ from zscontract.contract import Contract
 from zscontract.core.cases import Case, InputClass
 from zscontract.core.client import Client
 from zscontract.core.dialects import Dialect, Outcome
+from zscontract.core.exchange import Exchange
 from zscontract.core.failures import CheckFailed
 from zscontract.runner import compat
+from zscontract.runner.events import CaseJudged
 from zscontract.runner.results import RunResult
 from zscontract.strategies import duplicate_key_body
 
@@ -104,22 +106,30 @@ class Harness:
     # -- one case ---------------------------------------------------------------------------
     def send(self, case: Case, *, force_repeat: bool = False, force_read: bool = False,
              record: bool = True) -> Step:
-        """Send one case and gather what the checks need; judges nothing but the read-back's query.
-
-        ``force_repeat`` / ``force_read``: send the repeat (idempotence) and read back (read_after_write)
-        whatever the sampling says; a replay uses them so the saved case's check gets its evidence.
-        """
+        """Send one case and gather what the checks need (see :meth:`step_for`)."""
         raw = case.raw_body
         if raw is None and any(len(v) > 1 for v in case.alternatives.values()):
             raw = duplicate_key_body(case, self.dialect.wrap)
         ex = self.client.update(case.uuid or self.uuid, dict(case.fields or {}), raw_body=raw, wrap=case.wrap,
                                 auth=case.auth)
+        return self.step_for(case, ex, raw=raw, force_repeat=force_repeat, force_read=force_read, record=record)
+
+    def step_for(self, case: Case, ex: Exchange, *, raw: bytes | None = None, repeat: bool = True,
+                 force_repeat: bool = False, force_read: bool = False, read_every_success: bool = False,
+                 record: bool = True) -> Step:
+        """The one step builder (this harness's cases and schemathesis's): outcome, repeat, read-back.
+
+        ``force_repeat`` / ``force_read``: send the repeat (idempotence) and read back (read_after_write)
+        whatever the sampling says; a replay uses them so the saved case's check gets its evidence.
+        Judges nothing but the read-back's query (``query_read``).
+        """
+        self._read_judgement = None
         outcome = self.dialect.classify(ex.response) if ex.response is not None else None
         step = Step(case=case, exchange=ex, outcome=outcome, before=self.state)
         own_success = outcome is Outcome.SUCCESS and case.uuid is None
         if own_success:
             step.inventory = inventory_of(ex)
-            if step.inventory is not None and case.input_class is InputClass.ACCEPT:
+            if repeat and step.inventory is not None and case.input_class is InputClass.ACCEPT:
                 self._accepted += 1
                 if force_repeat or self._accepted % self.idempotence_every == 0:
                     step.repeat = self.client.update(self.uuid, dict(case.fields or {}), raw_body=raw,
@@ -129,8 +139,8 @@ class Harness:
         # wrong query API shows on any read, and the inventory the write returned is the state.
         if own_success and case.input_class is not InputClass.REJECT:
             self._successes += 1
-            read_back = force_read or (self.client.has_query_api is not False
-                                       and self._successes % self.read_back_every == 0)
+            read_back = force_read or (self.client.has_query_api is not False and (
+                read_every_success or self._successes % self.read_back_every == 0))
         else:
             read_back = True
         if read_back:
@@ -139,6 +149,19 @@ class Harness:
             if step.after_via == "empty-update" and outcome is Outcome.SUCCESS:
                 step.after = None  # an empty update is not a read of what the write returned
         return step
+
+    def conclude(self, step: Step, record: bool = True) -> Judgement:
+        """Account a step, judge it (its read-back's query included), move the known state on."""
+        if record:
+            self._account(step)
+        j = self.judge(step, record=record)
+        if self._read_judgement is not None:  # the read-back's query is part of this case
+            j.merge(self._read_judgement)
+            self._read_judgement = None
+        self.state = step.after or inventory_of(step.repeat) or step.inventory or self.state
+        if record and self.result.events is not None:
+            self.result.events.emit(CaseJudged(self.result))
+        return j
 
     def judge(self, step: Step, only: frozenset[str] | None = None, record: bool = True,
               skip: frozenset[str] = READS) -> Judgement:
@@ -199,15 +222,8 @@ class Harness:
     def execute(self, case: Case, record: bool = True, *, force_repeat: bool = False,
                 force_read: bool = False) -> list[CheckFailed]:
         """Send a case, judge it, and move the known state on."""
-        self._read_judgement = None
         step = self.send(case, force_repeat=force_repeat, force_read=force_read, record=record)
-        if record:
-            self._account(step)
-        self.last = self.judge(step, record=record)
-        if self._read_judgement is not None:  # the read-back's query is part of this case
-            self.last.merge(self._read_judgement)
-        inv_after_repeat = inventory_of(step.repeat)
-        self.state = step.after or inv_after_repeat or step.inventory or self.state
+        self.last = self.conclude(step, record=record)
         if record:
             self.maybe_stop(self.last.failures)
         return self.last.failures
@@ -224,6 +240,7 @@ class Harness:
             res.labels[step.case.label.split(",")[0]] += 1
             for name in step.case.sent_values():
                 res.fields_exercised[name] += 1
+
 
     # -- scenarios --------------------------------------------------------------------------
     def concurrent_writes(self, updates: list[dict[str, Any]]) -> list[CheckFailed]:
@@ -273,6 +290,8 @@ class Harness:
                         inventory=inventory_of(ex) if outcome is Outcome.SUCCESS else None)
             self._account(step)
             failures += self.judge(step, skip=NOT_ON_CONCURRENT).failures
+            if self.result.events is not None:
+                self.result.events.emit(CaseJudged(self.result))
         merged: dict[str, Any] = {}
         for fields in updates:
             merged.update(fields)

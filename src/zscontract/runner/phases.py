@@ -117,30 +117,3 @@ def lost_update_phase(harness: Harness, rounds: int = 3) -> None:
     for r in range(rounds):
         n = int(time.time() * 1000) % 100000 + r
         harness.concurrent_writes([{spec.name: plain_value(spec, n)} for spec in specs])
-
-
-def corpus_phase(ctx: Any) -> None:
-    """Replay the regression corpus first: each saved case of this dialect, FIXED / STILL FAILING / NOT JUDGED.
-
-    Each case is sent with everything its check needs (the repeat for ``idempotence``, the read-back
-    for ``read_after_write``): FIXED only when the check judged it again and passed.
-    """
-    from zscontract.corpus import FIXED, default_corpus_dir, load_corpus, replay_verdicts
-
-    settings, harness = ctx.settings, ctx.harness
-    corpus = settings.corpus_dir or default_corpus_dir(settings.report_dir)
-    entries = [e for e in load_corpus(corpus, missing_ok=True) if e.profile in (None, settings.profile)]
-    if not entries:
-        return
-
-    def run_case(case: Any) -> Any:
-        harness.execute(case, force_repeat=True, force_read=True)
-        return harness.last
-
-    replayed = replay_verdicts(entries, run_case)
-    ctx.result.corpus = [{"key": r.entry.key, "check": r.entry.check, "title": r.entry.title, "verdict": r.verdict,
-                          "why": r.why} for r in replayed]
-    fixed = sum(r.verdict == FIXED for r in replayed)
-    unjudged = sum(r.verdict == "NOT JUDGED" for r in replayed)
-    ctx.result.note(f"corpus {corpus}: replayed {len(replayed)} cases, {len(replayed) - fixed - unjudged} still "
-                    f"failing, {fixed} fixed, {unjudged} not judged")

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from zscontract.config import RunSettings
-from zscontract.reporting.terminal import Terminal
 from zscontract.runner import compat
 from zscontract.runner.engine import Harness
+from zscontract.runner.events import EventBus, PhaseFinished, PhaseStarted
 from zscontract.runner.phases import lost_update_phase, property_phase
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target
 
 Phase = Callable[["RunContext"], None]
-# Extra phases register here by name; looked up after the built-in ones.
+# Extra phases register here by name (or come with the run: ``run_harness(phases=...)``); the corpus
+# replay is one (``zscontract.replay``): the runner itself knows no corpus.
 EXTRA_PHASES: dict[str, Phase] = {}
 
 
@@ -28,15 +29,9 @@ class RunContext:
     harness: Harness
     result: RunResult
     deadline: float
-    terminal: Terminal
+    events: EventBus
     report_dir: Path
     extras: dict[str, Any] = field(default_factory=dict)
-
-
-def _corpus(ctx: RunContext) -> None:
-    from zscontract.runner.phases import corpus_phase
-
-    corpus_phase(ctx)
 
 
 def _scenarios(ctx: RunContext) -> None:
@@ -52,8 +47,7 @@ def _properties(ctx: RunContext) -> None:
         now = time.monotonic()
         deadline = now + (ctx.deadline - now) * 0.75
     property_phase(ctx.harness, max_examples=s.max_examples, deadline=deadline, seed=s.seed,
-                   read_only=s.read_only, include_example_fields=s.include_example_fields,
-                   on_case=lambda: ctx.terminal.progress(ctx.result, "properties"))
+                   read_only=s.read_only, include_example_fields=s.include_example_fields)
 
 
 def _schemathesis(ctx: RunContext) -> None:
@@ -64,20 +58,20 @@ def _schemathesis(ctx: RunContext) -> None:
 
 # Built-in phases; concurrent writes come before the properties: a few requests, and a lost
 # update is the costliest fault to miss.
-BUILTIN_PHASES: dict[str, Phase] = {"corpus": _corpus, "scenarios": _scenarios, "properties": _properties,
+BUILTIN_PHASES: dict[str, Phase] = {"scenarios": _scenarios, "properties": _properties,
                                     "schemathesis": _schemathesis}
 
 
-def run_phases(ctx: RunContext, phases_run: set[str]) -> None:
+def run_phases(ctx: RunContext, phases_run: set[str], extra: Mapping[str, Phase] | None = None) -> None:
     for name in ctx.settings.phases:
-        phase = BUILTIN_PHASES.get(name) or EXTRA_PHASES.get(name)
+        phase = BUILTIN_PHASES.get(name) or (extra or {}).get(name) or EXTRA_PHASES.get(name)
         if phase is None or (name == "schemathesis" and not ctx.settings.schemathesis):
             continue
         if time.monotonic() >= ctx.deadline and name != "corpus":
             ctx.result.note(f"phase {name} skipped: time budget spent")
             ctx.result.incomplete = ctx.result.incomplete or "the time budget (--max-time) was spent"
             continue
-        ctx.terminal.progress(ctx.result, name)
+        ctx.events.emit(PhaseStarted(name, ctx.result))
         started = time.monotonic()
         phases_run.add(name)
         try:
@@ -88,4 +82,4 @@ def run_phases(ctx: RunContext, phases_run: set[str]) -> None:
             break
         finally:
             ctx.result.phases[name] = time.monotonic() - started
-    ctx.terminal.progress(ctx.result, "done")
+            ctx.events.emit(PhaseFinished(name, ctx.result.phases[name], ctx.result))

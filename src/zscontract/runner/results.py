@@ -71,7 +71,7 @@ class RunResult:
     restore: dict[str, Any] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
     corpus: list[dict[str, Any]] = field(default_factory=list)  # replay verdicts
-    cassette: dict[str, dict[str, Any]] = field(default_factory=dict)  # failure key -> HAR entry
+    events: Any = None  # an EventBus (runner.events): FailureFound is emitted from here
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _tally(self, check: str) -> CheckTally:
@@ -89,14 +89,14 @@ class RunResult:
         record = failure.to_record(self.redactor)
         with self._lock:
             self._tally(failure.check).failed += 1
-            if record.key not in self.failures:
+            new = record.key not in self.failures
+            if new:
                 self.failures[record.key] = record
                 self.first_seen[record.key] = time.time() - self.started
-                if failure.exchange is not None:
-                    from zscontract.reporting.har import har_entry
+        if new and self.events is not None:
+            from zscontract.runner.events import FailureFound
 
-                    self.cassette[record.key] = har_entry(failure.exchange, self.redactor,
-                                                          f"[{record.check}] {record.title}")
+            self.events.emit(FailureFound(record, failure.exchange, self))
         return record
 
     def crashed(self, where: str, exc: BaseException, check: str | None = None) -> None:

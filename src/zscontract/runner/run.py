@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,12 @@ from zscontract.core.exchange import Exchange
 from zscontract.core.redact import Redactor
 from zscontract.core.session import hash_password, login, logout, relogin_once
 from zscontract.errors import ZsContractError
-from zscontract.reporting.terminal import Terminal
 from zscontract.runner import compat, snapshot, stops
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.budget import Budget
 from zscontract.runner.engine import Harness, RunStopped
-from zscontract.runner.plan import BUILTIN_PHASES, EXTRA_PHASES, RunContext, run_phases
+from zscontract.runner.events import EventBus, Message, RestoreDone, RunFinished, RunStarted, Subscriber
+from zscontract.runner.plan import BUILTIN_PHASES, EXTRA_PHASES, Phase, RunContext, run_phases
 from zscontract.runner.preflight import check_profile, preflight
 from zscontract.runner.restore import restore
 from zscontract.runner.results import RunResult
@@ -56,23 +57,25 @@ class _Run:
     client: Client
     watchdog: compat.Watchdog
     result: RunResult
-    terminal: Terminal
+    events: EventBus
     budget: Budget
     contract: Any
     dialect: Any
 
 
-def execute_run(settings: RunSettings, terminal: Terminal | None = None) -> RunResult:
+def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *,
+                phases: Mapping[str, Phase] | None = None) -> RunResult:
     """Run the harness once and return its result (``result.exit_code`` is the command's exit code).
 
+    Outputs are ``subscribers`` of the run's events (``zscontract.api.execute_run`` wires the usual
+    ones: terminal, report files, HAR, corpus); ``phases`` adds phases by name (the corpus replay).
     Raises ZsContractError subclasses for usage and preflight problems (no run folder is made,
     ``latest`` stays where it was, the reason goes to ``REPORT_DIR/preflight-error.txt``) and
     KeyboardInterrupt for a signal before the first write.
     """
-    term = terminal or Terminal()
     budget = Budget.start(settings.max_time, settings.request_timeout, settings.job_timeout)
     with stops.signals_interrupt(), open_target(settings) as target:
-        run = _open(settings, target, term, budget)
+        run = _open(settings, target, list(subscribers), budget)
         logged_in = False
         try:
             try:
@@ -81,7 +84,7 @@ def execute_run(settings: RunSettings, terminal: Terminal | None = None) -> RunR
             except ZsContractError as exc:
                 _preflight_failed(settings.report_dir, exc)
                 raise
-            return _execute(run, facts)
+            return _execute(run, facts, phases or {})
         finally:
             if logged_in:
                 with contextlib.suppress(Exception):  # a dead target or a spent budget: the session expires
@@ -90,10 +93,12 @@ def execute_run(settings: RunSettings, terminal: Terminal | None = None) -> RunR
                     logout(run.client, run.client.settings.session_uuid)
 
 
-def _open(settings: RunSettings, target: Target, term: Terminal, budget: Budget) -> _Run:
+def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], budget: Budget) -> _Run:
     uuid = target.model_service_uuids[0]
     redactor = Redactor(sessions=[target.session_uuid or ""], passwords=[target.password or ""])
     result = RunResult(profile=settings.profile, target_url=target.url, model_service_uuid=uuid, redactor=redactor)
+    events = EventBus(subscribers, on_error=lambda sub, exc: result.crashed(f"output {type(sub).__name__}", exc))
+    result.events = events
 
     def count(ex: Exchange) -> None:
         result.requests += 1
@@ -109,12 +114,12 @@ def _open(settings: RunSettings, target: Target, term: Terminal, budget: Budget)
         ca_bundle=settings.ca_bundle, insecure=settings.insecure, deadline=None, down_after=None),
         on_exchange=watchdog)
     where = "embedded reference server" if target.embedded else redactor.redact(target.url)
-    term.line(f"zscontract: testing {where} ({settings.profile}), model service {uuid}")
+    events.emit(RunStarted(where, settings.profile, uuid))
     if settings.insecure:
         warning = "WARNING: --insecure: TLS certificates are NOT verified; anyone on the path can read the session"
         result.warn(warning)
-        term.line(warning)
-    return _Run(settings, target, client, watchdog, result, term, budget, load_contract(settings.profile), dialect)
+        events.emit(Message(warning))
+    return _Run(settings, target, client, watchdog, result, events, budget, load_contract(settings.profile), dialect)
 
 
 def _preflight(run: _Run) -> dict[str, Any]:
@@ -157,7 +162,7 @@ def _maybe_login(settings: RunSettings, client: Client, redactor: Redactor) -> b
     return True
 
 
-def _execute(run: _Run, facts: dict[str, Any]) -> RunResult:
+def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> RunResult:
     settings, result, client = run.settings, run.result, run.client
     uuid = result.model_service_uuid
     harness = Harness(run.contract, run.dialect, client, uuid, result, checks=settings.checks,
@@ -169,17 +174,18 @@ def _execute(run: _Run, facts: dict[str, Any]) -> RunResult:
                                            target_url=None if run.target.embedded else run.target.url,
                                            restored=settings.read_only, profile=settings.profile)
     client.settings.max_requests = settings.max_requests  # the preflight does not count against it
-    ctx = RunContext(settings, run.target, harness, result, run.budget.phases_end, run.terminal, report_dir,
-                     extras={"snapshot": inventory})
+    ctx = RunContext(settings, run.target, harness, result, run.budget.phases_end, run.events, report_dir,
+                     extras={"snapshot": inventory, "phases": phases})
     phases_run: set[str] = set()
     try:
         _generate(run, ctx, phases_run)
     except KeyboardInterrupt as exc:
         result.interrupted = stops.signal_name(exc)
-        run.terminal.line(f"interrupted ({result.interrupted}): restoring the model service before exiting")
+        run.events.emit(Message(f"interrupted ({result.interrupted}): restoring the model service before exiting"))
     except Exception as exc:  # a bug of ours: a harness error, reported with its traceback; still restore
         result.crashed("the run", exc)
-        run.terminal.line(f"HARNESS ERROR (a bug in zscontract, not in the target): {type(exc).__name__}: {exc}")
+        run.events.emit(Message(f"HARNESS ERROR (a bug in zscontract, not in the target): {type(exc).__name__}: "
+                                f"{exc}"))
     finally:
         harness.flush_held()
         _finish(run, ctx, snapshot_path, phases_run)
@@ -191,7 +197,7 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
     settings, result, harness = run.settings, run.result, ctx.harness
     run.watchdog.arm(run.client, deadline=run.budget.phases_end)
     try:
-        run_phases(ctx, phases_run)
+        run_phases(ctx, phases_run, ctx.extras["phases"])
         run.watchdog.arm(run.client, deadline=run.budget.end)
         if result.failures and not settings.read_only and run.budget.left() > 0:
             from zscontract.runner.minimize import minimize_failures
@@ -204,7 +210,7 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
         dropped = harness.drop_held()
         result.note(f"stopped early: {exc}" + (f"; {dropped} failures of requests that got no answer are not "
                                                "counted against a target that is down" if dropped else ""))
-        run.terminal.line(f"TARGET DOWN: {exc}; stopping")
+        run.events.emit(Message(f"TARGET DOWN: {exc}; stopping"))
     except compat.LIMITS as exc:
         result.incomplete = str(exc)
         result.note(f"generation stopped: {exc}")
@@ -238,6 +244,7 @@ def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str
             result.restore["snapshot"] = str(snapshot_path)
             if result.restore.get("restored"):
                 snapshot.mark(snapshot_path, restored=True)
+            run.events.emit(RestoreDone(result.restore))
             if result.restore.get("other_differences"):
                 result.note("fields no request can write differ from the snapshot: "
                             + ", ".join(result.restore["other_differences"]))
@@ -245,22 +252,11 @@ def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str
             result.interrupted = seen[0]
         explain_unjudged(result, settings, query_api=client.has_query_api, phases_run=phases_run)
         result.finished = time.time()
-        _write_reports(run, ctx.report_dir)
-
-
-def _write_reports(run: _Run, report_dir: Path) -> None:
-    from zscontract.reporting.files import write_reports
-
-    try:
-        write_reports(run.result, report_dir, run.settings)
-    except Exception as exc:  # a bug of ours: said so, the terminal still gets the verdict
-        run.result.crashed("writing the reports", exc)
-    run.terminal.summary(run.result)
-    run.terminal.line(f"reports: {report_dir}")
+        run.events.emit(RunFinished(result, ctx.report_dir))  # the outputs write every report now
 
 
 def exit_code(result: RunResult) -> int:
     return result.exit_code
 
 
-__all__ = ["BUILTIN_PHASES", "EXTRA_PHASES", "RunContext", "execute_run", "exit_code", "new_run_dir"]
+__all__ = ["BUILTIN_PHASES", "EXTRA_PHASES", "RunContext", "exit_code", "new_run_dir", "run_harness"]

@@ -22,11 +22,10 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from zscontract.checks.context import Step, inventory_of
 from zscontract.core import cases
 from zscontract.core.cases import Case, InputClass, classify_fields
 from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UNKNOWN
-from zscontract.core.dialects import ACTION_KEY, API_PATH, Outcome
+from zscontract.core.dialects import ACTION_KEY, API_PATH
 from zscontract.core.exchange import Exchange, Request, Response
 from zscontract.core.failures import CheckFailed
 from zscontract.errors import ZsContractError
@@ -119,22 +118,10 @@ class StJudge:
         # zstack async: a 202 + location is followed until the job ends (facts "Two dialects").
         ex = h.client.follow_job(ex, h.client.auth_headers())
         case = self.classify(ex.request, f"schemathesis:{phase}")
-        outcome = h.dialect.classify(ex.response) if ex.response is not None else None
-        step = Step(case=case, exchange=ex, outcome=outcome, before=h.state)
-        if outcome is Outcome.SUCCESS:
-            step.inventory = inventory_of(ex)
-        # As Harness.send: read back after every write the query API can check, and after every error.
-        if h.client.has_query_api is not False or outcome is not Outcome.SUCCESS:
-            rb = h.read(case)
-            step.after, step.after_via = rb.inventory, rb.via
-            if step.after_via == "empty-update" and outcome is Outcome.SUCCESS:
-                step.after = None  # an empty update is not a read of what the write returned
-        h.result.cases[case.input_class.value] += 1
-        h.result.labels[case.label] += 1
-        h.result.fields_exercised.update(case.sent_values().keys())
-        failures = h.judge(step).failures
-        h.state = step.after or step.inventory or h.state
-        return failures
+        # The harness's one step builder; no repeat (schemathesis sent the case, not us), and a
+        # read-back after every write the query API can check, and after every error.
+        step = h.step_for(case, ex, repeat=False, read_every_success=True)
+        return h.conclude(step).failures
 
     def classify(self, request: Request, label: str) -> Case:
         """The oracle's class of a request schemathesis made (oracle.md "Three kinds of input")."""
