@@ -7,6 +7,7 @@ exception, the native one is used and the stand-in is dead code to delete.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +70,33 @@ def client_settings(**values: Any) -> ClientSettings:
             # integration: ca_bundle/insecure/deadline/down_after become real fields of ClientSettings.
             object.__setattr__(settings, key, value)
     return settings
+
+
+NATIVE_TLS = "ca_bundle" in _FIELDS and "insecure" in _FIELDS
+
+
+class _TlsClient(Client):
+    """integration: until ClientSettings has ca_bundle/insecure, https sessions get them here."""
+
+    def _http(self) -> Any:
+        sess = super()._http()
+        if not getattr(self._local, "tls_set", False):
+            ca = getattr(self.settings, "ca_bundle", None)
+            env = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE")
+            sess.verify = False if getattr(self.settings, "insecure", False) else (ca or env or True)
+            self._local.tls_set = True
+        return sess
+
+
+def make_client(settings: ClientSettings, on_exchange: Callable[[Exchange], None]) -> Client:
+    """A client for these settings (with the TLS options honoured even before the client knows them)."""
+    if NATIVE_TLS:
+        return Client(settings, on_exchange=on_exchange)
+    if getattr(settings, "insecure", False):
+        import urllib3
+
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)  # warned once, loudly, by the run
+    return _TlsClient(settings, on_exchange=on_exchange)
 
 
 class Watchdog:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from zscontract.contract import load_contract
-from zscontract.core.client import Client
 from zscontract.core.dialects import get_dialect
 from zscontract.core.session import hash_password, login, logout
 from zscontract.errors import TargetUnreachable
@@ -37,10 +36,10 @@ def restore_snapshot(req: RestoreRequest, snap: snapshot.Snapshot, say: Any = pr
     """Write ``snap`` back to ``req.target_url``; 0 restored (or a dry run), 3 unreachable, 4 not restored."""
     contract = load_contract(req.profile)
     watchdog = compat.Watchdog(lambda ex: None)
-    client = Client(compat.client_settings(
+    client = compat.make_client(compat.client_settings(
         base_url=req.target_url, session_uuid=req.session_uuid or "", dialect=get_dialect(req.profile),
         request_timeout=req.request_timeout, job_timeout=req.job_timeout, ca_bundle=req.ca_bundle,
-        insecure=req.insecure, deadline=None, down_after=None), on_exchange=watchdog)
+        insecure=req.insecure, deadline=None, down_after=None), watchdog)
     # Bounded like a run's restore slice, with room for a login and a few reads.
     watchdog.arm(client, deadline=time.monotonic() + grace(req.request_timeout, req.job_timeout)
                  + 4 * req.request_timeout, down_after=None)

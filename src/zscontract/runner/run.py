@@ -108,11 +108,11 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
 
     watchdog = compat.Watchdog(count)
     dialect = get_dialect(settings.profile)
-    client = Client(compat.client_settings(
+    client = compat.make_client(compat.client_settings(
         base_url=target.url, session_uuid=target.session_uuid or "", dialect=dialect,
         request_timeout=settings.request_timeout, job_timeout=settings.job_timeout, rate_limit=settings.rate_limit,
         ca_bundle=settings.ca_bundle, insecure=settings.insecure, deadline=None, down_after=None),
-        on_exchange=watchdog)
+        watchdog)
     where = "embedded reference server" if target.embedded else redactor.redact(target.url)
     events.emit(RunStarted(where, settings.profile, uuid))
     if settings.insecure:
