@@ -156,6 +156,11 @@ def read(client: Client, uuid: str) -> ReadResult:
         query = client.query(uuid)
         if query.response is None and error_kind(query) == "connection":
             query = client.query(uuid)  # a keep-alive socket closed under us: once more, as urllib3 does for a GET
+        if client._session_expired(query) and client.on_session_expired is not None:
+            fresh = client.on_session_expired()  # the session expired (ID.1001): log in again, as updates do
+            if fresh:
+                client.settings.session_uuid = fresh
+                query = client.query(uuid)
         inv = client.learn_query_api(query)
         if inv is not None:
             return ReadResult(inv, "query", query)

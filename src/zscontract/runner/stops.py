@@ -67,8 +67,12 @@ def signals_interrupt() -> Iterator[None]:
     try:
         yield
     finally:
+        # After a stop, later signals are ignored until the process has exited with 130: a Ctrl-C
+        # repeated while it exits must not turn the exit code into a death by signal (SIG_IGN, not
+        # a Python handler: the interpreter resets those to the default while it shuts down).
+        stopped = signal.getsignal(SIGNALS[0]) is not handler
         for s, h in old.items():
-            signal.signal(s, h)
+            signal.signal(s, signal.SIG_IGN if stopped else h)
 
 
 @contextlib.contextmanager
