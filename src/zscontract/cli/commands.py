@@ -68,9 +68,14 @@ def _execute(args: argparse.Namespace, **extra: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     result = _execute(args)
-    if args.baseline and result.verdict in ("passed", "failed"):
+    if args.baseline and result.verdict in GATED:
         return gate(args, result)
     return int(result.exit_code)
+
+
+# Verdicts a baseline applies to; the others (interrupted, harness error, target down, not restored)
+# are a broken job whatever the baseline says.
+GATED = ("passed", "failed", "incomplete")
 
 
 def gate(args: argparse.Namespace, result: Any) -> int:
@@ -100,7 +105,7 @@ def fuzz(args: argparse.Namespace) -> int:
     seconds = max(result.duration, 1e-9)
     print(f"fuzz: {result.total_cases} cases in {seconds:.1f} s = {result.total_cases / seconds:.1f} cases/s "
           f"({result.requests} requests)")
-    if args.baseline and result.verdict in ("passed", "failed"):
+    if args.baseline and result.verdict in GATED:
         return gate(args, result)
     return int(result.exit_code)
 
