@@ -21,7 +21,7 @@ from zscontract.core.dialects import get_dialect
 from zscontract.core.exchange import Exchange
 from zscontract.core.redact import Redactor
 from zscontract.core.session import hash_password, login, logout, relogin_once
-from zscontract.errors import ZsContractError
+from zscontract.errors import TargetUnreachable, ZsContractError
 from zscontract.runner import compat, snapshot, stops
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.budget import Budget
@@ -79,8 +79,14 @@ def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *
         logged_in = False
         try:
             try:
-                logged_in = _maybe_login(settings, run.client, run.result.redactor)
-                facts = _preflight(run)
+                run.watchdog.arm(run.client, deadline=budget.end, down_after=None)
+                try:
+                    logged_in = _maybe_login(settings, run.client, run.result.redactor)
+                    facts = _preflight(run)
+                except compat.LIMITS as exc:
+                    raise TargetUnreachable(f"the target did not get through the preflight within --max-time "
+                                            f"{settings.max_time:g} s ({exc}); it answers too slowly to be tested"
+                                            ) from None
             except ZsContractError as exc:
                 _preflight_failed(settings.report_dir, exc)
                 raise
@@ -127,7 +133,6 @@ def _preflight(run: _Run) -> dict[str, Any]:
     uuid = run.result.model_service_uuid
     if not run.target.embedded:
         snapshot.refuse_if_pending(run.settings.report_dir, run.target.url, uuid, run.settings.discard_snapshot)
-    run.watchdog.arm(run.client, deadline=None, down_after=None)
     facts = preflight(run.client, uuid)
     run.result.note(check_profile(run.client, uuid, run.settings.profile))
     return facts
