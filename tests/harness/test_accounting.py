@@ -119,3 +119,12 @@ def test_restore_writes_each_field_in_the_contracts_type(tmp_path: Path) -> None
     assert lost == []
     lost, _ = differences(contract, snapshot, {**snapshot, "requestCpu": 9}, include_example_fields=False)
     assert lost == ["requestCpu"]
+
+
+def test_a_rate_limit_is_lifted_for_the_concurrent_burst_and_said(scripted: Scripted) -> None:  # noqa: F811
+    s = scripted
+    s.ok(s.inventory)
+    s.harness.client.settings.rate_limit = 1.0
+    s.harness.concurrent_writes([{"name": "a"}, {"description": "b"}])
+    assert s.harness.client.settings.rate_limit == 1.0  # back for everything else
+    assert any("sent at once" in note for note in s.result.notes)
