@@ -142,10 +142,9 @@ def test_minimize_drops_fields_and_shortens_strings_keeping_the_class() -> None:
 
 
 def test_a_crash_of_the_harness_is_a_harness_error_and_the_target_is_still_restored(tmp_path: Path) -> None:
+    from zscontract.core.cases import Case, InputClass
     from zscontract.reporting.files import ReportFiles
     from zscontract.runner.run import run_harness
-
-    from zscontract.core.cases import Case, InputClass
 
     def broken_phase(ctx: Any) -> None:
         ctx.harness.execute(Case(InputClass.ACCEPT, "name", fields={"name": "changed by the run"}))
