@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from zscontract.checks import names
@@ -23,6 +22,7 @@ from zscontract.core.exchange import Exchange
 from zscontract.core.failures import CheckFailed
 from zscontract.runner import compat
 from zscontract.runner.events import CaseJudged
+from zscontract.runner.judgement import Judgement
 from zscontract.runner.results import RunResult
 from zscontract.strategies import duplicate_key_body
 
@@ -42,23 +42,6 @@ HELD_KINDS = frozenset({"connection", "tls"})
 
 class RunStopped(Exception):
     """A check named in ``stop_on`` failed: the run ends early (restore and reports still happen)."""
-
-
-@dataclass
-class Judgement:
-    """What the checks made of one step."""
-
-    failures: list[CheckFailed] = field(default_factory=list)
-    passed: set[str] = field(default_factory=set)
-    not_applicable: set[str] = field(default_factory=set)
-    crashed: set[str] = field(default_factory=set)
-    answered: bool = True  # a response came (a check that got none did not judge)
-
-    def merge(self, other: Judgement) -> None:
-        self.failures += other.failures
-        self.passed |= other.passed
-        self.not_applicable |= other.not_applicable - other.passed
-        self.crashed |= other.crashed
 
 
 class Harness:
