@@ -192,6 +192,7 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
         run.events.emit(Message(f"HARNESS ERROR (a bug in zscontract, not in the target): {type(exc).__name__}: "
                                 f"{exc}"))
     finally:
+        stops.hold()  # first: a signal from here on must not cut the restore short
         harness.flush_held()
         _finish(run, ctx, snapshot_path, phases_run)
     return result
@@ -210,6 +211,7 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
             shrunk = minimize_failures(harness, run.budget.end)
             if shrunk:
                 result.note(f"minimized the reproduction of {shrunk} failures")
+        stops.hold()
     except compat.TargetDown as exc:
         result.stopped = str(exc)
         dropped = harness.drop_held()
@@ -253,6 +255,7 @@ def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str
             if result.restore.get("other_differences"):
                 result.note("fields no request can write differ from the snapshot: "
                             + ", ".join(result.restore["other_differences"]))
+        seen = seen or stops.noted()
         if seen and not result.interrupted:
             result.interrupted = seen[0]
         explain_unjudged(result, settings, query_api=client.has_query_api, phases_run=phases_run)

@@ -46,6 +46,20 @@ def _note(what: str, seen: list[str]) -> Any:
     return handler
 
 
+_RAISE = [True]  # False once the run restores: from then on a signal is noted, never raised
+_HELD: list[str] = []  # signals noted after the first stop or after hold()
+
+
+def noted() -> list[str]:
+    """Signals noted (not obeyed) so far: a run that got one is INTERRUPTED even if it finished."""
+    return list(_HELD)
+
+
+def hold() -> None:
+    """From now on, signals no longer interrupt (called as the restore begins)."""
+    _RAISE[0] = False
+
+
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
     """SIGINT, SIGTERM and SIGHUP (a closed terminal, a dropped SSH session) stop the run alike.
@@ -56,9 +70,14 @@ def signals_interrupt() -> Iterator[None]:
     if not _main_thread():
         yield
         return
-    later: list[str] = []
+    later = _HELD
+    later.clear()
+    _RAISE[0] = True
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        if not _RAISE[0]:  # the run is already restoring: a stop now would skip the restore
+            _note("restoring", later)(signum, frame)
+            return
         for s in SIGNALS:
             signal.signal(s, _note("stopping", later))
         raise Interrupted(signal.Signals(signum).name)
