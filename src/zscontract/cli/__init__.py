@@ -32,6 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("zscontract: INTERRUPTED", file=sys.stderr)
         return 130
     except Exception:  # a bug of ours, never a verdict on the target
+        from zscontract.runner.stops import stopped_by
+
+        if stopped_by():  # a signal that a library turned into another exception: still a stop
+            print(f"zscontract: INTERRUPTED ({stopped_by()})", file=sys.stderr)
+            return 130
         print("zscontract: HARNESS ERROR: a bug in zscontract, not in the target; please report it with this "
               "traceback:", file=sys.stderr)
         traceback.print_exc()

@@ -185,17 +185,24 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
     try:
         _generate(run, ctx, phases_run)
     except KeyboardInterrupt as exc:
-        result.interrupted = stops.signal_name(exc)
-        run.events.emit(Message(f"interrupted ({result.interrupted}): restoring the model service before exiting"))
+        _interrupted(run, stops.stopped_by() or stops.signal_name(exc))
     except Exception as exc:  # a bug of ours: a harness error, reported with its traceback; still restore
-        result.crashed("the run", exc)
-        run.events.emit(Message(f"HARNESS ERROR (a bug in zscontract, not in the target): {type(exc).__name__}: "
-                                f"{exc}"))
+        if stops.stopped_by():  # a signal that the library it hit turned into another exception (Hypothesis)
+            _interrupted(run, str(stops.stopped_by()))
+        else:
+            result.crashed("the run", exc)
+            run.events.emit(Message(f"HARNESS ERROR (a bug in zscontract, not in the target): "
+                                    f"{type(exc).__name__}: {exc}"))
     finally:
         stops.hold()  # first: a signal from here on must not cut the restore short
         harness.flush_held()
         _finish(run, ctx, snapshot_path, phases_run)
     return result
+
+
+def _interrupted(run: _Run, name: str) -> None:
+    run.result.interrupted = name
+    run.events.emit(Message(f"interrupted ({name}): restoring the model service before exiting"))
 
 
 def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:

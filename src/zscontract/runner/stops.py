@@ -50,6 +50,15 @@ _RAISE = [True]  # False once the run restores: from then on a signal is noted, 
 _HELD: list[str] = []  # signals noted after the first stop or after hold()
 
 
+_FIRST: list[str] = []  # the signal that stopped the run
+
+
+def stopped_by() -> str | None:
+    """The signal that stopped the run, if one did: a library may turn the interrupt into another
+    exception (Hypothesis, caught mid-setup, raises an AssertionError); the stop is still a stop."""
+    return _FIRST[0] if _FIRST else None
+
+
 def noted() -> list[str]:
     """Signals noted (not obeyed) so far: a run that got one is INTERRUPTED even if it finished."""
     return list(_HELD)
@@ -72,6 +81,7 @@ def signals_interrupt() -> Iterator[None]:
         return
     later = _HELD
     later.clear()
+    _FIRST.clear()
     _RAISE[0] = True
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -80,7 +90,8 @@ def signals_interrupt() -> Iterator[None]:
             return
         for s in SIGNALS:
             signal.signal(s, _note("stopping", later))
-        raise Interrupted(signal.Signals(signum).name)
+        _FIRST[:] = [signal.Signals(signum).name]
+        raise Interrupted(_FIRST[0])
 
     old: dict[int, Any] = {s: signal.signal(s, handler) for s in SIGNALS}
     try:
