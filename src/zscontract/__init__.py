@@ -57,7 +57,7 @@ __all__ = [
 _SOURCES: dict[str, tuple[str, str]] = {
     "RunResult": ("zscontract.runner.results", "RunResult"),
     "RunSettings": ("zscontract.config", "RunSettings"),
-    "execute_run": ("zscontract.runner.run", "execute_run"),
+    "execute_run": ("zscontract.api", "execute_run"),
     "resolve": ("zscontract.config", "resolve"),
     "Contract": ("zscontract.contract", "Contract"),
     "FieldSpec": ("zscontract.contract", "FieldSpec"),
@@ -124,4 +124,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs only: the real imports happen in
         ZsContractError,
     )
     from zscontract.runner.results import RunResult
-    from zscontract.runner.run import execute_run
+    from zscontract.api import execute_run

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from zscontract.core.dialects import DIALECTS
 from zscontract.core.values import UUID_RE
@@ -63,7 +64,7 @@ class RunSettings:
     read_only: bool = False
     rate_limit: float | None = None
     max_requests: int | None = None
-    server_async: bool = False          # embedded server only: answer with async jobs
+    server_async: bool | None = None    # embedded server only: async jobs (None: the profile's default)
     server_faults: tuple[str, ...] = ()  # embedded server only
     server_variants: tuple[str, ...] = ()
     schemathesis: bool = True
@@ -74,6 +75,9 @@ class RunSettings:
     account: str | None = None          # log in with this account (password from ZS_PASSWORD)
     password: str | None = None         # never from a flag; redacted everywhere
     password_hashed: bool = False       # the password is already ZStack's SHA-512 hex digest
+    ca_bundle: str | None = None        # CA certificates for https targets (else the client's defaults)
+    insecure: bool = False              # do not verify TLS certificates (warned about everywhere)
+    discard_snapshot: Path | None = None  # an earlier run's pending snapshot to give up on
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -99,8 +103,23 @@ def pick(name: str, flag_value: Any, environ: Mapping[str, str] | None = None,
 
 
 def check_url(value: str, source: str) -> str:
-    if not re.match(r"^https?://[^/\s]+", value):
+    """An http(s) base URL with a valid port and no credentials (refused without echoing them).
+
+    >>> check_url("http://zs.example:8080/", "--target-url")
+    'http://zs.example:8080'
+    """
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@", value):
+        raise UsageError(f"{source}: credentials in the URL are refused (they would end up in logs and "
+                         "reports); give the session with --session-uuid or log in with --account and ZS_PASSWORD")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
         raise UsageError(f"{source}: {value!r} is not an http(s) URL; expected e.g. http://zstack.example:8080")
+    try:
+        parts.port  # noqa: B018  (urllib checks the port range when it is read)
+    except ValueError:
+        raise UsageError(f"{source}: {value!r} has an impossible port; a port is 1-65535") from None
+    if parts.port == 0:
+        raise UsageError(f"{source}: {value!r} has an impossible port; a port is 1-65535")
     return value.rstrip("/")
 
 
@@ -125,6 +144,33 @@ def check_profile(value: str, source: str) -> str:
     if value not in DIALECTS:
         raise UsageError(f"{source}: unknown profile {value!r}; use one of: {', '.join(sorted(DIALECTS))}")
     return value
+
+
+def writable_dir(path: Path, source: str) -> Path:
+    """A directory the run can write into (created when missing); anything else is a usage error."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{source}: {str(path)!r} is not a directory; give a directory for the reports")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".zscontract-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot write into {str(path)!r} ({exc.strerror or exc})") from None
+    return path
+
+
+def readable_file(path: Path, source: str) -> Path:
+    """An existing, readable regular file."""
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "does not exist or is not a regular file"
+        raise UsageError(f"{source}: {str(path)!r} {what}")
+    try:
+        with path.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot read {str(path)!r} ({exc.strerror or exc})") from None
+    return path
 
 
 def positive(value: Any, source: str, kind: Callable[[Any], T] = float) -> T:  # type: ignore[assignment]

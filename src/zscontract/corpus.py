@@ -8,7 +8,8 @@ so the same defect found again overwrites its file instead of piling up copies::
      "signature": "...", "title": "...", "profile": "zstack", "case": {...Case.to_json()...}}
 
 A replayed entry is STILL FAILING when its check fails again on that case (with any signature:
-the defect may now show itself differently), FIXED otherwise. Sending the case is the caller's
+the defect may now show itself differently), FIXED when its check judged it again and passed,
+NOT JUDGED otherwise. Sending the case is the caller's
 business (see :func:`replay_verdicts`).
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -28,7 +29,8 @@ from zscontract.errors import UsageError
 CORPUS_FORMAT = 1
 FIXED: Literal["FIXED"] = "FIXED"
 STILL_FAILING: Literal["STILL FAILING"] = "STILL FAILING"
-Verdict = Literal["FIXED", "STILL FAILING"]
+NOT_JUDGED: Literal["NOT JUDGED"] = "NOT JUDGED"
+Verdict = Literal["FIXED", "STILL FAILING", "NOT JUDGED"]
 
 
 class FailureLike(Protocol):
@@ -185,44 +187,103 @@ def _load_entry(path: Path) -> CorpusEntry:
     )
 
 
-def replay_verdicts(entries: Iterable[CorpusEntry],
-                    run_case: Callable[[Case], Iterable[FailureLike]]) -> list[tuple[CorpusEntry, Verdict]]:
-    """Replay each entry through ``run_case`` (which sends the case and returns the failures it raised).
+class Judged(Protocol):
+    """What replay needs to know of how the checks took a replayed case (``runner.engine.Judgement`` fits)."""
 
+    @property
+    def failures(self) -> Sequence[FailureLike]: ...
+
+    @property
+    def passed(self) -> Collection[str]: ...
+
+    @property
+    def not_applicable(self) -> Collection[str]: ...
+
+    @property
+    def crashed(self) -> Collection[str]: ...
+
+    @property
+    def answered(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """One replayed entry, its verdict, and why it was not judged (when it was not)."""
+
+    entry: CorpusEntry
+    verdict: Verdict
+    why: str = ""
+
+
+def not_judged_why(check: str, judged: Judged) -> str:
+    """Why ``check`` gave no verdict on a replayed case."""
+    if check in judged.crashed:
+        return f"{check} crashed on it (a harness error)"
+    if not judged.answered:
+        return "the target did not answer the replayed request"
+    if check in judged.not_applicable:
+        return f"{check} found nothing to judge in the answer (e.g. no query API, or the case was not accepted)"
+    return f"{check} is not among the selected checks"
+
+
+def replay_verdicts(entries: Iterable[CorpusEntry], run_case: Callable[[Case], Judged]) -> list[Replayed]:
+    """Replay each entry through ``run_case`` (which sends the case and says how the checks took it).
+
+    STILL FAILING when the entry's check fails again (with any signature: the defect may show
+    itself differently now); FIXED only when that check judged the case and passed; NOT JUDGED
+    otherwise, with why (a check that did not run proves nothing).
+
+    >>> from types import SimpleNamespace as NS
     >>> from zscontract.core.cases import InputClass
     >>> e = CorpusEntry("c:1", "c", "s", "t", None, Case(InputClass.ACCEPT, "x"), Path("c-1.json"))
-    >>> class F:
-    ...     check, signature = "c", "another wording"
-    >>> [v for _, v in replay_verdicts([e], lambda case: [F()])]
+    >>> def took(failures=(), passed=(), na=()):
+    ...     return lambda case: NS(failures=failures, passed=set(passed), not_applicable=set(na), crashed=set(),
+    ...                            answered=True)
+    >>> [r.verdict for r in replay_verdicts([e], took(failures=[NS(check="c", signature="other")]))]
     ['STILL FAILING']
-    >>> [v for _, v in replay_verdicts([e], lambda case: [])]
+    >>> [r.verdict for r in replay_verdicts([e], took(passed=["c"]))]
     ['FIXED']
+    >>> [(r.verdict, r.why) for r in replay_verdicts([e], took(na=["c"]))][0][0]
+    'NOT JUDGED'
     """
-    results: list[tuple[CorpusEntry, Verdict]] = []
+    results: list[Replayed] = []
     for entry in entries:
-        checks = {failure.check for failure in run_case(entry.case)}
-        results.append((entry, STILL_FAILING if entry.check in checks else FIXED))
+        judged = run_case(entry.case)
+        if entry.check in {failure.check for failure in judged.failures}:
+            results.append(Replayed(entry, STILL_FAILING))
+        elif entry.check in judged.passed:
+            results.append(Replayed(entry, FIXED))
+        else:
+            results.append(Replayed(entry, NOT_JUDGED, not_judged_why(entry.check, judged)))
     return results
 
 
-def render_replay(verdicts: Iterable[tuple[CorpusEntry, Verdict]]) -> str:
+def render_replay(replayed: Iterable[Replayed]) -> str:
     """One line per replayed entry, then a count.
 
     >>> render_replay([])
-    'corpus: 0 replayed, 0 fixed, 0 still failing'
+    'corpus: 0 replayed, 0 fixed, 0 still failing, 0 not judged'
     """
-    items = list(verdicts)
-    lines = [f"  {verdict:<13} [{entry.check}] {entry.title} ({entry.path.name})" for entry, verdict in items]
-    fixed = sum(1 for _, v in items if v == FIXED)
-    lines.append(f"corpus: {len(items)} replayed, {fixed} fixed, {len(items) - fixed} still failing")
+    items = list(replayed)
+    lines = []
+    for r in items:
+        why = f": {r.why}" if r.why else ""
+        lines.append(f"  {r.verdict:<13} [{r.entry.check}] {r.entry.title} ({r.entry.path.name}){why}")
+    fixed = sum(1 for r in items if r.verdict == FIXED)
+    unjudged = sum(1 for r in items if r.verdict == NOT_JUDGED)
+    lines.append(f"corpus: {len(items)} replayed, {fixed} fixed, {len(items) - fixed - unjudged} still failing, "
+                 f"{unjudged} not judged")
     return "\n".join(lines)
 
 
 __all__ = [
     "FIXED",
+    "NOT_JUDGED",
     "STILL_FAILING",
     "CorpusEntry",
     "FailureLike",
+    "Judged",
+    "Replayed",
     "Verdict",
     "default_corpus_dir",
     "failure_key",

@@ -256,9 +256,11 @@ def test_max_requests_bounds_the_run_and_still_restores(reference_server: Server
     before = query_inventory(server)
     proc = zscontract("run", *target_args(server), "--max-requests", "40", "--report-dir", str(tmp_path),
                       "--no-corpus")
-    assert proc.returncode == 0, proc.stderr
+    # A spent request budget is not a reason the user chose for a check to judge nothing: INCOMPLETE.
+    assert proc.returncode == 5, proc.stdout + proc.stderr
     summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
     assert any("--max-requests 40" in note for note in summary["notes"])
+    assert summary["verdict"] == "incomplete" and summary["incomplete_checks"]
     assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
 
 

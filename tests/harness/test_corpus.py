@@ -12,7 +12,9 @@ from zscontract.core.failures import CheckFailed, FailureRecord
 from zscontract.core.redact import Redactor
 from zscontract.corpus import (
     FIXED,
+    NOT_JUDGED,
     STILL_FAILING,
+    CorpusEntry,
     default_corpus_dir,
     load_corpus,
     render_replay,
@@ -20,6 +22,7 @@ from zscontract.corpus import (
     save_failures,
 )
 from zscontract.errors import UsageError
+from zscontract.runner.engine import Judgement
 from zscontract.runner.results import RunResult
 
 DUPLICATE_KEYS = Case(InputClass.EITHER, "raw/duplicate-keys",
@@ -111,24 +114,42 @@ def test_missing_directory(tmp_path: Path) -> None:
         load_corpus(tmp_path / "file")
 
 
+def _took(failures: list[CheckFailed | FailureRecord] | None = None, passed: tuple[str, ...] = (),
+          not_applicable: tuple[str, ...] = (), answered: bool = True) -> Judgement:
+    return Judgement(failures=list(failures or []), passed=set(passed),  # type: ignore[arg-type]
+                     not_applicable=set(not_applicable), answered=answered)
+
+
 def test_replay_verdicts(tmp_path: Path) -> None:
     save_failures(tmp_path, run_summary(("value_fidelity", "name mangled", CJK_NAME),
                                         ("error_shape", "500 on non-JSON", NOT_JSON),
                                         ("error_shape", "200 on bad uuid", BAD_UUID))["failures"])  # type: ignore[arg-type]
     entries = load_corpus(tmp_path)
 
-    def run_case(case: Case) -> list[CheckFailed | FailureRecord]:
+    def run_case(case: Case) -> Judgement:
         if case == CJK_NAME:  # same check, different wording: still the defect
-            return [CheckFailed("value_fidelity", "name changed", expected="x", signature="other wording")]
-        if case == NOT_JSON:  # another check fails on it: this entry's defect is fixed
-            return [CheckFailed("value_fidelity", "?", expected="x").to_record()]
-        return []
+            return _took([CheckFailed("value_fidelity", "name changed", expected="x", signature="other wording")])
+        if case == NOT_JSON:  # its check judged it and passed; another check fails on it: this defect is fixed
+            return _took([CheckFailed("value_fidelity", "?", expected="x").to_record()], passed=("error_shape",))
+        return _took(not_applicable=("error_shape",))  # its check had nothing to judge: no verdict
 
-    verdicts = {e.case.label: v for e, v in replay_verdicts(entries, run_case)}
-    assert verdicts == {"name/cjk": STILL_FAILING, "raw/not-json": FIXED, "uuid/malformed": FIXED}
+    verdicts = {r.entry.case.label: r.verdict for r in replay_verdicts(entries, run_case)}
+    assert verdicts == {"name/cjk": STILL_FAILING, "raw/not-json": FIXED, "uuid/malformed": NOT_JUDGED}
     text = render_replay(replay_verdicts(entries, run_case))
     assert "STILL FAILING [value_fidelity] title: name mangled" in text
-    assert text.endswith("corpus: 3 replayed, 2 fixed, 1 still failing")
+    assert "NOT JUDGED    [error_shape] title: 200 on bad uuid" in text and "found nothing to judge" in text
+    assert text.endswith("corpus: 3 replayed, 1 fixed, 1 still failing, 1 not judged")
+
+
+def test_a_check_that_did_not_run_never_says_fixed() -> None:
+    entry = load_corpus_entry_for_test()
+    for judged, why in ((_took(), "not among the selected checks"), (_took(answered=False), "did not answer")):
+        [replayed] = replay_verdicts([entry], lambda case, j=judged: j)
+        assert replayed.verdict == NOT_JUDGED and why in replayed.why
+
+
+def load_corpus_entry_for_test() -> CorpusEntry:
+    return CorpusEntry("idempotence:1", "idempotence", "s", "t", None, CJK_NAME, Path("idempotence-1.json"))
 
 
 def test_saved_file_is_readable_json(tmp_path: Path) -> None:

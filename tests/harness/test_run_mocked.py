@@ -13,12 +13,12 @@ import pytest
 import responses
 
 from tests.fixtures.scripted import BASE, SESSION, page_inventory
+from zscontract.api import execute_run
 from zscontract.checks import names
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
 from zscontract.core.values import INT32_MAX, INT64_MAX
 from zscontract.reporting.terminal import Terminal
-from zscontract.runner.run import execute_run
 
 INT_LIMITS = {"requestCpu": INT32_MAX, "requestMemory": INT64_MAX}
 
@@ -139,3 +139,27 @@ def test_minimize_drops_fields_and_shortens_strings_keeping_the_class() -> None:
     assert failure.check == names.ROUND_TRIP
     assert list(small.fields or {}) == ["name"] and 0 < len((small.fields or {})["name"]) <= 8
     assert harness.result.failures == {} and harness.result.total_cases == 0  # tries are not tallied
+
+
+def test_a_crash_of_the_harness_is_a_harness_error_and_the_target_is_still_restored(tmp_path: Path) -> None:
+    from zscontract.core.cases import Case, InputClass
+    from zscontract.reporting.files import ReportFiles
+    from zscontract.runner.run import run_harness
+
+    def broken_phase(ctx: Any) -> None:
+        ctx.harness.execute(Case(InputClass.ACCEPT, "name", fields={"name": "changed by the run"}))
+        raise RuntimeError("a bug in a phase")
+
+    target = MockTarget()
+    before = copy.deepcopy(target.inventory)
+    settings = RunSettings(target_url=BASE, session_uuid=SESSION, model_service_uuids=(target.inventory["uuid"],),
+                           report_dir=tmp_path, phases=("boom",), schemathesis=False, save_corpus=False)
+    pattern = re.compile(re.escape(BASE) + r"/zstack/v1/ai/model-services/.*")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.PUT, pattern, callback=target.put)
+        mock.add_callback(responses.GET, pattern, callback=target.get)
+        result = run_harness(settings, [ReportFiles()], phases={"boom": broken_phase})
+    assert result.verdict == "harness_error" and result.exit_code == 6 and not result.failures
+    assert result.restore["restored"] and target.inventory["name"] == before["name"]
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text(encoding="utf-8"))
+    assert "RuntimeError: a bug in a phase" in summary["harness_errors"][0]["traceback"]

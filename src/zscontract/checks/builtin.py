@@ -1,3 +1,3 @@
 """Importing this module registers every built-in check."""
 
-from zscontract.checks import response, state  # noqa: F401
+from zscontract.checks import reads, response, state  # noqa: F401

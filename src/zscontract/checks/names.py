@@ -14,9 +14,10 @@ ZSTACK_CODES = "zstack_codes"              # ID.1001 / SYS.1003 / SYS.1007 where
 REJECTED_UNCHANGED = "rejected_unchanged"  # a rejected request changes nothing
 NO_SERVER_FAULT = "no_server_fault"        # no 5xx (documented) / 500 or bare 503 (zstack)
 NO_HANG = "no_hang"                        # every request answers within the timeout; async jobs end
+QUERY_READ = "query_read"                  # the query API answers soundly (5xx, hang, malformed inventories)
 
 ALL = (
     RESPONSE_SHAPE, ACCEPTS_VALID, REJECTS_INVALID, ROUND_TRIP, UNCHANGED_UNSENT, INVARIANTS,
     IDEMPOTENCE, READ_AFTER_WRITE, NO_LOST_UPDATE, ERROR_ENVELOPE, ZSTACK_CODES, REJECTED_UNCHANGED,
-    NO_SERVER_FAULT, NO_HANG,
+    NO_SERVER_FAULT, NO_HANG, QUERY_READ,
 )

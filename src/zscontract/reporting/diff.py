@@ -79,10 +79,13 @@ def diff_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> RunDiff:
                      "failures may differ for that reason alone")
     if a.get("target_url") != b.get("target_url"):
         notes.append(f"the runs tested different targets ({a.get('target_url')} vs {b.get('target_url')})")
-    zero = {"passed": 0, "failed": 0}
     ca, cb = a.get("checks") or {}, b.get("checks") or {}
-    checks = {name: (dict(ca.get(name, zero)), dict(cb.get(name, zero)))
-              for name in sorted(set(ca) | set(cb))}
+
+    def counts(c: Any) -> dict[str, int]:  # the tallies that compare across versions of the summary
+        c = c if isinstance(c, dict) else {}
+        return {"passed": int(c.get("passed", 0)), "failed": int(c.get("failed", 0))}
+
+    checks = {name: (counts(ca.get(name)), counts(cb.get(name))) for name in sorted(set(ca) | set(cb))}
     return RunDiff(
         a_label=run_label(a),
         b_label=run_label(b),

@@ -15,6 +15,18 @@ from urllib.parse import parse_qsl, urlsplit
 from zscontract.core.exchange import Exchange, Response
 from zscontract.core.redact import REDACTED_SESSION, Redactor
 
+BODY_LIMIT = 64 * 1024  # bytes of each body kept: a cassette stays small whatever a target sends
+
+
+def excerpt(body: bytes, red: Redactor, limit: int = BODY_LIMIT) -> str:
+    """A body as redacted text, cut to ``limit`` bytes (only the kept part is ever decoded).
+
+    >>> excerpt(b"x" * 10, Redactor(), limit=4)
+    'xxxx... [6 more bytes not kept]'
+    """
+    text = red.redact(body[:limit].decode("utf-8", "replace"))
+    return text if len(body) <= limit else text + f"... [{len(body) - limit} more bytes not kept]"
+
 
 def _headers(headers: dict[str, str], red: Redactor) -> list[dict[str, str]]:
     out = []
@@ -30,7 +42,7 @@ def _response(resp: Response | None, error: str | None, red: Redactor) -> dict[s
         return {"status": 0, "statusText": "", "httpVersion": "HTTP/1.1", "headers": [], "cookies": [],
                 "content": {"size": 0, "mimeType": "x-unknown"}, "redirectURL": "", "headersSize": -1,
                 "bodySize": -1, "comment": red.redact(error or "")}
-    text = red.redact(resp.body.decode("utf-8", "replace"))
+    text = excerpt(resp.body, red)
     return {"status": resp.status, "statusText": "", "httpVersion": "HTTP/1.1",
             "headers": _headers(resp.headers, red), "cookies": [],
             "content": {"size": len(resp.body), "mimeType": resp.content_type or "x-unknown", "text": text},
@@ -40,7 +52,7 @@ def _response(resp: Response | None, error: str | None, red: Redactor) -> dict[s
 def har_entry(exchange: Exchange, red: Redactor, comment: str = "") -> dict[str, Any]:
     """One HAR entry for an exchange (the final response of an async job, with the polls counted)."""
     req = exchange.request
-    body = red.redact(req.body.decode("utf-8", "replace")) if req.body is not None else None
+    body = excerpt(req.body, red) if req.body is not None else None
     elapsed = exchange.response.elapsed * 1000 if exchange.response is not None else 0.0
     entry: dict[str, Any] = {
         "startedDateTime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),

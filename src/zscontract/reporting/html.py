@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from zscontract.core.redact import Redactor
+from zscontract.reporting.verdict import headline, verdict_of
 from zscontract.runner.results import RunResult
 
 TEMPLATE = "report.html.j2"
@@ -77,13 +78,9 @@ def write_html_summary(summary: Mapping[str, Any], path: Path, *, redactor: Reda
 
 def _view(s: Mapping[str, Any]) -> dict[str, Any]:
     failures = [dict(f) for f in s.get("failures") or []]
-    ok = bool(s.get("ok", not failures))
-    failed_checks = sorted({str(f.get("check")) for f in failures})
-    verdict = "PASSED: the target conforms" if ok else (
-        f"FAILED: {len(failures)} distinct failure{'s' if len(failures) != 1 else ''} "
-        f"in {', '.join(failed_checks) or 'the run'}")
-    checks = [{"name": name, "passed": int(t.get("passed", 0)), "failed": int(t.get("failed", 0))}
-              for name, t in sorted((s.get("checks") or {}).items())]
+    ok = verdict_of(s) == "passed"
+    verdict = headline(s)
+    checks = [_check_view(name, t) for name, t in sorted((s.get("checks") or {}).items())]
     statuses = {str(k): int(v) for k, v in (s.get("statuses") or {}).items()}
     latencies = [float(x) for x in s.get("latencies_ms") or [] if isinstance(x, int | float)]
     fields = _counted(s.get("fields_exercised"))
@@ -130,8 +127,27 @@ def _view(s: Mapping[str, Any]) -> dict[str, Any]:
         "labels": _counted(s.get("case_labels")),
         "phases": [(k, f"{float(v):.1f} s") for k, v in (s.get("phases") or {}).items()],
         "notes": [str(n) for n in s.get("notes") or []],
+        "warnings": [str(w) for w in s.get("warnings") or []],
+        "harness_errors": [{"where": str(e.get("where", "")), "error": str(e.get("error", "")),
+                            "traceback": str(e.get("traceback", ""))} for e in s.get("harness_errors") or []],
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def _check_view(name: str, t: Mapping[str, Any]) -> dict[str, Any]:
+    passed, failed = int(t.get("passed", 0)), int(t.get("failed", 0))
+    judged = int(t.get("judged", passed + failed))
+    if t.get("errors"):
+        status, css = "ERROR", "failed"
+    elif failed:
+        status, css = "FAIL", "failed"
+    elif judged:
+        status, css = "ok", "passed"
+    else:
+        status, css = ("skipped" if t.get("user_chosen") else "NOT JUDGED"), "skipped"
+    return {"name": name, "passed": passed, "failed": failed, "judged": judged, "status": status, "css": css,
+            "not_applicable": int(t.get("not_applicable", 0)),
+            "reason": str(t.get("reason") or "") if not judged else ""}
 
 
 def _restored(restore: Mapping[str, Any]) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from zscontract.reporting.verdict import headline
 from zscontract.runner.results import RunResult
 
 
@@ -16,22 +17,27 @@ def write_json(result: RunResult, path: Path) -> Path:
 
 
 def render_markdown(result: RunResult) -> str:
-    verdict = "conforms" if result.ok else f"broke the contract ({len(result.failures)} distinct failures)"
-    lines = [
-        f"## zscontract: target {verdict}",
-        "",
+    summary = result.to_json()
+    lines = [f"## zscontract: {headline(summary)}", ""]
+    lines += [f"> **{w}**" for w in result.warnings] + ([""] if result.warnings else [])
+    lines += [
         f"Profile `{result.profile}`, {result.total_cases} cases, {result.requests} requests, "
         f"{result.duration:.1f} s.",
         "",
-        "| check | passed | failed |",
-        "|---|---:|---:|",
+        "| check | judged | passed | failed | not applicable | note |",
+        "|---|---:|---:|---:|---:|---|",
     ]
-    for name, tally in sorted(result.tallies.items()):
-        lines.append(f"| `{name}` | {tally.passed} | {tally.failed} |")
+    for name, c in summary["checks"].items():
+        note = "crashed (harness error)" if c.get("errors") else (
+            f"judged nothing: {c.get('reason', '?')}" if not c["judged"] else "")
+        lines.append(f"| `{name}` | {c['judged']} | {c['passed']} | {c['failed']} | {c['not_applicable']} | {note} |")
     if result.failures:
         lines += ["", "### Failures", ""]
         for rec in result.failures.values():
             lines += [f"- **{rec.check}**: {rec.title}", "", "  ```", f"  {rec.curl}", "  ```"]
+    for error in result.harness_errors[:3]:
+        lines += ["", f"### Harness error in {error['where']} (a bug in zscontract)", "", "```",
+                  error["traceback"].rstrip()[-4000:], "```"]
     if result.restore:
         state = "restored" if result.restore.get("restored") else "NOT restored"
         lines += ["", f"Resource {state}."]

@@ -18,7 +18,11 @@ from zscontract.contract import Contract
 from zscontract.core.cases import Case, InputClass
 from zscontract.core.client import Client
 from zscontract.core.dialects import Dialect, Outcome
+from zscontract.core.exchange import Exchange
 from zscontract.core.failures import CheckFailed
+from zscontract.runner import compat
+from zscontract.runner.events import CaseJudged
+from zscontract.runner.judgement import Judgement
 from zscontract.runner.results import RunResult
 from zscontract.strategies import duplicate_key_body
 
@@ -26,8 +30,14 @@ from zscontract.strategies import duplicate_key_body
 ORDER = (
     names.NO_HANG, names.NO_SERVER_FAULT, names.ERROR_ENVELOPE, names.ZSTACK_CODES, names.RESPONSE_SHAPE,
     names.ACCEPTS_VALID, names.REJECTS_INVALID, names.INVARIANTS, names.ROUND_TRIP, names.UNCHANGED_UNSENT,
-    names.IDEMPOTENCE, names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names.NO_LOST_UPDATE,
+    names.IDEMPOTENCE, names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names.NO_LOST_UPDATE, names.QUERY_READ,
 )
+READS = frozenset({names.QUERY_READ})  # judged on the read-back's query exchange, never on a write
+# Each concurrent write is judged alone by every check but these: other fields move under it.
+NOT_ON_CONCURRENT = frozenset({names.UNCHANGED_UNSENT, names.NO_LOST_UPDATE}) | READS
+# A transport failure of these kinds is held back: if the target turns out to be down, it is the
+# target being down (exit 3), not a contract failure of every request in flight.
+HELD_KINDS = frozenset({"connection", "tls"})
 
 
 class RunStopped(Exception):
@@ -49,91 +59,157 @@ class Harness:
         selected = set(check_registry.select(list(checks)))
         self.checks = [check_registry.get(n) for n in ORDER if n in selected]
         self.checks += [check_registry.get(n) for n in sorted(selected - set(ORDER))]
+        result.selected = tuple(c.name for c in self.checks)
         self.state: dict[str, Any] | None = None
         self.idempotence_every = idempotence_every
         self.stop_on = frozenset(stop_on)
         self.read_back_every = read_back_every
+        self.last = Judgement()  # of the last executed case (replay reads it)
+        self._held: list[CheckFailed] = []
+        self._read_judgement: Judgement | None = None  # of the last read-back's query (query_read)
         self._successes = 0
         self._accepted = 0
+        self._burst_noted = False
         self._lock = threading.Lock()
 
     # -- state ------------------------------------------------------------------------------
     def sync_state(self) -> dict[str, Any] | None:
-        """Read the resource as it stands and make it the known state."""
-        self.state, _ = self.client.read_state(self.uuid)
+        """Read the resource as it stands and make it the known state (the pytest state machine)."""
+        self.state = self.read(None).inventory
         return self.state
 
+    def read(self, case: Case | None, *, record: bool = True) -> compat.ReadResult:
+        """Read the resource back; the query answer is judged by ``query_read``."""
+        rb = compat.read(self.client, self.uuid)
+        if rb.exchange is not None:
+            step = Step(case=case or Case(InputClass.EITHER, "read"), exchange=rb.exchange, outcome=None)
+            self._read_judgement = self.judge(step, only=READS, record=record)
+        return rb
+
     # -- one case ---------------------------------------------------------------------------
-    def send(self, case: Case) -> Step:
-        """Send one case and gather what the checks need; judges nothing."""
+    def send(self, case: Case, *, force_repeat: bool = False, force_read: bool = False,
+             record: bool = True) -> Step:
+        """Send one case and gather what the checks need (see :meth:`step_for`)."""
         raw = case.raw_body
         if raw is None and any(len(v) > 1 for v in case.alternatives.values()):
             raw = duplicate_key_body(case, self.dialect.wrap)
         ex = self.client.update(case.uuid or self.uuid, dict(case.fields or {}), raw_body=raw, wrap=case.wrap,
                                 auth=case.auth)
+        return self.step_for(case, ex, raw=raw, force_repeat=force_repeat, force_read=force_read, record=record)
+
+    def step_for(self, case: Case, ex: Exchange, *, raw: bytes | None = None, repeat: bool = True,
+                 force_repeat: bool = False, force_read: bool = False, read_every_success: bool = False,
+                 record: bool = True) -> Step:
+        """The one step builder (this harness's cases and schemathesis's): outcome, repeat, read-back.
+
+        ``force_repeat`` / ``force_read``: send the repeat (idempotence) and read back (read_after_write)
+        whatever the sampling says; a replay uses them so the saved case's check gets its evidence.
+        Judges nothing but the read-back's query (``query_read``).
+        """
+        self._read_judgement = None
         outcome = self.dialect.classify(ex.response) if ex.response is not None else None
         step = Step(case=case, exchange=ex, outcome=outcome, before=self.state)
-        if outcome is Outcome.SUCCESS and case.uuid is None:
+        own_success = outcome is Outcome.SUCCESS and case.uuid is None
+        if own_success:
             step.inventory = inventory_of(ex)
-            if step.inventory is not None and case.input_class is InputClass.ACCEPT:
+            if repeat and step.inventory is not None and case.input_class is InputClass.ACCEPT:
                 self._accepted += 1
-                if self._accepted % self.idempotence_every == 0:
+                if force_repeat or self._accepted % self.idempotence_every == 0:
                     step.repeat = self.client.update(self.uuid, dict(case.fields or {}), raw_body=raw,
                                                      wrap=case.wrap)
         # A rejected (or failed) request is always read back: only a read shows what it changed.
         # A success on our resource is read back every ``read_back_every``-th time: a stale or
         # wrong query API shows on any read, and the inventory the write returned is the state.
-        if outcome is Outcome.SUCCESS and case.uuid is None and case.input_class is not InputClass.REJECT:
+        if own_success and case.input_class is not InputClass.REJECT:
             self._successes += 1
-            read_back = self.client.has_query_api is not False and self._successes % self.read_back_every == 0
+            read_back = force_read or (self.client.has_query_api is not False and (
+                read_every_success or self._successes % self.read_back_every == 0))
         else:
             read_back = True
         if read_back:
-            step.after, step.after_via = self.client.read_state(self.uuid)
+            rb = self.read(case, record=record)
+            step.after, step.after_via = rb.inventory, rb.via
             if step.after_via == "empty-update" and outcome is Outcome.SUCCESS:
                 step.after = None  # an empty update is not a read of what the write returned
         return step
 
-    def judge(self, step: Step, only: frozenset[str] | None = None, record: bool = True) -> list[CheckFailed]:
+    def conclude(self, step: Step, record: bool = True) -> Judgement:
+        """Account a step, judge it (its read-back's query included), move the known state on."""
+        if record:
+            self._account(step)
+        j = self.judge(step, record=record)
+        if self._read_judgement is not None:  # the read-back's query is part of this case
+            j.merge(self._read_judgement)
+            self._read_judgement = None
+        self.state = step.after or inventory_of(step.repeat) or step.inventory or self.state
+        if record and self.result.events is not None:
+            self.result.events.emit(CaseJudged(self.result))
+        return j
+
+    def judge(self, step: Step, only: frozenset[str] | None = None, record: bool = True,
+              skip: frozenset[str] = READS) -> Judgement:
         """Run every selected check (or those in ``only``) on a step; record passes and failures.
 
-        ``record=False`` judges without touching the run's tallies (used to minimize a failing case).
+        A check that got no response did not judge, whatever it returned: nothing passes against
+        a target that did not answer. A check that raises anything but CheckFailed is a harness
+        error (a bug of ours), never a failure of the target. ``record=False`` judges without
+        touching the run's tallies (used to minimize a failing case).
         """
-        failures: list[CheckFailed] = []
+        j = Judgement(answered=step.exchange.response is not None)
         for info in self.checks:
-            if only is not None and info.name not in only:
+            if (only is not None and info.name not in only) or (only is None and info.name in skip):
                 continue
             try:
                 applied = info.func(self.ctx, step)
             except CheckFailed as failure:
                 if not step.concurrent:  # a concurrent scenario is not one case a replay could send
                     failure.case = step.case.to_json()
-                failures.append(failure)
+                j.failures.append(failure)
+            except Exception as exc:  # a bug in a check: reported as ours, with its traceback
+                j.crashed.add(info.name)
                 if record:
-                    self.result.failed(failure)
-            except Exception as exc:  # a crash of a check is reported, never swallowed silently
-                crash = CheckFailed(info.name, f"check crashed: {type(exc).__name__}: {exc}",
-                                    expected="the check to complete", exchange=step.exchange,
-                                    signature=f"crash {type(exc).__name__}")
-                failures.append(crash)
-                if record:
-                    self.result.failed(crash)
+                    self.result.crashed(f"check {info.name} on {step.case.label}", exc, check=info.name)
             else:
-                if applied and record:
-                    self.result.passed(info.name)
-        return failures
+                (j.passed if applied and j.answered else j.not_applicable).add(info.name)
+        if record:
+            self._record(j, step)
+        return j
 
-    def execute(self, case: Case, record: bool = True) -> list[CheckFailed]:
+    def _record(self, j: Judgement, step: Step) -> None:
+        for name in j.passed:
+            self.result.passed(name)
+        for name in j.not_applicable:
+            self.result.not_applicable(name)
+        if not j.answered and compat.error_kind(step.exchange) in HELD_KINDS:
+            with self._lock:
+                self._held.extend(j.failures)
+            return
+        if j.answered:
+            self.flush_held()
+        for failure in j.failures:
+            self.result.failed(failure)
+
+    def flush_held(self) -> None:
+        """Record the failures held back from transport errors: the target answered again (or the run ended)."""
+        with self._lock:
+            held, self._held = self._held, []
+        for failure in held:
+            self.result.failed(failure)
+
+    def drop_held(self) -> int:
+        """The target is down: the transport failures that led there are not contract failures."""
+        with self._lock:
+            count, self._held = len(self._held), []
+        return count
+
+    def execute(self, case: Case, record: bool = True, *, force_repeat: bool = False,
+                force_read: bool = False) -> list[CheckFailed]:
         """Send a case, judge it, and move the known state on."""
-        step = self.send(case)
+        step = self.send(case, force_repeat=force_repeat, force_read=force_read, record=record)
+        self.last = self.conclude(step, record=record)
         if record:
-            self._account(step)
-        failures = self.judge(step, record=record)
-        inv_after_repeat = inventory_of(step.repeat)
-        self.state = step.after or inv_after_repeat or step.inventory or self.state
-        if record:
-            self.maybe_stop(failures)
-        return failures
+            self.maybe_stop(self.last.failures)
+        return self.last.failures
 
     def maybe_stop(self, failures: list[CheckFailed]) -> None:
         hit = sorted({f.check for f in failures} & self.stop_on)
@@ -148,33 +224,66 @@ class Harness:
             for name in step.case.sent_values():
                 res.fields_exercised[name] += 1
 
+
     # -- scenarios --------------------------------------------------------------------------
     def concurrent_writes(self, updates: list[dict[str, Any]]) -> list[CheckFailed]:
-        """Send updates of different fields at the same moment, then read back (no lost update)."""
+        """Send updates of different fields at the same moment, then read back (no lost update).
+
+        Each write is judged by every check that applies to one write (a 500 or a hang among them
+        is reported); the read-back by ``no_lost_update`` and ``query_read``. A ``--rate-limit`` is
+        lifted for the burst, or it would not be concurrent (the run notes it).
+        """
         barrier = threading.Barrier(len(updates))
         results: list[tuple[dict[str, Any], Any]] = [({}, None)] * len(updates)
+        errors: list[BaseException] = []
 
         def worker(i: int, fields: dict[str, Any]) -> None:
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=5)
-            results[i] = (fields, self.client.update(self.uuid, fields))
+            try:
+                results[i] = (fields, self.client.update(self.uuid, fields))
+            except Exception as exc:  # a run limit, the target down, or a bug: raised below, in this thread
+                errors.append(exc)
 
-        threads = [threading.Thread(target=worker, args=(i, f), daemon=True) for i, f in enumerate(updates)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(self.client.settings.request_timeout + self.client.settings.job_timeout + 5)
+        limit, self.client.settings.rate_limit = self.client.settings.rate_limit, None
+        if limit and not self._burst_noted:
+            self._burst_noted = True
+            self.result.note(f"--rate-limit {limit:g}/s: each concurrent-writes burst of {len(updates)} writes was "
+                             "sent at once (rate-limited, it would not be concurrent)")
+        try:
+            threads = [threading.Thread(target=worker, args=(i, f), daemon=True) for i, f in enumerate(updates)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(self.client.settings.request_timeout + self.client.settings.job_timeout + 5)
+        finally:
+            self.client.settings.rate_limit = limit
+        if errors:
+            raise errors[0]
+        return self._judge_concurrent(updates, [(f, ex) for f, ex in results if ex is not None])
+
+    def _judge_concurrent(self, updates: list[dict[str, Any]],
+                          done: list[tuple[dict[str, Any], Any]]) -> list[CheckFailed]:
+        failures: list[CheckFailed] = []
+        before = self.state
+        for fields, ex in done:
+            outcome = self.dialect.classify(ex.response) if ex.response is not None else None
+            case = Case(InputClass.ACCEPT, "concurrent:" + ",".join(sorted(fields)), fields=fields)
+            step = Step(case=case, exchange=ex, outcome=outcome, before=before,
+                        inventory=inventory_of(ex) if outcome is Outcome.SUCCESS else None)
+            self._account(step)
+            failures += self.judge(step, skip=NOT_ON_CONCURRENT).failures
+            if self.result.events is not None:
+                self.result.events.emit(CaseJudged(self.result))
         merged: dict[str, Any] = {}
         for fields in updates:
             merged.update(fields)
-        after, via = self.client.read_state(self.uuid)
         case = Case(InputClass.ACCEPT, "concurrent:" + ",".join(sorted(merged)), fields=merged)
-        first = next((ex for _, ex in results if ex is not None), None)
-        assert first is not None
-        step = Step(case=case, exchange=first, outcome=None, before=self.state, after=after, after_via=via,
-                    concurrent=[(f, ex) for f, ex in results if ex is not None])
-        self._account(step)
-        failures = self.judge(step, only=frozenset({names.NO_LOST_UPDATE}))
-        self.state = after or self.state
+        rb = self.read(case)
+        if done:
+            step = Step(case=case, exchange=done[0][1], outcome=None, before=before, after=rb.inventory,
+                        after_via=rb.via, concurrent=done)
+            failures += self.judge(step, only=frozenset({names.NO_LOST_UPDATE})).failures
+        self.state = rb.inventory or self.state
         self.maybe_stop(failures)
         return failures

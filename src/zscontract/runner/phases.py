@@ -11,15 +11,23 @@ from hypothesis import seed as hypothesis_seed
 
 from zscontract.contract import FieldSpec
 from zscontract.core.cases import InputClass
-from zscontract.runner.engine import Harness
+from zscontract.runner.compat import HALTS
+from zscontract.runner.engine import Harness, RunStopped
 from zscontract.strategies import either_way, must_accept, must_reject
 
 
 class _BudgetSpent(Exception):
-    """Raised inside the Hypothesis test to end generation when the time budget is spent."""
+    """Raised inside the Hypothesis test to end generation (time budget, run limit, target down).
+
+    Raised from one place only, so Hypothesis sees the same failure each time it replays it; the
+    limit that caused it (if any) is re-raised once Hypothesis has returned.
+    """
 
     done = 0  # cases the interrupted chunk had run
+    cause: BaseException | None = None
 
+
+_HALTS: tuple[type[BaseException], ...] = (*HALTS, RunStopped)
 
 # Cases per class in each round: 40% must accept, 30% must reject, 30% either way. Rounds of
 # separate Hypothesis runs, not one run over a weighted one_of: Hypothesis avoids repeating an
@@ -58,6 +66,8 @@ def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed
                 rounds += 1
     except _BudgetSpent as spent:
         count += spent.done  # the cases of the chunk the deadline cut short
+        if spent.cause is not None:
+            raise spent.cause from None
         harness.result.note(f"property phase stopped by the time budget after {count} cases")
     return count
 
@@ -65,22 +75,28 @@ def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed
 def _run_chunk(harness: Harness, strategy: Any, examples: int, deadline: float, seed: int | None) -> int:
     """One Hypothesis run of ``examples`` cases of one class; raises _BudgetSpent at the deadline."""
     done = 0
+    halted: list[BaseException] = []
 
     @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False)
     @given(strategy)
     def generate(case: Any) -> None:
         nonlocal done
-        if time.monotonic() >= deadline:
-            raise _BudgetSpent
-        harness.execute(case)
-        done += 1
+        if not halted and time.monotonic() < deadline:
+            try:
+                harness.execute(case)
+                done += 1
+                return
+            except _HALTS as exc:
+                halted.append(exc)
+        raise _BudgetSpent
 
     test = hypothesis_seed(seed)(generate) if seed is not None else generate
     try:
         test()
     except _BudgetSpent as spent:
         spent.done = done
+        spent.cause = halted[0] if halted else None
         raise
     return done
 
@@ -101,19 +117,3 @@ def lost_update_phase(harness: Harness, rounds: int = 3) -> None:
     for r in range(rounds):
         n = int(time.time() * 1000) % 100000 + r
         harness.concurrent_writes([{spec.name: plain_value(spec, n)} for spec in specs])
-
-
-def corpus_phase(ctx: Any) -> None:
-    """Replay the regression corpus first: each saved case of this dialect, FIXED or STILL FAILING."""
-    from zscontract.corpus import default_corpus_dir, load_corpus, replay_verdicts
-
-    settings = ctx.settings
-    corpus = settings.corpus_dir or default_corpus_dir(settings.report_dir)
-    entries = [e for e in load_corpus(corpus, missing_ok=True) if e.profile in (None, settings.profile)]
-    if not entries:
-        return
-    verdicts = replay_verdicts(entries, ctx.harness.execute)
-    ctx.result.corpus = [{"key": e.key, "check": e.check, "title": e.title, "verdict": v} for e, v in verdicts]
-    still = sum(v != "FIXED" for _, v in verdicts)
-    ctx.result.note(f"corpus {corpus}: replayed {len(verdicts)} cases, {still} still failing, "
-                    f"{len(verdicts) - still} fixed")

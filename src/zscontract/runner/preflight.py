@@ -7,6 +7,7 @@ from typing import Any
 from zscontract.core.client import Client
 from zscontract.core.exchange import Exchange
 from zscontract.errors import PreconditionFailed, TargetUnreachable
+from zscontract.runner.compat import error_kind
 
 
 def _error_code(ex: Exchange) -> str | None:
@@ -56,6 +57,9 @@ def preflight(client: Client, uuid: str) -> dict[str, Any]:
     """
     where = client.base_url
     ex = client.query(uuid)
+    if ex.response is None and error_kind(ex) == "tls":
+        raise TargetUnreachable(f"TLS certificate check failed for {where} ({ex.error}); give the CA with --ca-bundle "
+                                "PATH (or REQUESTS_CA_BUNDLE / SSL_CERT_FILE), or --insecure to skip the check")
     if ex.response is None:
         raise TargetUnreachable(f"target {where} is unreachable ({ex.error}); check --target-url / "
                                 f"ZS_TARGET_URL and that the server is running")

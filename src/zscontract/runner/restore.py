@@ -1,21 +1,27 @@
-"""Leave the target as found: snapshot before the first write, write it back, verify."""
+"""Leave the target as found: write the snapshot back in the contract's types, verify it."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from zscontract.checks.state import same
 from zscontract.contract import Contract
 from zscontract.core.client import Client
+from zscontract.runner import compat
+from zscontract.runner.snapshot import save_snapshot
+
+__all__ = ["restorable_fields", "restore", "save_snapshot", "typed"]
 
 
-def save_snapshot(path: Path, uuid: str, inventory: dict[str, Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"uuid": uuid, "inventory": inventory}, indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
-    return path
+def typed(json_type: str, value: Any) -> Any:
+    """A snapshot value in the contract's type: a view that shows ``requestCpu`` as ``"8"`` writes ``8``.
+
+    >>> typed("integer", "8"), typed("integer", 8), typed("string", "8"), typed("integer", "x")
+    (8, 8, '8', 'x')
+    """
+    if json_type == "integer" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
 
 
 def restorable_fields(contract: Contract, snapshot: dict[str, Any], *, include_example_fields: bool) -> dict[str, Any]:
@@ -25,16 +31,60 @@ def restorable_fields(contract: Contract, snapshot: dict[str, Any], *, include_e
         if not spec.documented and not include_example_fields:
             continue
         if spec.inventory_field and snapshot.get(spec.inventory_field) is not None:
-            fields[name] = snapshot[spec.inventory_field]
+            fields[name] = typed(spec.json_type, snapshot[spec.inventory_field])
     return fields
 
 
+def _written(contract: Contract, include_example_fields: bool) -> dict[str, str]:
+    return {spec.inventory_field: spec.json_type for spec in contract.fields.values()
+            if spec.inventory_field and (spec.documented or include_example_fields)}
+
+
+def differences(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any], *,
+                include_example_fields: bool) -> tuple[list[str], list[str]]:
+    """(fields the run writes that differ, other fields that differ), each compared in the contract's type."""
+    written = _written(contract, include_example_fields)
+    diffs = sorted(k for k in set(snapshot) | set(now) if k != "lastOpDate"
+                   and not same(typed(written.get(k, ""), snapshot.get(k)), typed(written.get(k, ""), now.get(k))))
+    return [k for k in diffs if k in written], [k for k in diffs if k not in written]
+
+
 def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, Any], *,
-            include_example_fields: bool = False) -> dict[str, Any]:
-    """Write the snapshot back and read it again; returns a report of what differs (empty = restored)."""
+            include_example_fields: bool = False, dry_run: bool = False) -> dict[str, Any]:
+    """Write the snapshot back and read it again; returns a report of what differs (empty = restored).
+
+    Reads first: when nothing the run can write differs, nothing is written (a target whose jobs
+    never end, or a run that changed nothing, is left alone). A run limit (the restore's own time
+    slice) ends it as "not restored", with why.
+    """
     fields = restorable_fields(contract, snapshot, include_example_fields=include_example_fields)
     attempts: list[Any] = []
+    try:
+        first = compat.read(client, uuid).inventory
+        if first is not None:
+            lost, other = differences(contract, snapshot, first, include_example_fields=include_example_fields)
+            if not lost or dry_run:
+                return {"restored": not lost, "dry_run": dry_run, "would_write": {k: fields.get(k) for k in fields}
+                        if dry_run else None, "differences": lost, "other_differences": other, "attempts": [],
+                        "why": "" if not lost else f"fields differ from the snapshot: {', '.join(lost)}"}
+        _write_back(client, uuid, fields, attempts)
+        after = compat.read(client, uuid)
+    except (*compat.LIMITS, compat.TargetDown) as exc:
+        return {"restored": False, "why": f"{exc} (restore answered {attempts})", "differences": [],
+                "attempts": attempts}
+    if after.inventory is None:
+        return {"restored": False, "why": f"could not read the resource back (restore answered {attempts})",
+                "differences": [], "attempts": attempts}
+    # Restored means: every field the run wrote is back. Fields no request can set (size,
+    # hasNewVersion, modelServiceRefs, ...) may move on a shared server for reasons of its own; a
+    # difference there is reported, not counted as a failed restore.
+    lost, other = differences(contract, snapshot, after.inventory, include_example_fields=include_example_fields)
+    return {"restored": not lost, "via": after.via, "attempts": attempts, "differences": lost,
+            "other_differences": other,
+            "why": "" if not lost else f"fields still differ after restore: {', '.join(lost)}"}
 
+
+def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any]) -> None:
     def put(update: dict[str, Any]) -> bool:
         for _ in range(2):  # once more after a transient failure (timeout, 5xx)
             ex = client.update(uuid, update)
@@ -50,18 +100,3 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
     if not put(fields) and len(fields) > 1:
         for name, value in fields.items():
             put({name: value})
-    after, via = client.read_state(uuid)
-    if after is None:
-        return {"restored": False, "why": f"could not read the resource back (restore answered {attempts})",
-                "differences": []}
-    # Restored means: every field the run wrote is back. Fields no request can set (size,
-    # hasNewVersion, modelServiceRefs, ...) may move on a shared server for reasons of its own; a
-    # difference there is reported, not counted as a failed restore.
-    written = {spec.inventory_field for spec in contract.fields.values()
-               if spec.inventory_field and (spec.documented or include_example_fields)}
-    diffs = sorted(k for k in set(snapshot) | set(after)
-                   if k != "lastOpDate" and not same(snapshot.get(k), after.get(k)))
-    lost = [k for k in diffs if k in written]
-    return {"restored": not lost, "via": via, "attempts": attempts, "differences": lost,
-            "other_differences": [k for k in diffs if k not in written],
-            "why": "" if not lost else f"fields still differ after restore: {', '.join(lost)}"}

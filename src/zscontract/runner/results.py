@@ -1,9 +1,14 @@
-"""What a run found: per-check tallies, deduplicated failures, timings and traffic."""
+"""What a run found: per-check tallies, deduplicated failures, timings, traffic, and its verdict.
+
+The verdict is honest accounting (README "Verdicts and exit codes"): a run PASSES only when every
+selected check judged at least one case, or the reason it judged none is one the user chose.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,11 +16,29 @@ from typing import Any
 from zscontract.core.failures import CheckFailed, FailureRecord
 from zscontract.core.redact import Redactor
 
+# verdict -> exit code of ``zscontract run`` (the team brief's table; README "Verdicts and exit codes").
+EXIT_CODES = {"passed": 0, "failed": 1, "target_down": 3, "not_restored": 4, "incomplete": 5,
+              "harness_error": 6, "interrupted": 130}
+
 
 @dataclass
 class CheckTally:
     passed: int = 0
     failed: int = 0
+    not_applicable: int = 0  # cases it saw and found nothing to judge in
+    errors: int = 0          # crashes of the check itself (a harness error, never a failure)
+
+    @property
+    def judged(self) -> int:
+        return self.passed + self.failed
+
+
+@dataclass(frozen=True)
+class Unjudged:
+    """Why a check judged nothing, and whether that is the user's own choice."""
+
+    reason: str
+    user_chosen: bool
 
 
 @dataclass
@@ -28,7 +51,9 @@ class RunResult:
     redactor: Redactor
     started: float = field(default_factory=time.time)
     finished: float | None = None
+    selected: tuple[str, ...] = ()  # the checks the run was asked to judge with
     tallies: dict[str, CheckTally] = field(default_factory=dict)
+    unjudged: dict[str, Unjudged] = field(default_factory=dict)
     failures: dict[str, FailureRecord] = field(default_factory=dict)
     first_seen: dict[str, float] = field(default_factory=dict)
     cases: Counter[str] = field(default_factory=Counter)   # by input class
@@ -38,37 +63,92 @@ class RunResult:
     elapsed: list[float] = field(default_factory=list)
     requests: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # shown loudly in every report (e.g. --insecure)
+    harness_errors: list[dict[str, str]] = field(default_factory=list)
+    interrupted: str | None = None   # which signal, when the run was interrupted
+    stopped: str | None = None       # why the run stopped early: the target stopped answering
+    incomplete: str | None = None    # a limit that ended generation early (request or time budget)
     restore: dict[str, Any] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
     corpus: list[dict[str, Any]] = field(default_factory=list)  # replay verdicts
-    cassette: dict[str, dict[str, Any]] = field(default_factory=dict)  # failure key -> HAR entry
+    events: Any = None  # an EventBus (runner.events): FailureFound is emitted from here
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _tally(self, check: str) -> CheckTally:
+        return self.tallies.setdefault(check, CheckTally())
 
     def passed(self, check: str) -> None:
         with self._lock:
-            self.tallies.setdefault(check, CheckTally()).passed += 1
+            self._tally(check).passed += 1
+
+    def not_applicable(self, check: str) -> None:
+        with self._lock:
+            self._tally(check).not_applicable += 1
 
     def failed(self, failure: CheckFailed) -> FailureRecord:
         record = failure.to_record(self.redactor)
         with self._lock:
-            self.tallies.setdefault(failure.check, CheckTally()).failed += 1
-            if record.key not in self.failures:
+            self._tally(failure.check).failed += 1
+            new = record.key not in self.failures
+            if new:
                 self.failures[record.key] = record
                 self.first_seen[record.key] = time.time() - self.started
-                if failure.exchange is not None:
-                    from zscontract.reporting.har import har_entry
+        if new and self.events is not None:
+            from zscontract.runner.events import FailureFound
 
-                    self.cassette[record.key] = har_entry(failure.exchange, self.redactor,
-                                                          f"[{record.check}] {record.title}")
+            self.events.emit(FailureFound(record, failure.exchange, self))
         return record
+
+    def crashed(self, where: str, exc: BaseException, check: str | None = None) -> None:
+        """A bug of ours (a check or the harness raised): a harness error with its traceback."""
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        with self._lock:
+            if check is not None:
+                self._tally(check).errors += 1
+            if len(self.harness_errors) < 20:  # the same crash on every case: a few tracebacks tell it
+                self.harness_errors.append({"where": where, "error": f"{type(exc).__name__}: {exc}",
+                                            "traceback": self.redactor.redact(text)})
 
     def note(self, text: str) -> None:
         with self._lock:
             self.notes.append(self.redactor.redact(text))
 
+    def warn(self, text: str) -> None:
+        with self._lock:
+            self.warnings.append(self.redactor.redact(text))
+
+    # -- the verdict --------------------------------------------------------------------------
+    def incomplete_checks(self) -> list[str]:
+        """Selected checks that judged nothing for a reason the user did not choose."""
+        return [c for c in self.selected if self._tally_of(c).judged == 0
+                and not (c in self.unjudged and self.unjudged[c].user_chosen)]
+
+    def _tally_of(self, check: str) -> CheckTally:
+        return self.tallies.get(check) or CheckTally()
+
+    @property
+    def verdict(self) -> str:
+        if self.interrupted:
+            return "interrupted"
+        if self.harness_errors:
+            return "harness_error"
+        if self.stopped:  # a dead target cannot be restored either: the reports say so, the verdict is this
+            return "failed" if self.failures else "target_down"
+        if self.restore and not self.restore.get("restored"):
+            return "not_restored"
+        if self.failures:
+            return "failed"
+        if self.incomplete_checks():
+            return "incomplete"
+        return "passed"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return self.verdict == "passed"
 
     @property
     def duration(self) -> float:
@@ -81,12 +161,34 @@ class RunResult:
     def failed_checks(self) -> list[str]:
         return sorted({f.check for f in self.failures.values()})
 
+    def checks_json(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for name in sorted(set(self.selected) | set(self.tallies) | set(self.unjudged)):
+            t = self._tally_of(name)
+            entry: dict[str, Any] = {"selected": name in self.selected, "judged": t.judged, "passed": t.passed,
+                                     "failed": t.failed, "not_applicable": t.not_applicable}
+            if t.errors:
+                entry["errors"] = t.errors
+            why = self.unjudged.get(name)
+            if t.judged == 0 and why is not None:
+                entry["reason"], entry["user_chosen"] = why.reason, why.user_chosen
+            out[name] = entry
+        return out
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "verdict": self.verdict,
+            "exit_code": self.exit_code,
             "profile": self.profile,
             "target_url": self.redactor.redact(self.target_url),
             "model_service_uuid": self.model_service_uuid,
             "ok": self.ok,
+            "interrupted": self.interrupted,
+            "stopped": self.stopped,
+            "incomplete": self.incomplete,
+            "incomplete_checks": self.incomplete_checks(),
+            "warnings": self.warnings,
+            "harness_errors": self.harness_errors,
             "started": self.started,
             "duration_seconds": round(self.duration, 3),
             "cases": dict(self.cases),
@@ -96,7 +198,7 @@ class RunResult:
             "fields_exercised": dict(self.fields_exercised),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "latencies_ms": [round(x * 1000, 2) for x in self.elapsed],
-            "checks": {name: {"passed": t.passed, "failed": t.failed} for name, t in sorted(self.tallies.items())},
+            "checks": self.checks_json(),
             "failures": [
                 {**f.to_json(), "first_seen_seconds": round(self.first_seen.get(k, 0.0), 3)}
                 for k, f in self.failures.items()

@@ -1,51 +1,39 @@
-"""One run, start to end: target, preflight, snapshot, phases, restore, reports."""
+"""One run, start to end: target, preflight, snapshot, phases, minimize, restore, reports.
+
+Verdicts and exit codes: :mod:`zscontract.runner.results`; the time budget:
+:mod:`zscontract.runner.budget`; hard stops: :mod:`zscontract.runner.stops`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import secrets
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
-from zscontract.core.client import Client, ClientSettings, RequestBudgetExceeded
+from zscontract.core.client import Client
 from zscontract.core.dialects import get_dialect
 from zscontract.core.exchange import Exchange
 from zscontract.core.redact import Redactor
 from zscontract.core.session import hash_password, login, logout, relogin_once
-from zscontract.errors import RestoreFailed
-from zscontract.reporting.junit import write_junit
-from zscontract.reporting.summary import write_json, write_markdown
-from zscontract.reporting.terminal import Terminal
+from zscontract.errors import TargetUnreachable, ZsContractError
+from zscontract.runner import compat, snapshot, stops
+from zscontract.runner.accounting import explain_unjudged
+from zscontract.runner.budget import Budget
 from zscontract.runner.engine import Harness, RunStopped
-from zscontract.runner.phases import lost_update_phase, property_phase
+from zscontract.runner.events import EventBus, Message, RestoreDone, RunFinished, RunStarted, Subscriber
+from zscontract.runner.plan import BUILTIN_PHASES, EXTRA_PHASES, Phase, RunContext, run_phases
 from zscontract.runner.preflight import check_profile, preflight
-from zscontract.runner.restore import restore, save_snapshot
+from zscontract.runner.restore import restore
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target, open_target
 
-Phase = Callable[["RunContext"], None]
-# Extra phases (schemathesis, corpus replay) register here by name; run in insertion order.
-EXTRA_PHASES: dict[str, Phase] = {}
-
-
-@dataclass
-class RunContext:
-    settings: RunSettings
-    target: Target
-    harness: Harness
-    result: RunResult
-    deadline: float
-    terminal: Terminal
-    report_dir: Path
-    extras: dict[str, Any] = field(default_factory=dict)
+PREFLIGHT_ERROR = "preflight-error.txt"  # in the report dir, for CI: why no run folder was made
 
 
 def new_run_dir(base: Path) -> Path:
@@ -60,55 +48,104 @@ def new_run_dir(base: Path) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def _signals_as_interrupt() -> Iterator[None]:
-    """SIGTERM behaves like Ctrl-C, so the restore in ``finally`` runs for both."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+@dataclass
+class _Run:
+    """What the steps of one run share."""
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    old = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
+    settings: RunSettings
+    target: Target
+    client: Client
+    watchdog: compat.Watchdog
+    result: RunResult
+    events: EventBus
+    budget: Budget
+    contract: Any
+    dialect: Any
 
 
-def execute_run(settings: RunSettings, terminal: Terminal | None = None) -> RunResult:
-    """Run the harness once; raises ZsContractError subclasses for usage/target/restore problems."""
-    term = terminal or Terminal()
-    contract = load_contract(settings.profile)
-    dialect = get_dialect(settings.profile)
-    started = time.monotonic()
-    with open_target(settings) as target, _signals_as_interrupt():
-        uuid = target.model_service_uuids[0]
-        redactor = Redactor(sessions=[target.session_uuid or ""], passwords=[target.password or ""])
-        result = RunResult(profile=settings.profile, target_url=target.url, model_service_uuid=uuid,
-                           redactor=redactor)
-        report_dir = new_run_dir(settings.report_dir)
+def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *,
+                phases: Mapping[str, Phase] | None = None) -> RunResult:
+    """Run the harness once and return its result (``result.exit_code`` is the command's exit code).
 
-        def count(ex: Exchange) -> None:
-            result.requests += 1
-            if ex.response is not None:
-                result.statuses[ex.response.status] += 1
-                result.elapsed.append(ex.response.elapsed)
-
-        client = Client(ClientSettings(base_url=target.url, session_uuid=target.session_uuid or "",
-                                       dialect=dialect, request_timeout=settings.request_timeout,
-                                       job_timeout=settings.job_timeout, rate_limit=settings.rate_limit,
-                                       max_requests=settings.max_requests), on_exchange=count)
-        where = "embedded reference server" if target.embedded else redactor.redact(target.url)
-        term.line(f"zscontract: testing {where} ({settings.profile}), model service {uuid}")
-        logged_in = _maybe_login(settings, client, redactor)
+    Outputs are ``subscribers`` of the run's events (``zscontract.api.execute_run`` wires the usual
+    ones: terminal, report files, HAR, corpus); ``phases`` adds phases by name (the corpus replay).
+    Raises ZsContractError subclasses for usage and preflight problems (no run folder is made,
+    ``latest`` stays where it was, the reason goes to ``REPORT_DIR/preflight-error.txt``) and
+    KeyboardInterrupt for a signal before the first write.
+    """
+    budget = Budget.start(settings.max_time, settings.request_timeout, settings.job_timeout)
+    with stops.signals_interrupt(), open_target(settings) as target:
+        run = _open(settings, target, list(subscribers), budget)
+        logged_in = False
         try:
-            return _execute(settings, target, client, result, redactor, contract, dialect, term, report_dir,
-                            started)
+            try:
+                run.watchdog.arm(run.client, deadline=budget.end, down_after=None)
+                try:
+                    logged_in = _maybe_login(settings, run.client, run.result.redactor)
+                    facts = _preflight(run)
+                except compat.LIMITS as exc:
+                    raise TargetUnreachable(f"the target did not get through the preflight within --max-time "
+                                            f"{settings.max_time:g} s ({exc}); it answers too slowly to be tested"
+                                            ) from None
+            except ZsContractError as exc:
+                _preflight_failed(settings.report_dir, exc)
+                raise
+            return _execute(run, facts, phases or {})
         finally:
             if logged_in:
-                logout(client, client.settings.session_uuid)
+                with contextlib.suppress(Exception):  # a dead target or a spent budget: the session expires
+                    run.watchdog.arm(run.client, deadline=time.monotonic() + settings.request_timeout,
+                                     down_after=None)
+                    logout(run.client, run.client.settings.session_uuid)
+
+
+def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], budget: Budget) -> _Run:
+    uuid = target.model_service_uuids[0]
+    redactor = Redactor(sessions=[target.session_uuid or ""], passwords=[target.password or ""])
+    result = RunResult(profile=settings.profile, target_url=target.url, model_service_uuid=uuid, redactor=redactor)
+    events = EventBus(subscribers, on_error=lambda sub, exc: result.crashed(f"output {type(sub).__name__}", exc))
+    result.events = events
+
+    def count(ex: Exchange) -> None:
+        result.requests += 1
+        if ex.response is not None:
+            result.statuses[ex.response.status] += 1
+            result.elapsed.append(ex.response.elapsed)
+
+    watchdog = compat.Watchdog(count)
+    dialect = get_dialect(settings.profile)
+    client = compat.make_client(compat.client_settings(
+        base_url=target.url, session_uuid=target.session_uuid or "", dialect=dialect,
+        request_timeout=settings.request_timeout, job_timeout=settings.job_timeout, rate_limit=settings.rate_limit,
+        ca_bundle=settings.ca_bundle, insecure=settings.insecure, deadline=None, down_after=None),
+        watchdog)
+    where = "embedded reference server" if target.embedded else redactor.redact(target.url)
+    events.emit(RunStarted(where, settings.profile, uuid))
+    if settings.insecure:
+        warning = "WARNING: --insecure: TLS certificates are NOT verified; anyone on the path can read the session"
+        result.warn(warning)
+        events.emit(Message(warning))
+    return _Run(settings, target, client, watchdog, result, events, budget, load_contract(settings.profile), dialect)
+
+
+def _preflight(run: _Run) -> dict[str, Any]:
+    """Before any write: nothing pending from an earlier run, target answers, session and dialect right."""
+    uuid = run.result.model_service_uuid
+    if not run.target.embedded:
+        snapshot.refuse_if_pending(run.settings.report_dir, run.target.url, uuid, run.settings.discard_snapshot)
+    facts = preflight(run.client, uuid)
+    run.result.note(check_profile(run.client, uuid, run.settings.profile))
+    return facts
+
+
+def _preflight_failed(report_dir: Path, exc: ZsContractError) -> None:
+    """Where CI finds why a run made no report folder (overwritten by the next failed preflight)."""
+    if exc.exit_code != 3:
+        return
+    with contextlib.suppress(OSError):
+        report_dir.mkdir(parents=True, exist_ok=True)
+        (report_dir / PREFLIGHT_ERROR).write_text(f"{time.strftime('%Y-%m-%d %H:%M:%S')} exit 3: {exc}\n",
+                                                  encoding="utf-8")
 
 
 def _maybe_login(settings: RunSettings, client: Client, redactor: Redactor) -> bool:
@@ -130,128 +167,111 @@ def _maybe_login(settings: RunSettings, client: Client, redactor: Redactor) -> b
     return True
 
 
-def _execute(settings: RunSettings, target: Target, client: Client, result: RunResult, redactor: Redactor,
-             contract: Any, dialect: Any, term: Terminal, report_dir: Path, started: float) -> RunResult:
+def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> RunResult:
+    settings, result, client = run.settings, run.result, run.client
     uuid = result.model_service_uuid
-    facts = preflight(client, uuid)
-    result.note(check_profile(client, uuid, settings.profile))
-    harness = Harness(contract, dialect, client, uuid, result, checks=settings.checks,
+    harness = Harness(run.contract, run.dialect, client, uuid, result, checks=settings.checks,
                       stop_on=settings.stop_on)
-    snapshot = facts["inventory"]
-    harness.state = snapshot
-    snapshot_path = save_snapshot(report_dir / "snapshot.json", uuid, snapshot)
-    deadline = started + settings.max_time * 0.85  # keep room for restore and reports
-    ctx = RunContext(settings, target, harness, result, deadline, term, report_dir)
-    interrupted: BaseException | None = None
+    inventory = facts["inventory"]
+    harness.state = inventory
+    report_dir = new_run_dir(settings.report_dir)
+    snapshot_path = snapshot.save_snapshot(report_dir / "snapshot.json", uuid, inventory,
+                                           target_url=None if run.target.embedded else run.target.url,
+                                           restored=settings.read_only, profile=settings.profile)
+    client.settings.max_requests = settings.max_requests  # the preflight does not count against it
+    ctx = RunContext(settings, run.target, harness, result, run.budget.phases_end, run.events, report_dir,
+                     extras={"snapshot": inventory, "phases": phases})
+    phases_run: set[str] = set()
     try:
-        _phases(ctx)
-        if result.failures and not settings.read_only:
-            from zscontract.runner.minimize import minimize_failures
-
-            # A few seconds to shrink the reproductions, inside the run's budget.
-            budget = min(10.0, max(1.0, started + settings.max_time * 0.95 - time.monotonic()))
-            shrunk = minimize_failures(harness, time.monotonic() + budget)
-            if shrunk:
-                result.note(f"minimized the reproduction of {shrunk} failures")
-        if client.stats.async_jobs:
-            result.note(f"mode: asynchronous ({client.stats.async_jobs} updates answered 202 + location)")
+        _generate(run, ctx, phases_run)
     except KeyboardInterrupt as exc:
-        interrupted = exc
-        term.line("interrupted: restoring the model service before exiting")
-    except (RequestBudgetExceeded, RunStopped) as exc:
-        result.note(str(exc))
+        _interrupted(run, stops.stopped_by() or stops.signal_name(exc))
+    except Exception as exc:  # a bug of ours: a harness error, reported with its traceback; still restore
+        if stops.stopped_by():  # a signal that the library it hit turned into another exception (Hypothesis)
+            _interrupted(run, str(stops.stopped_by()))
+        else:
+            result.crashed("the run", exc)
+            run.events.emit(Message(f"HARNESS ERROR (a bug in zscontract, not in the target): "
+                                    f"{type(exc).__name__}: {exc}"))
     finally:
-        if not settings.read_only:
-            client.settings.max_requests = None  # the restore must not be refused by the budget
-            result.restore = restore(client, contract, uuid, snapshot,
-                                     include_example_fields=settings.include_example_fields)
-            result.restore["snapshot"] = str(snapshot_path)
-            if result.restore.get("other_differences"):
-                result.note("fields no request can write differ from the snapshot: "
-                            + ", ".join(result.restore["other_differences"]))
-        result.finished = time.time()
-        write_reports(result, report_dir, settings)
-    term.summary(result)
-    term.line(f"reports: {report_dir}")
-    if result.restore and not result.restore.get("restored"):
-        raise RestoreFailed(
-            f"RESTORE FAILED: model service {uuid} was NOT left as found ({result.restore.get('why')}); "
-            f"the snapshot is saved at {snapshot_path}: write it back by hand")
-    if interrupted is not None:
-        raise interrupted
+        stops.hold()  # first: a signal from here on must not cut the restore short
+        harness.flush_held()
+        _finish(run, ctx, snapshot_path, phases_run)
     return result
 
 
-def write_reports(result: RunResult, report_dir: Path, settings: RunSettings) -> None:
-    """Every file a run leaves: JUnit, JSON, Markdown, HTML; failing cases go to the corpus."""
-    from zscontract.corpus import default_corpus_dir, save_failures
-    from zscontract.reporting.html import write_html
-
-    write_junit(result, report_dir / "junit.xml")
-    write_json(result, report_dir / "summary.json")
-    write_markdown(result, report_dir / "summary.md")
-    write_html(result, report_dir / "report.html")
-    if result.cassette:
-        from zscontract.reporting.har import write_har
-
-        write_har(list(result.cassette.values()), report_dir / "failures.har")
-    if settings.save_corpus and result.failures:
-        corpus = settings.corpus_dir or default_corpus_dir(settings.report_dir)
-        failures = result.to_json()["failures"]
-        save_failures(corpus, failures, profile=result.profile)
+def _interrupted(run: _Run, name: str) -> None:
+    run.result.interrupted = name
+    run.events.emit(Message(f"interrupted ({name}): restoring the model service before exiting"))
 
 
-def _corpus(ctx: RunContext) -> None:
-    from zscontract.runner.phases import corpus_phase
+def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
+    """The phases, then minimizing; a run limit or a dead target ends them with a note."""
+    settings, result, harness = run.settings, run.result, ctx.harness
+    run.watchdog.arm(run.client, deadline=run.budget.phases_end)
+    try:
+        run_phases(ctx, phases_run, ctx.extras["phases"])
+        run.watchdog.arm(run.client, deadline=run.budget.end)
+        if result.failures and not settings.read_only and run.budget.left() > 0:
+            from zscontract.runner.minimize import minimize_failures
 
-    corpus_phase(ctx)
+            shrunk = minimize_failures(harness, run.budget.end)
+            if shrunk:
+                result.note(f"minimized the reproduction of {shrunk} failures")
+        stops.hold()
+    except compat.TargetDown as exc:
+        result.stopped = str(exc)
+        dropped = harness.drop_held()
+        result.note(f"stopped early: {exc}" + (f"; {dropped} failures of requests that got no answer are not "
+                                               "counted against a target that is down" if dropped else ""))
+        run.events.emit(Message(f"TARGET DOWN: {exc}; stopping"))
+    except compat.LIMITS as exc:
+        result.incomplete = str(exc)
+        result.note(f"generation stopped: {exc}")
+    except RunStopped as exc:
+        result.note(str(exc))
+    if run.client.stats.async_jobs and settings.job_timeout >= settings.max_time * 0.85 and result.incomplete:
+        result.note(f"--job-timeout {settings.job_timeout:g} s does not fit in --max-time {settings.max_time:g} s: a "
+                    "job still running at the end of the budget can be judged neither done nor hung; lower "
+                    "--job-timeout or raise --max-time")
+    if run.client.stats.async_jobs:
+        result.note(f"mode: asynchronous ({run.client.stats.async_jobs} updates answered 202 + location)")
+    foreign = getattr(run.client.stats, "foreign_locations", None)  # integration: Stats.foreign_locations
+    if foreign:
+        result.note("job locations on another origin were polled at the target's origin, without the session: "
+                    + ", ".join(sorted(foreign)))
 
 
-def _scenarios(ctx: RunContext) -> None:
-    if not ctx.settings.read_only:
-        lost_update_phase(ctx.harness)
-
-
-def _properties(ctx: RunContext) -> None:
-    s = ctx.settings
-    deadline = ctx.deadline
-    if s.schemathesis and "schemathesis" in s.phases[s.phases.index("properties"):]:
-        # Leave a quarter of what is left to the breadth phase, so a slow (async) target gets it too.
-        now = time.monotonic()
-        deadline = now + (ctx.deadline - now) * 0.75
-    property_phase(ctx.harness, max_examples=s.max_examples, deadline=deadline, seed=s.seed,
-                   read_only=s.read_only, include_example_fields=s.include_example_fields,
-                   on_case=lambda: ctx.terminal.progress(ctx.result, "properties"))
-
-
-# Built-in phases; concurrent writes come before the properties: a few requests, and a lost
-# update is the costliest fault to miss. EXTRA_PHASES (schemathesis) are looked up by name too.
-BUILTIN_PHASES: dict[str, Phase] = {"corpus": _corpus, "scenarios": _scenarios, "properties": _properties}
-
-
-def _phases(ctx: RunContext) -> None:
-    for name in ctx.settings.phases:
-        phase = BUILTIN_PHASES.get(name) or EXTRA_PHASES.get(name)
-        if phase is None:
-            continue  # e.g. schemathesis turned off or not installed: said in the settings, not here
-        if name == "schemathesis" and not ctx.settings.schemathesis:
-            continue
-        if time.monotonic() >= ctx.deadline and name != "corpus":
-            ctx.result.note(f"phase {name} skipped: time budget spent")
-            continue
-        ctx.terminal.progress(ctx.result, name)
-        started = time.monotonic()
-        phase(ctx)
-        ctx.result.phases[name] = time.monotonic() - started
-    ctx.terminal.progress(ctx.result, "done")
+def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str]) -> None:
+    """Restore (its own bounded slice), account, write every report; signals are noted, not obeyed."""
+    settings, result, client = run.settings, run.result, run.client
+    with stops.shielded("restoring and writing reports") as seen:
+        if not settings.read_only:
+            client.settings.max_requests = None  # the restore must not be refused by the budget
+            run.watchdog.arm(client, deadline=run.budget.restore_end(), down_after=None)
+            try:
+                result.restore = restore(client, run.contract, result.model_service_uuid, ctx.extras["snapshot"],
+                                         include_example_fields=settings.include_example_fields)
+            except Exception as exc:  # a bug of ours; the snapshot stays pending for `zscontract restore`
+                result.crashed("the restore", exc)
+                result.restore = {"restored": False, "why": f"the restore crashed: {type(exc).__name__}: {exc}"}
+            result.restore["snapshot"] = str(snapshot_path)
+            if result.restore.get("restored"):
+                snapshot.mark(snapshot_path, restored=True)
+            run.events.emit(RestoreDone(result.restore))
+            if result.restore.get("other_differences"):
+                result.note("fields no request can write differ from the snapshot: "
+                            + ", ".join(result.restore["other_differences"]))
+        seen = seen or stops.noted()
+        if seen and not result.interrupted:
+            result.interrupted = seen[0]
+        explain_unjudged(result, settings, query_api=client.has_query_api, phases_run=phases_run)
+        result.finished = time.time()
+        run.events.emit(RunFinished(result, ctx.report_dir))  # the outputs write every report now
 
 
 def exit_code(result: RunResult) -> int:
-    return 0 if result.ok else 1
+    return result.exit_code
 
 
-__all__ = ["EXTRA_PHASES", "RunContext", "execute_run", "exit_code", "new_run_dir"]
-
-
-# At the end: st_phase imports EXTRA_PHASES from this module and registers "schemathesis" in it.
-from zscontract.runner import st_phase as _st_phase  # noqa: E402, F401
+__all__ = ["BUILTIN_PHASES", "EXTRA_PHASES", "RunContext", "exit_code", "new_run_dir", "run_harness"]

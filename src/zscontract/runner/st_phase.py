@@ -4,7 +4,7 @@ Schemathesis sends; one registered check (:func:`zscontract_oracle`) hands each 
 :class:`StJudge`: classified by ``classify_fields``, judged by the harness's checks, failures in the
 run's result. Stock checks are off: they misread ZStack's 503 API errors and plain-text 400s
 (zstack-rest-facts.md "Two dialects"), and ours say what they would (``no_server_fault``,
-``response_shape``, ``error_envelope``). Importing this module registers ``EXTRA_PHASES["schemathesis"]``.
+``response_shape``, ``error_envelope``). ``runner.run`` imports this module only when a run reaches the phase.
 """
 
 from __future__ import annotations
@@ -22,20 +22,19 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-from zscontract.checks.context import Step, inventory_of
 from zscontract.core import cases
 from zscontract.core.cases import Case, InputClass, classify_fields
-from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UNKNOWN, RequestBudgetExceeded
-from zscontract.core.dialects import ACTION_KEY, API_PATH, Outcome
+from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UNKNOWN
+from zscontract.core.dialects import ACTION_KEY, API_PATH
 from zscontract.core.exchange import Exchange, Request, Response
 from zscontract.core.failures import CheckFailed
 from zscontract.errors import ZsContractError
-from zscontract.runner.run import EXTRA_PHASES
+from zscontract.runner.compat import LIMITS, TargetDown
 
 if TYPE_CHECKING:
     from zscontract.contract import Contract
     from zscontract.runner.engine import Harness
-    from zscontract.runner.run import RunContext
+    from zscontract.runner.plan import RunContext
 
 StCase = schemathesis.Case[Any]
 TOKEN_KEY = "x-zs-st-token"  # marks a schema built here: the guard and the oracle act on no other
@@ -60,11 +59,12 @@ class StJudge:
         self.token = secrets.token_hex(8)
         self.stream: Any = None  # the engine's event stream, stopped at the deadline
         self.stopped_by_us = False
-        self.budget_error: RequestBudgetExceeded | None = None
+        self.budget_error: BaseException | None = None  # a run limit or the target down: re-raised
         self.judged = 0
 
     def schema(self, contract: Contract, config: SchemathesisConfig) -> Any:
         """The contract as a schemathesis schema: only PUT on the resource path, marked as ours."""
+        register()
         raw = copy.deepcopy(contract.openapi)  # from_dict rewrites keys in place; the contract is cached
         raw[TOKEN_KEY], raw[UUID_KEY] = self.token, self.harness.uuid
         _JUDGES[self.token] = self
@@ -101,9 +101,11 @@ class StJudge:
         if ex.response is not None:
             res.statuses[ex.response.status] += 1
             res.elapsed.append(ex.response.elapsed)
+        if self.budget_error is not None:
+            return []  # stopping: nothing more is sent or judged
         try:
             return self._judge_update(ex, phase)
-        except RequestBudgetExceeded as exc:
+        except (*LIMITS, TargetDown) as exc:
             self.budget_error = exc
             self.stop()
             return []
@@ -116,21 +118,10 @@ class StJudge:
         # zstack async: a 202 + location is followed until the job ends (facts "Two dialects").
         ex = h.client.follow_job(ex, h.client.auth_headers())
         case = self.classify(ex.request, f"schemathesis:{phase}")
-        outcome = h.dialect.classify(ex.response) if ex.response is not None else None
-        step = Step(case=case, exchange=ex, outcome=outcome, before=h.state)
-        if outcome is Outcome.SUCCESS:
-            step.inventory = inventory_of(ex)
-        # As Harness.send: read back after every write the query API can check, and after every error.
-        if h.client.has_query_api is not False or outcome is not Outcome.SUCCESS:
-            step.after, step.after_via = h.client.read_state(h.uuid)
-            if step.after_via == "empty-update" and outcome is Outcome.SUCCESS:
-                step.after = None  # an empty update is not a read of what the write returned
-        h.result.cases[case.input_class.value] += 1
-        h.result.labels[case.label] += 1
-        h.result.fields_exercised.update(case.sent_values().keys())
-        failures = h.judge(step)
-        h.state = step.after or step.inventory or h.state
-        return failures
+        # The harness's one step builder; no repeat (schemathesis sent the case, not us), and a
+        # read-back after every write the query API can check, and after every error.
+        step = h.step_for(case, ex, repeat=False, read_every_success=True)
+        return h.conclude(step).failures
 
     def classify(self, request: Request, label: str) -> Case:
         """The oracle's class of a request schemathesis made (oracle.md "Three kinds of input")."""
@@ -195,7 +186,6 @@ def _judge_for(case: StCase) -> StJudge | None:
     return _JUDGES.get(token) if isinstance(token, str) else None
 
 
-@schemathesis.check
 def zscontract_oracle(ctx: schemathesis.CheckContext, response: schemathesis.Response,
                       case: StCase) -> bool | None:
     """The harness's checks on a schemathesis exchange (a no-op for schemas not built here)."""
@@ -205,7 +195,6 @@ def zscontract_oracle(ctx: schemathesis.CheckContext, response: schemathesis.Res
     return None
 
 
-@schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: StCase, kwargs: dict[str, Any]) -> None:
     """Refuse, before it is sent, anything but a PUT to the resource under test (oracle.md, end)."""
     raw = case.operation.schema.raw_schema
@@ -217,7 +206,6 @@ def before_call(context: schemathesis.HookContext, case: StCase, kwargs: dict[st
                             f"model service {raw[UUID_KEY]} is allowed")
 
 
-@schemathesis.hook
 def after_network_error(context: schemathesis.HookContext, case: StCase,
                         request: requests.PreparedRequest) -> None:
     """A request without an answer is judged too (``no_hang``, ``no_server_fault``)."""
@@ -226,9 +214,27 @@ def after_network_error(context: schemathesis.HookContext, case: StCase,
         judge.network_error(case, request)
 
 
+_REGISTERED: list[bool] = []
+
+
+def register() -> None:
+    """Register our check and hooks with schemathesis, once, when a run first builds a schema.
+
+    Not at import: importing zscontract (the pytest plugin does) must not change an unrelated
+    project's schemathesis runs. Both act only on schemas built here (``TOKEN_KEY``).
+    """
+    if not _REGISTERED:
+        schemathesis.check(zscontract_oracle)
+        schemathesis.hook(before_call)
+        schemathesis.hook(after_network_error)
+        _REGISTERED.append(True)
+
+
 def st_config(*, base_url: str, session: str, uuid: str, seed: int | None, max_examples: int,
-              request_timeout: float, rate_limit: float | None = None) -> SchemathesisConfig:
+              request_timeout: float, rate_limit: float | None = None,
+              tls_verify: bool | str | None = None) -> SchemathesisConfig:
     """The schemathesis configuration of a breadth run on one resource (used by the pytest face too)."""
+    register()  # the configuration names our check
     data: dict[str, Any] = {
         "cache": {"enabled": False},  # the cache replays stored requests while probing: never
         "base-url": base_url,
@@ -251,6 +257,8 @@ def st_config(*, base_url: str, session: str, uuid: str, seed: int | None, max_e
         data["seed"] = seed
     if rate_limit:
         data["rate-limit"] = f"{max(1, int(rate_limit * 60))}/m"
+    if tls_verify is not None:
+        data["tls-verify"] = tls_verify
     return SchemathesisConfig.from_dict(data)
 
 
@@ -264,9 +272,13 @@ def schemathesis_phase(ctx: RunContext) -> None:
         return
     max_time = float(s.extra.get("schemathesis_max_time", MAX_SECONDS))
     judge = StJudge(h, deadline=min(ctx.deadline, time.monotonic() + max_time))
+    # Its own requests do not go through our client: cap each to what is left of the phase, so one
+    # hanging answer cannot carry the run past its budget.
+    left = max(1.0, ctx.deadline - time.monotonic())
+    tls: bool | str | None = False if s.insecure else s.ca_bundle
     config = st_config(base_url=ctx.target.url, session=h.client.settings.session_uuid, uuid=h.uuid,
                        seed=s.seed, max_examples=int(s.extra.get("schemathesis_max_examples", MAX_EXAMPLES)),
-                       request_timeout=s.request_timeout, rate_limit=s.rate_limit)
+                       request_timeout=min(s.request_timeout, left), rate_limit=s.rate_limit, tls_verify=tls)
     interrupted = False
     try:
         judge.stream = from_schema(judge.schema(h.contract, config)).execute()
@@ -289,7 +301,5 @@ def schemathesis_phase(ctx: RunContext) -> None:
     if interrupted:
         raise KeyboardInterrupt("interrupted during the schemathesis phase")
 
-
-EXTRA_PHASES["schemathesis"] = schemathesis_phase
 
 __all__ = ["StJudge", "UnsafeRequest", "schemathesis_phase", "st_config", "zscontract_oracle"]

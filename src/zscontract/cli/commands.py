@@ -1,0 +1,155 @@
+"""The handlers of the ``zscontract`` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from zscontract.cli.settings import password_of, run_settings, tls_options
+from zscontract.config import check_profile, check_session, check_url, pick, positive
+from zscontract.errors import UsageError
+
+# "No example cap" for fuzz: Hypothesis needs a number; this one is never reached within a time budget.
+FUZZ_MAX_EXAMPLES = 10**9
+
+
+def list_checks(args: argparse.Namespace) -> int:
+    from zscontract.checks import registry
+
+    for name in registry.names():
+        print(f"{name:<20} {registry.get(name).summary}")
+    return 0
+
+
+def report_diff(args: argparse.Namespace) -> int:
+    from zscontract.reporting.diff import diff_runs, load_run, render_diff_markdown, render_diff_text
+
+    base = Path(args.report_dir or os.environ.get("ZS_REPORT_DIR") or "reports")
+    diff = diff_runs(load_run(args.run_a, base), load_run(args.run_b, base))
+    sys.stdout.write((render_diff_markdown if args.format == "markdown" else render_diff_text)(diff))
+    return 1 if diff.new else 0
+
+
+def catalogue(args: argparse.Namespace) -> int:
+    from zscontract import catalogue as cat
+
+    return cat.write_catalogue(Path(args.out), max_time=positive(args.max_time, "--max-time"),
+                               jobs=positive(args.jobs, "--jobs", int))
+
+
+def serve(args: argparse.Namespace) -> int:
+    from zscontract.server import cli as server_cli
+    from zscontract.server import faults as cat
+    from zscontract.server.config import config_from_args
+
+    if args.list_faults:
+        print(cat.render_json() if args.json else cat.render_table())
+        return 0
+    return server_cli.serve(config_from_args(args))
+
+
+def _execute(args: argparse.Namespace, **extra: Any) -> Any:
+    from zscontract.api import execute_run
+    from zscontract.reporting.terminal import Terminal
+
+    settings = run_settings(args, **extra)
+    replaying = extra.get("phases") == ("corpus",)  # the replay prints its own verdict per case
+    result = execute_run(settings, Terminal(stream=io.StringIO()) if replaying else Terminal(quiet=args.quiet))
+    if result.restore and not result.restore.get("restored"):
+        print(f"zscontract: RESTORE FAILED: model service {result.model_service_uuid} was NOT left as found "
+              f"({result.restore.get('why')}); the snapshot is saved at {result.restore.get('snapshot')}: "
+              f"write it back with `zscontract restore {result.restore.get('snapshot')}`", file=sys.stderr)
+    return result
+
+
+def run(args: argparse.Namespace) -> int:
+    result = _execute(args)
+    if args.baseline and result.verdict in GATED:
+        return gate(args, result)
+    return int(result.exit_code)
+
+
+# Verdicts a baseline applies to; the others (interrupted, harness error, target down, not restored)
+# are a broken job whatever the baseline says.
+GATED = ("passed", "failed", "incomplete")
+
+
+def gate(args: argparse.Namespace, result: Any) -> int:
+    """Apply --baseline: exit 1 only for failures not accepted in it (or --baseline-update it)."""
+    import datetime as dt
+
+    from zscontract.baseline import apply_baseline, load_baseline, write_baseline
+
+    path = Path(args.baseline)
+    failures = result.to_json()["failures"]
+    if args.baseline_update:
+        write_baseline(path, failures)
+        print(f"baseline {path}: {len(failures)} accepted failures written")
+        return 0
+    verdict = apply_baseline(load_baseline(path), failures, dt.date.today())
+    print(result.redactor.redact(verdict.render_text()))
+    return int(verdict.exit_code) or (5 if result.incomplete_checks() else 0)
+
+
+def fuzz(args: argparse.Namespace) -> int:
+    """``zscontract fuzz``: the run's phases, bounded by time only; cases per second at the end."""
+    if args.max_examples is not None:
+        raise UsageError(f"--max-examples {args.max_examples}: 'zscontract fuzz' is bounded by --max-time "
+                         "only; use 'zscontract run' for an example cap")
+    args.max_examples = FUZZ_MAX_EXAMPLES
+    result = _execute(args)
+    seconds = max(result.duration, 1e-9)
+    print(f"fuzz: {result.total_cases} cases in {seconds:.1f} s = {result.total_cases / seconds:.1f} cases/s "
+          f"({result.requests} requests)")
+    if args.baseline and result.verdict in GATED:
+        return gate(args, result)
+    return int(result.exit_code)
+
+
+def replay(args: argparse.Namespace) -> int:
+    result = _execute(args, phases=("corpus",), save_corpus=False)
+    if result.verdict in ("interrupted", "harness_error", "target_down", "not_restored"):
+        print(f"replay: {result.verdict.replace('_', ' ').upper()}", file=sys.stderr)
+        return int(result.exit_code)
+    if not result.corpus:
+        print("replay: the corpus is empty (failing cases are saved there by 'zscontract run')")
+        return 0
+    for entry in result.corpus:
+        why = f"  ({entry['why']})" if entry.get("why") else ""
+        print(f"{entry['verdict']:<14} {entry['check']:<20} {entry['title']}{why}")
+    still = sum(e["verdict"] == "STILL FAILING" for e in result.corpus)
+    unjudged = sum(e["verdict"] == "NOT JUDGED" for e in result.corpus)
+    print(f"{len(result.corpus) - still - unjudged} fixed, {still} still failing, {unjudged} not judged")
+    return 1 if still else 5 if unjudged else 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    """``zscontract restore [RUN_DIR|SNAPSHOT] [--dry-run]``: write a saved snapshot back and verify it."""
+    from zscontract.runner.restore_cmd import RestoreRequest, restore_snapshot
+    from zscontract.runner.snapshot import load_snapshot
+
+    report_dir, _ = pick("report_dir", args.report_dir)
+    where = Path(args.where) if args.where else Path(report_dir or "reports") / "latest"
+    snap = load_snapshot(where)
+    url, src = pick("target_url", args.target_url)
+    if not url and not snap.target_url:
+        raise UsageError(f"the snapshot {snap.path} does not name its target (an embedded server's run); "
+                         "give --target-url")
+    url = check_url(str(url), src) if url else str(snap.target_url)
+    session, src = pick("session_uuid", args.session_uuid)
+    password = password_of(args)
+    if not session and not args.account:
+        raise UsageError("restore needs a session: give --session-uuid (or ZS_SESSION_UUID), or --account with "
+                         "the password in ZS_PASSWORD")
+    profile, psrc = pick("profile", args.profile)
+    req = RestoreRequest(
+        where=where, target_url=url, session_uuid=check_session(str(session), src) if session else None,
+        profile=check_profile(str(profile), psrc) if profile else (snap.profile or "documented"),
+        request_timeout=positive(args.request_timeout, "--request-timeout"),
+        job_timeout=positive(args.job_timeout, "--job-timeout"), account=args.account, password=password,
+        password_hashed=args.password_hashed, dry_run=args.dry_run, **tls_options(args))
+    return restore_snapshot(req, snap)

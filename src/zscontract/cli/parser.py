@@ -1,0 +1,133 @@
+"""The ``zscontract`` command line: every subcommand and option (the handlers are in ``commands``)."""
+
+from __future__ import annotations
+
+import argparse
+
+from zscontract.config import OPTIONS
+from zscontract.errors import UsageError
+from zscontract.runner.budget import GRACE_CAP, REPORT_SECONDS
+
+EXIT_CODES = ("exit codes: 0 PASSED, 1 FAILED (the target broke the contract), 2 usage error, 3 target unreachable "
+              "/ precondition failed / target stopped answering, 4 resource not restored, 5 INCOMPLETE (a selected "
+              "check judged nothing for a reason you did not choose), 6 HARNESS ERROR (a bug in zscontract), "
+              "130 INTERRUPTED")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError (one line, exit 2) instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def add_connection_arguments(p: argparse.ArgumentParser) -> None:
+    """How to reach and authenticate to a target (run, fuzz, replay, restore)."""
+    for opt in OPTIONS.values():
+        env = f" [env {opt.env}]" if opt.env else ""
+        p.add_argument(opt.flag, dest=opt.name, default=None, help=opt.help + env)
+    p.add_argument("--request-timeout", default="10", help="seconds before a request counts as a hang")
+    p.add_argument("--job-timeout", default="30", help="seconds an async job may run before it counts as a hang")
+    p.add_argument("--account", default=None,
+                   help="log in as this account instead of --session-uuid; the password comes from the "
+                        "environment variable ZS_PASSWORD (never a flag)")
+    p.add_argument("--password-hashed", action="store_true",
+                   help="ZS_PASSWORD already holds ZStack's SHA-512 hex digest of the password")
+    p.add_argument("--ca-bundle", default=None,
+                   help="CA certificates (PEM) to verify an https target with; REQUESTS_CA_BUNDLE and "
+                        "SSL_CERT_FILE are honoured too")
+    p.add_argument("--insecure", action="store_true",
+                   help="do NOT verify TLS certificates (loudly warned about in the terminal and every report)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict")
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    add_connection_arguments(p)
+    p.add_argument("--max-time", default="60",
+                   help="time budget of the run in seconds (default 60); the run, restore and reports included "
+                        f"end within it plus a grace of min({GRACE_CAP:g}, request timeout + job timeout) + "
+                        f"{REPORT_SECONDS:g} seconds")
+    p.add_argument("--max-examples", default="2000", help="generated cases at most (default 2000)")
+    p.add_argument("--seed", default=None, help="seed for reproducible generation")
+    p.add_argument("--checks", default=None, help="comma-separated check names (default: all)")
+    p.add_argument("--include-example-fields", action="store_true",
+                   help="also send the page's example-only fields (off: they may touch other objects)")
+    p.add_argument("--read-only", action="store_true",
+                   help="only requests that must change nothing (must-reject inputs and auth checks)")
+    p.add_argument("--rate-limit", default=None,
+                   help="requests per second at most, e.g. 20 or 20/s (the concurrent-writes burst is sent at once)")
+    p.add_argument("--max-requests", default=None,
+                   help="stop generating after this many requests (the run is then INCOMPLETE if a check judged "
+                        "nothing)")
+    p.add_argument("--no-schemathesis", action="store_true", help="skip the schemathesis breadth phase")
+    p.add_argument("--stop-on", default=None,
+                   help="comma-separated checks: stop the run at the first failure of any of them")
+    p.add_argument("-x", "--fail-fast", action="store_true", help="stop the run at the first failure")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--async", dest="server_async", action="store_const", const=True, default=None,
+                      help="embedded server only: answer with async jobs (zstack profile)")
+    mode.add_argument("--sync", dest="server_async", action="store_const", const=False,
+                      help="embedded server only: answer synchronously")
+    p.add_argument("--server-fault", action="append", default=[],
+                   help="embedded server only: switch on a fault from its catalogue (repeatable)")
+    p.add_argument("--server-variant", action="append", default=[],
+                   help="embedded server only: a sound variant (repeatable)")
+    p.add_argument("--corpus", default=None, help="regression corpus directory (default: REPORT_DIR/corpus)")
+    p.add_argument("--no-corpus", action="store_true", help="neither replay nor extend the corpus")
+    p.add_argument("--baseline", default=None,
+                   help="YAML file of accepted known failures: exit 1 only for failures not in it")
+    p.add_argument("--baseline-update", action="store_true",
+                   help="write the run's failures into --baseline (keeping reasons) and exit 0")
+    p.add_argument("--discard-snapshot", default=None, metavar="SNAPSHOT",
+                   help="give up on an earlier run's snapshot that was never restored (the run refuses to start "
+                        "while one exists for the same target and resource)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from zscontract.cli import commands
+
+    parser = Parser(prog="zscontract", description="Contract tests for ZStack's UpdateModelService API.",
+                    epilog=EXIT_CODES)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    run = sub.add_parser("run", help="test a target (default: the embedded reference server)", epilog=EXIT_CODES)
+    add_run_arguments(run)
+    run.set_defaults(handler=commands.run)
+    serve = sub.add_parser("serve", help="start the reference server")
+    from zscontract.server.config import add_serve_arguments
+
+    add_serve_arguments(serve)
+    serve.set_defaults(handler=commands.serve)
+    fuzz = sub.add_parser("fuzz", help="generate cases until --max-time is spent (no example cap); "
+                          "replays the corpus first and prints cases per second")
+    add_run_arguments(fuzz)
+    fuzz.set_defaults(max_examples=None, handler=commands.fuzz)  # so an explicit --max-examples can be refused
+    checks = sub.add_parser("checks", help="list the checks (their names are the keys of --checks and reports)")
+    checks.set_defaults(handler=commands.list_checks)
+    replay = sub.add_parser("replay", help="replay the regression corpus alone: FIXED / STILL FAILING / NOT "
+                            "JUDGED per case")
+    add_run_arguments(replay)
+    replay.set_defaults(handler=commands.replay)
+    restore = sub.add_parser("restore", help="write an earlier run's snapshot back to the target and verify it")
+    restore.add_argument("where", nargs="?", default=None,
+                         help="a run directory or its snapshot.json (default: REPORT_DIR/latest)")
+    restore.add_argument("--dry-run", action="store_true", help="show what differs and would be written; write nothing")
+    add_connection_arguments(restore)
+    restore.set_defaults(handler=commands.restore)
+    report = sub.add_parser("report", help="work with the reports of earlier runs")
+    rsub = report.add_subparsers(dest="report_command", metavar="ACTION", parser_class=Parser, required=True)
+    rdiff = rsub.add_parser("diff", help="new, fixed and still-failing failures between two runs")
+    rdiff.add_argument("run_a", help="a run id under the report dir, 'latest', a run dir or a summary.json")
+    rdiff.add_argument("run_b")
+    rdiff.add_argument("--report-dir", default=None, help="where the runs are (default: reports/ or ZS_REPORT_DIR)")
+    rdiff.add_argument("--format", choices=("text", "markdown"), default="text")
+    rdiff.set_defaults(handler=commands.report_diff)
+    cat = sub.add_parser("catalogue", help="run the harness against every fault and sound variant of the "
+                         "reference server and write the table (reports/catalogue.md)")
+    cat.add_argument("--out", default="reports/catalogue.md", help="where the Markdown table goes")
+    cat.add_argument("--max-time", default="25", help="budget of each run in seconds")
+    cat.add_argument("--jobs", default="2", help="runs at the same time")
+    cat.set_defaults(handler=commands.catalogue)
+    from zscontract.contract import cli as contract_cli
+
+    contract_cli.register(sub)
+    return parser

@@ -1,0 +1,51 @@
+"""The corpus as a phase and as an output: replay saved failing cases first, save new ones at the end.
+
+Kept out of the runner (which knows no corpus): :func:`corpus_phase` is handed to
+``run_harness(phases=...)`` and :class:`CorpusSaver` subscribes to the run's events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zscontract.config import RunSettings
+from zscontract.corpus import FIXED, NOT_JUDGED, default_corpus_dir, load_corpus, replay_verdicts, save_failures
+from zscontract.runner.events import Event, RunFinished
+from zscontract.runner.plan import RunContext
+
+
+def corpus_phase(ctx: RunContext) -> None:
+    """Replay each saved case of this dialect: FIXED / STILL FAILING / NOT JUDGED.
+
+    Each case is sent with everything its check needs (the repeat for ``idempotence``, the read-back
+    for ``read_after_write``): FIXED only when the check judged it again and passed.
+    """
+    settings, harness = ctx.settings, ctx.harness
+    corpus = settings.corpus_dir or default_corpus_dir(settings.report_dir)
+    entries = [e for e in load_corpus(corpus, missing_ok=True) if e.profile in (None, settings.profile)]
+    if not entries:
+        return
+
+    def run_case(case: Any) -> Any:
+        harness.execute(case, force_repeat=True, force_read=True)
+        return harness.last
+
+    replayed = replay_verdicts(entries, run_case)
+    ctx.result.corpus = [{"key": r.entry.key, "check": r.entry.check, "title": r.entry.title, "verdict": r.verdict,
+                          "why": r.why} for r in replayed]
+    fixed = sum(r.verdict == FIXED for r in replayed)
+    unjudged = sum(r.verdict == NOT_JUDGED for r in replayed)
+    ctx.result.note(f"corpus {corpus}: replayed {len(replayed)} cases, {len(replayed) - fixed - unjudged} still "
+                    f"failing, {fixed} fixed, {unjudged} not judged")
+
+
+class CorpusSaver:
+    """At the end of a run, every failing case goes to the corpus (one file per check and signature)."""
+
+    def __init__(self, settings: RunSettings) -> None:
+        self.settings = settings
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, RunFinished) and self.settings.save_corpus and event.result.failures:
+            corpus = self.settings.corpus_dir or default_corpus_dir(self.settings.report_dir)
+            save_failures(corpus, event.result.to_json()["failures"], profile=event.result.profile)

@@ -1,0 +1,60 @@
+"""Why a selected check judged nothing, and whether the user chose that (README "Verdicts and exit codes").
+
+A reason the user chose (``--read-only``, ``--checks``, the profile, phases turned off) keeps a run
+green; any other (no query API, a request or time budget spent, the target stopped answering)
+makes it INCOMPLETE: a green verdict must mean every property was judged.
+"""
+
+from __future__ import annotations
+
+from zscontract.checks import names, registry
+from zscontract.config import RunSettings
+from zscontract.runner.results import RunResult, Unjudged
+
+# What only a write can show: --read-only sends none.
+NEEDS_WRITES = frozenset({
+    names.RESPONSE_SHAPE, names.ACCEPTS_VALID, names.ROUND_TRIP, names.UNCHANGED_UNSENT, names.IDEMPOTENCE,
+    names.READ_AFTER_WRITE, names.NO_LOST_UPDATE,
+})
+NEEDS_QUERY_API = frozenset({names.READ_AFTER_WRITE, names.QUERY_READ})
+
+
+def explain_unjudged(result: RunResult, settings: RunSettings, *, query_api: bool | None,
+                     phases_run: set[str]) -> None:
+    """Fill ``result.unjudged`` for every check that judged nothing."""
+    for name in registry.names():
+        if name not in result.selected:
+            result.unjudged[name] = Unjudged("not selected (--checks)", True)
+    for name in result.selected:
+        tally = result.tallies.get(name)
+        if tally is not None and tally.judged > 0:
+            continue
+        result.unjudged[name] = _why(name, result, settings, query_api, phases_run)
+
+
+def _why(name: str, result: RunResult, settings: RunSettings, query_api: bool | None,
+         phases_run: set[str]) -> Unjudged:
+    tally = result.tallies.get(name)
+    if tally is not None and tally.errors:
+        return Unjudged(f"the check crashed {tally.errors} times (a harness error, see harness_errors)", False)
+    if name == names.ZSTACK_CODES and settings.profile != "zstack":
+        return Unjudged("applies to the zstack profile only", True)
+    if settings.read_only and name in NEEDS_WRITES:
+        return Unjudged("--read-only: no writes", True)
+    if name in NEEDS_QUERY_API and query_api is False:
+        return Unjudged("no query API on the target", False)
+    if name == names.NO_LOST_UPDATE and "scenarios" not in phases_run:
+        if "scenarios" not in settings.phases:
+            return Unjudged("the concurrent-writes scenario was not selected", True)
+        limit = result.stopped or result.incomplete or "a run limit"
+        return Unjudged(f"the concurrent-writes scenario did not run ({limit})", False)
+    if result.stopped:
+        return Unjudged(f"the run stopped early: {result.stopped}", False)
+    if result.incomplete:
+        return Unjudged(f"{result.incomplete} before any case it applies to", False)
+    if result.interrupted:
+        return Unjudged(f"interrupted ({result.interrupted}) before any case it applies to", False)
+    if "properties" not in settings.phases:  # the phase that reaches every input class was left out
+        return Unjudged(f"the properties phase was not selected (phases: {', '.join(settings.phases)})", True)
+    seen = tally.not_applicable if tally is not None else 0
+    return Unjudged(f"none of the {seen} cases it saw gave it anything to judge", False)

@@ -1,0 +1,78 @@
+"""``zscontract restore``: write an earlier run's snapshot back (after a SIGKILL, a power cut) and verify it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zscontract.contract import load_contract
+from zscontract.core.dialects import get_dialect
+from zscontract.core.session import hash_password, login, logout
+from zscontract.errors import TargetUnreachable
+from zscontract.runner import compat, snapshot
+from zscontract.runner.budget import grace
+from zscontract.runner.restore import restorable_fields, restore
+
+
+@dataclass(frozen=True)
+class RestoreRequest:
+    where: Path
+    target_url: str
+    session_uuid: str | None
+    profile: str
+    request_timeout: float
+    job_timeout: float
+    account: str | None = None
+    password: str | None = None
+    password_hashed: bool = False
+    ca_bundle: str | None = None
+    insecure: bool = False
+    dry_run: bool = False
+
+
+def restore_snapshot(req: RestoreRequest, snap: snapshot.Snapshot, say: Any = print) -> int:
+    """Write ``snap`` back to ``req.target_url``; 0 restored (or a dry run), 3 unreachable, 4 not restored."""
+    contract = load_contract(req.profile)
+    watchdog = compat.Watchdog(lambda ex: None)
+    client = compat.make_client(compat.client_settings(
+        base_url=req.target_url, session_uuid=req.session_uuid or "", dialect=get_dialect(req.profile),
+        request_timeout=req.request_timeout, job_timeout=req.job_timeout, ca_bundle=req.ca_bundle,
+        insecure=req.insecure, deadline=None, down_after=None), watchdog)
+    # Bounded like a run's restore slice, with room for a login and a few reads.
+    watchdog.arm(client, deadline=time.monotonic() + grace(req.request_timeout, req.job_timeout)
+                 + 4 * req.request_timeout, down_after=None)
+    if req.account:
+        digest = req.password or ""
+        digest = digest if req.password_hashed else hash_password(digest)
+        client.settings.session_uuid = login(client, req.account, digest)
+    try:
+        probe = compat.read(client, snap.uuid)
+        if probe.inventory is None and (probe.exchange is None or probe.exchange.response is None):
+            raise TargetUnreachable(f"target {req.target_url} did not answer a read of model service {snap.uuid}; "
+                                    "check --target-url and that the server is running")
+        report = restore(client, contract, snap.uuid, snap.inventory, dry_run=req.dry_run)
+    finally:
+        if req.account:
+            logout(client, client.settings.session_uuid)
+    return _say(report, req, snap, contract, say)
+
+
+def _say(report: dict[str, Any], req: RestoreRequest, snap: snapshot.Snapshot, contract: Any, say: Any) -> int:
+    diffs = report.get("differences") or []
+    if req.dry_run:
+        if not diffs:
+            say(f"dry run: model service {snap.uuid} already matches {snap.path}; nothing would be written")
+        else:
+            fields = restorable_fields(contract, snap.inventory, include_example_fields=False)
+            say(f"dry run: {', '.join(diffs)} differ from {snap.path}; would write: "
+                + ", ".join(f"{k}={v!r}"[:120] for k, v in fields.items()))
+        return 0
+    if report.get("restored"):
+        snapshot.mark(snap.path, restored=True)
+        say(f"restored: model service {snap.uuid} matches {snap.path} again"
+            + ("" if report.get("attempts") else " (nothing needed writing)"))
+        return 0
+    say(f"RESTORE FAILED: model service {snap.uuid} still differs from {snap.path} ({report.get('why')})")
+    return 4

@@ -1,0 +1,130 @@
+"""Honest accounting inside the harness: what counts as judged, what a dead target may not pass,
+how the query API is judged on every read-back, and which reasons keep a run green."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.scripted import BASE, SESSION, Scripted, scripted  # noqa: F401  (the fixture)
+from zscontract.checks import names
+from zscontract.config import RunSettings
+from zscontract.contract import load_contract
+from zscontract.core.cases import REJECT_ARGUMENT, Case, InputClass
+from zscontract.core.client import Client, ClientSettings
+from zscontract.core.dialects import DOCUMENTED
+from zscontract.core.redact import Redactor
+from zscontract.runner.accounting import explain_unjudged
+from zscontract.runner.engine import Harness
+from zscontract.runner.restore import differences, restorable_fields
+from zscontract.runner.results import RunResult
+
+UUID = "c" * 32
+
+
+def test_nothing_passes_against_a_target_that_does_not_answer() -> None:
+    client = Client(ClientSettings(base_url="http://127.0.0.1:1", session_uuid=SESSION, dialect=DOCUMENTED,
+                                   request_timeout=2))
+    result = RunResult("documented", "http://127.0.0.1:1", UUID, Redactor([SESSION]))
+    harness = Harness(load_contract("documented"), DOCUMENTED, client, UUID, result)
+    client._query_api = False
+    for _ in range(3):
+        harness.execute(Case(InputClass.REJECT, "requestCpu", fields={"requestCpu": "x"},
+                             reject_kind=REJECT_ARGUMENT))
+    assert all(t.passed == 0 for t in result.tallies.values()), result.tallies
+    assert result.tallies[names.REJECTS_INVALID].not_applicable == 3
+    assert result.failures == {}  # the dropped connections are held: is the target down, or did it crash?
+    assert harness.drop_held() > 0  # down: not contract failures
+    harness.flush_held()
+    assert result.failures == {}
+
+
+def test_a_held_transport_failure_counts_once_the_target_answers_again() -> None:
+    client = Client(ClientSettings(base_url="http://127.0.0.1:1", session_uuid=SESSION, dialect=DOCUMENTED,
+                                   request_timeout=2))
+    result = RunResult("documented", "http://127.0.0.1:1", UUID, Redactor([SESSION]))
+    harness = Harness(load_contract("documented"), DOCUMENTED, client, UUID, result)
+    client._query_api = False
+    harness.execute(Case(InputClass.ACCEPT, "name", fields={"name": "x"}))
+    harness.flush_held()  # the run ended with the target answering: the dropped connection is a fault
+    assert names.NO_SERVER_FAULT in result.failed_checks()
+
+
+def test_query_read_fails_a_query_api_answering_500(scripted: Scripted) -> None:  # noqa: F811
+    s = scripted
+    s.put(200, {"inventory": s.inventory})
+    s.get(None, status=500)
+    s.harness.execute(Case(InputClass.ACCEPT, "name", fields={"name": s.inventory["name"]}))
+    assert names.QUERY_READ in s.failed_checks()
+
+
+def test_query_read_fails_an_unfiltered_query_and_passes_a_sound_one(scripted: Scripted) -> None:  # noqa: F811
+    s = scripted
+    other = {**copy.deepcopy(s.inventory), "uuid": "d" * 32}
+    s.put(200, {"inventory": s.inventory})
+    s.mock.add("GET", s.url, json={"inventories": [s.inventory, other]})
+    s.harness.execute(Case(InputClass.ACCEPT, "name", fields={"name": s.inventory["name"]}))
+    assert names.QUERY_READ in s.failed_checks()
+
+
+def test_query_read_passes_a_sound_query(scripted: Scripted) -> None:  # noqa: F811
+    s = scripted
+    s.ok(s.inventory)
+    s.harness.execute(Case(InputClass.ACCEPT, "name", fields={"name": s.inventory["name"]}))
+    assert names.QUERY_READ not in s.failed_checks()
+    assert s.result.tallies[names.QUERY_READ].passed >= 1
+
+
+def test_concurrent_writes_are_judged_one_by_one(scripted: Scripted) -> None:  # noqa: F811
+    s = scripted
+    s.put(500, {"error": {"code": "SYS.1000", "description": "boom"}})
+    s.get(s.inventory)
+    s.harness.concurrent_writes([{"name": "a"}, {"description": "b"}])
+    assert names.NO_SERVER_FAULT in s.failed_checks()  # a 500 among concurrent writes is reported
+
+
+@pytest.mark.parametrize(("settings", "query_api", "check", "user_chosen"), [
+    (RunSettings(read_only=True), True, names.ROUND_TRIP, True),
+    (RunSettings(), False, names.READ_AFTER_WRITE, False),
+    (RunSettings(), True, names.ZSTACK_CODES, True),
+    (RunSettings(phases=("properties",)), True, names.NO_LOST_UPDATE, True),
+])
+def test_reasons_for_judging_nothing(settings: RunSettings, query_api: bool, check: str, user_chosen: bool) -> None:
+    result = RunResult("documented", BASE, UUID, Redactor())
+    result.selected = tuple(names.ALL)
+    explain_unjudged(result, settings, query_api=query_api, phases_run=set(settings.phases))
+    assert result.unjudged[check].user_chosen is user_chosen
+    assert (check in result.incomplete_checks()) is not user_chosen
+    assert result.verdict == "incomplete"  # other checks judged nothing either, for no chosen reason
+
+
+def test_a_budget_spent_is_not_a_reason_the_user_chose() -> None:
+    result = RunResult("documented", BASE, UUID, Redactor())
+    result.selected = (names.IDEMPOTENCE,)
+    result.incomplete = "--max-requests 1 reached"
+    explain_unjudged(result, RunSettings(), query_api=True, phases_run={"properties"})
+    assert result.verdict == "incomplete" and result.exit_code == 5
+    assert "--max-requests 1 reached" in result.unjudged[names.IDEMPOTENCE].reason
+
+
+def test_restore_writes_each_field_in_the_contracts_type(tmp_path: Path) -> None:
+    contract = load_contract("documented")
+    snapshot = {"uuid": UUID, "name": "n", "requestCpu": "8", "requestMemory": "1024"}
+    fields = restorable_fields(contract, snapshot, include_example_fields=False)
+    assert fields["requestCpu"] == 8 and fields["requestMemory"] == 1024 and fields["name"] == "n"
+    lost, _ = differences(contract, snapshot, {**snapshot, "requestCpu": 8, "requestMemory": 1024},
+                          include_example_fields=False)
+    assert lost == []
+    lost, _ = differences(contract, snapshot, {**snapshot, "requestCpu": 9}, include_example_fields=False)
+    assert lost == ["requestCpu"]
+
+
+def test_a_rate_limit_is_lifted_for_the_concurrent_burst_and_said(scripted: Scripted) -> None:  # noqa: F811
+    s = scripted
+    s.ok(s.inventory)
+    s.harness.client.settings.rate_limit = 1.0
+    s.harness.concurrent_writes([{"name": "a"}, {"description": "b"}])
+    assert s.harness.client.settings.rate_limit == 1.0  # back for everything else
+    assert any("sent at once" in note for note in s.result.notes)
