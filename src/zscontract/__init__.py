@@ -105,6 +105,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs only: the real imports happen in __getattr__
+    from zscontract.api import execute_run
     from zscontract.checks.registry import check
     from zscontract.checks.registry import names as check_names
     from zscontract.config import RunSettings, resolve
@@ -124,4 +125,3 @@ if TYPE_CHECKING:  # for type checkers and IDEs only: the real imports happen in
         ZsContractError,
     )
     from zscontract.runner.results import RunResult
-    from zscontract.api import execute_run

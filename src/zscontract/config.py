@@ -135,7 +135,7 @@ def check_uuids(value: str | list[str] | tuple[str, ...], source: str) -> tuple[
 
 
 def check_session(value: str, source: str) -> str:
-    if not re.match(r"^[0-9a-zA-Z-]{8,64}$", value):
+    if not re.fullmatch(r"[0-9a-zA-Z-]{8,64}", value):
         raise UsageError(f"{source}: the session is not a UUID-like token (letters, digits, dashes; 8-64 long)")
     return value
 

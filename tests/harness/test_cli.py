@@ -142,7 +142,7 @@ def _all_output(tmp_path: Path, proc: subprocess.CompletedProcess[str]) -> str:
 
 def test_no_file_or_output_contains_the_session(reference_server: ServerFactory, tmp_path: Path) -> None:
     # A fault makes the run fail, so failures, curl lines, corpus and cassettes are all written.
-    server = reference_server(profile="zstack", faults=["trim-whitespace"])
+    server = reference_server(profile="zstack", faults=["python-strip"])
     proc = zscontract("run", *target_args(server), "--profile", "zstack", "--max-time", "15",
                       "--report-dir", str(tmp_path))
     assert proc.returncode == 1
@@ -156,7 +156,7 @@ def test_login_password_and_session_stay_secret(reference_server: ServerFactory,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     password = "Zs-S3cret&<pw>"
     monkeypatch.setenv("ZSCONTRACT_SERVER_PASSWORD", password)
-    server = reference_server(profile="documented", faults=["trim-whitespace"])
+    server = reference_server(profile="documented", faults=["python-strip"])
     assert server.info["password"] == password
     proc = zscontract("run", *target_args(server, session=False), "--account", server.info["account"],
                       "--max-time", "15", "--report-dir", str(tmp_path), env={"ZS_PASSWORD": password})
@@ -188,7 +188,7 @@ def test_session_expiring_mid_run_logs_in_again(reference_server: ServerFactory,
 def test_baseline_turns_a_known_failure_green_and_a_new_one_red(reference_server: ServerFactory,
                                                                  tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.yaml"
-    known = reference_server(profile="documented", faults=["trim-whitespace"])
+    known = reference_server(profile="documented", faults=["python-strip"])
     common = ["--max-time", "15", "--seed", "3", "--no-corpus", "--checks", "round_trip,error_envelope"]
     proc = zscontract("run", *target_args(known), *common, "--report-dir", str(tmp_path / "r1"),
                       "--baseline", str(baseline), "--baseline-update")
@@ -196,7 +196,7 @@ def test_baseline_turns_a_known_failure_green_and_a_new_one_red(reference_server
     proc = zscontract("run", *target_args(known), *common, "--report-dir", str(tmp_path / "r2"),
                       "--baseline", str(baseline))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    worse = reference_server(profile="documented", faults=["trim-whitespace", "cause-string"])
+    worse = reference_server(profile="documented", faults=["python-strip", "cause-string"])
     proc = zscontract("run", *target_args(worse), *common, "--report-dir", str(tmp_path / "r3"),
                       "--baseline", str(baseline))
     assert proc.returncode == 1

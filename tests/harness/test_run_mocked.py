@@ -132,7 +132,7 @@ def test_minimize_drops_fields_and_shortens_strings_keeping_the_class() -> None:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_callback(responses.PUT, pattern, callback=target.put)
         mock.add_callback(responses.GET, pattern, callback=target.get)
-        harness.sync_state()
+        harness.state = client.read(uuid).inventory
         found = minimize_case(harness, big, names.ROUND_TRIP, time.monotonic() + 10)
     assert found is not None
     small, failure = found

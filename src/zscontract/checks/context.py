@@ -52,9 +52,7 @@ def fail(check: str, step: Step, title: str, expected: str, *, received: str = "
 
 
 def inventory_of(exchange: Exchange | None) -> dict[str, Any] | None:
-    """The ``inventory`` object of a 200 response, or None."""
-    if exchange is None or exchange.response is None or exchange.response.status != 200:
+    """The ``inventory`` object of a 200 response, or None (``Response.inventory``, the one extractor)."""
+    if exchange is None or exchange.response is None:
         return None
-    body = exchange.response.json(default=None)
-    inv = body.get("inventory") if isinstance(body, dict) else None
-    return inv if isinstance(inv, dict) else None
+    return exchange.response.inventory()

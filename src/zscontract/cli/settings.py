@@ -109,8 +109,7 @@ def _check_embedded(settings: RunSettings) -> None:
     if settings.server_faults or settings.server_variants:
         from zscontract.server import faults as catalogue
 
-        # integration: once the server takes async_=None (the profile's default), pass settings.server_async as is.
-        async_ = bool(settings.server_async)
+        async_ = settings.server_async  # None: the profile's default (zstack async)
         try:
             catalogue.resolve(settings.server_faults, kind="fault", profile=settings.profile, async_=async_)
             catalogue.resolve(settings.server_variants, kind="variant", profile=settings.profile, async_=async_)

@@ -13,7 +13,7 @@ import re
 import threading
 import time
 
-_SECONDS = re.compile(r"^\d+(\.\d+)?$")  # delay-seconds (a fraction tolerated)
+_SECONDS = re.compile(r"^\d+(\.\d+)?\Z")  # delay-seconds (a fraction tolerated)
 
 
 class RunLimitReached(Exception):

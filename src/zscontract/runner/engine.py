@@ -20,7 +20,7 @@ from zscontract.core.client import Client
 from zscontract.core.dialects import Dialect, Outcome
 from zscontract.core.exchange import Exchange
 from zscontract.core.failures import CheckFailed
-from zscontract.runner import compat
+from zscontract.core.reads import ReadBack
 from zscontract.runner.events import CaseJudged
 from zscontract.runner.judgement import Judgement
 from zscontract.runner.results import RunResult
@@ -73,14 +73,9 @@ class Harness:
         self._lock = threading.Lock()
 
     # -- state ------------------------------------------------------------------------------
-    def sync_state(self) -> dict[str, Any] | None:
-        """Read the resource as it stands and make it the known state (the pytest state machine)."""
-        self.state = self.read(None).inventory
-        return self.state
-
-    def read(self, case: Case | None, *, record: bool = True) -> compat.ReadResult:
+    def read(self, case: Case | None, *, record: bool = True) -> ReadBack:
         """Read the resource back; the query answer is judged by ``query_read``."""
-        rb = compat.read(self.client, self.uuid)
+        rb = self.client.read(self.uuid)
         if rb.exchange is not None:
             step = Step(case=case or Case(InputClass.EITHER, "read"), exchange=rb.exchange, outcome=None)
             self._read_judgement = self.judge(step, only=READS, record=record)
@@ -180,7 +175,7 @@ class Harness:
             self.result.passed(name)
         for name in j.not_applicable:
             self.result.not_applicable(name)
-        if not j.answered and compat.error_kind(step.exchange) in HELD_KINDS:
+        if not j.answered and step.exchange.error_kind in HELD_KINDS:
             with self._lock:
                 self._held.extend(j.failures)
             return

@@ -11,8 +11,8 @@ from hypothesis import seed as hypothesis_seed
 
 from zscontract.contract import FieldSpec
 from zscontract.core.cases import InputClass
-from zscontract.runner.compat import HALTS
 from zscontract.runner.engine import Harness, RunStopped
+from zscontract.runner.limits import HALTS
 from zscontract.strategies import either_way, must_accept, must_reject
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from zscontract.config import RunSettings
-from zscontract.runner import compat
+from zscontract.runner import limits
 from zscontract.runner.engine import Harness
 from zscontract.runner.events import EventBus, PhaseFinished, PhaseStarted
 from zscontract.runner.phases import lost_update_phase, property_phase
@@ -76,7 +76,7 @@ def run_phases(ctx: RunContext, phases_run: set[str], extra: Mapping[str, Phase]
         phases_run.add(name)
         try:
             phase(ctx)
-        except compat.BudgetSpent as exc:
+        except limits.BudgetSpent as exc:
             ctx.result.note(f"phase {name} stopped: {exc}")
             ctx.result.incomplete = ctx.result.incomplete or str(exc)
             break

@@ -7,7 +7,6 @@ from typing import Any
 from zscontract.core.client import Client
 from zscontract.core.exchange import Exchange
 from zscontract.errors import PreconditionFailed, TargetUnreachable
-from zscontract.runner.compat import error_kind
 
 
 def _error_code(ex: Exchange) -> str | None:
@@ -57,7 +56,7 @@ def preflight(client: Client, uuid: str) -> dict[str, Any]:
     """
     where = client.base_url
     ex = client.query(uuid)
-    if ex.response is None and error_kind(ex) == "tls":
+    if ex.response is None and ex.error_kind == "tls":
         raise TargetUnreachable(f"TLS certificate check failed for {where} ({ex.error}); give the CA with --ca-bundle "
                                 "PATH (or REQUESTS_CA_BUNDLE / SSL_CERT_FILE), or --insecure to skip the check")
     if ex.response is None:

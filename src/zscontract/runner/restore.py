@@ -7,7 +7,8 @@ from typing import Any
 from zscontract.checks.state import same
 from zscontract.contract import Contract
 from zscontract.core.client import Client
-from zscontract.runner import compat
+from zscontract.core.values import stored_strings
+from zscontract.runner import limits
 from zscontract.runner.snapshot import save_snapshot
 
 __all__ = ["restorable_fields", "restore", "save_snapshot", "typed"]
@@ -40,12 +41,20 @@ def _written(contract: Contract, include_example_fields: bool) -> dict[str, str]
             if spec.inventory_field and (spec.documented or include_example_fields)}
 
 
+def _restored(json_type: str, saved: Any, now: Any, dialect: str) -> bool:
+    """``now`` is what a sound node stores when ``saved`` is written back (a string: its Java trim too)."""
+    saved, now = typed(json_type, saved), typed(json_type, now)
+    if isinstance(saved, str) and isinstance(now, str):
+        return now in stored_strings(saved, dialect)  # zstack-rest-facts.md "Strings are trimmed by the server"
+    return same(saved, now)
+
+
 def differences(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any], *,
                 include_example_fields: bool) -> tuple[list[str], list[str]]:
     """(fields the run writes that differ, other fields that differ), each compared in the contract's type."""
     written = _written(contract, include_example_fields)
     diffs = sorted(k for k in set(snapshot) | set(now) if k != "lastOpDate"
-                   and not same(typed(written.get(k, ""), snapshot.get(k)), typed(written.get(k, ""), now.get(k))))
+                   and not _restored(written.get(k, ""), snapshot.get(k), now.get(k), contract.profile))
     return [k for k in diffs if k in written], [k for k in diffs if k not in written]
 
 
@@ -60,7 +69,7 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
     fields = restorable_fields(contract, snapshot, include_example_fields=include_example_fields)
     attempts: list[Any] = []
     try:
-        first = compat.read(client, uuid).inventory
+        first = client.read(uuid).inventory
         if first is not None:
             lost, other = differences(contract, snapshot, first, include_example_fields=include_example_fields)
             if not lost or dry_run:
@@ -68,8 +77,8 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
                         if dry_run else None, "differences": lost, "other_differences": other, "attempts": [],
                         "why": "" if not lost else f"fields differ from the snapshot: {', '.join(lost)}"}
         _write_back(client, uuid, fields, attempts)
-        after = compat.read(client, uuid)
-    except (*compat.LIMITS, compat.TargetDown) as exc:
+        after = client.read(uuid)
+    except limits.HALTS as exc:
         return {"restored": False, "why": f"{exc} (restore answered {attempts})", "differences": [],
                 "attempts": attempts}
     if after.inventory is None:

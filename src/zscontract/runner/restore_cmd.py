@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from zscontract.contract import load_contract
+from zscontract.core.client import Client, ClientSettings
 from zscontract.core.dialects import get_dialect
 from zscontract.core.session import hash_password, login, logout
 from zscontract.errors import TargetUnreachable
-from zscontract.runner import compat, snapshot
+from zscontract.runner import limits, snapshot
 from zscontract.runner.budget import grace
 from zscontract.runner.restore import restorable_fields, restore
 
@@ -35,20 +36,19 @@ class RestoreRequest:
 def restore_snapshot(req: RestoreRequest, snap: snapshot.Snapshot, say: Any = print) -> int:
     """Write ``snap`` back to ``req.target_url``; 0 restored (or a dry run), 3 unreachable, 4 not restored."""
     contract = load_contract(req.profile)
-    watchdog = compat.Watchdog(lambda ex: None)
-    client = compat.make_client(compat.client_settings(
+    client = Client(ClientSettings(
         base_url=req.target_url, session_uuid=req.session_uuid or "", dialect=get_dialect(req.profile),
         request_timeout=req.request_timeout, job_timeout=req.job_timeout, ca_bundle=req.ca_bundle,
-        insecure=req.insecure, deadline=None, down_after=None), watchdog)
+        insecure=req.insecure, deadline=None, down_after=None))
     # Bounded like a run's restore slice, with room for a login and a few reads.
-    watchdog.arm(client, deadline=time.monotonic() + grace(req.request_timeout, req.job_timeout)
+    limits.arm(client, deadline=time.monotonic() + grace(req.request_timeout, req.job_timeout)
                  + 4 * req.request_timeout, down_after=None)
     if req.account:
         digest = req.password or ""
         digest = digest if req.password_hashed else hash_password(digest)
         client.settings.session_uuid = login(client, req.account, digest)
     try:
-        probe = compat.read(client, snap.uuid)
+        probe = client.read(snap.uuid)
         if probe.inventory is None and (probe.exchange is None or probe.exchange.response is None):
             raise TargetUnreachable(f"target {req.target_url} did not answer a read of model service {snap.uuid}; "
                                     "check --target-url and that the server is running")

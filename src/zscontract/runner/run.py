@@ -16,13 +16,13 @@ from typing import Any
 
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
-from zscontract.core.client import Client
+from zscontract.core.client import Client, ClientSettings
 from zscontract.core.dialects import get_dialect
 from zscontract.core.exchange import Exchange
 from zscontract.core.redact import Redactor
 from zscontract.core.session import hash_password, login, logout, relogin_once
 from zscontract.errors import TargetUnreachable, ZsContractError
-from zscontract.runner import compat, snapshot, stops
+from zscontract.runner import limits, snapshot, stops
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.budget import Budget
 from zscontract.runner.engine import Harness, RunStopped
@@ -55,7 +55,6 @@ class _Run:
     settings: RunSettings
     target: Target
     client: Client
-    watchdog: compat.Watchdog
     result: RunResult
     events: EventBus
     budget: Budget
@@ -79,11 +78,11 @@ def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *
         logged_in = False
         try:
             try:
-                run.watchdog.arm(run.client, deadline=budget.end, down_after=None)
+                limits.arm(run.client, deadline=budget.end, down_after=None)
                 try:
                     logged_in = _maybe_login(settings, run.client, run.result.redactor)
                     facts = _preflight(run)
-                except compat.LIMITS as exc:
+                except limits.LIMITS as exc:
                     raise TargetUnreachable(f"the target did not get through the preflight within --max-time "
                                             f"{settings.max_time:g} s ({exc}); it answers too slowly to be tested"
                                             ) from None
@@ -94,8 +93,7 @@ def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *
         finally:
             if logged_in:
                 with contextlib.suppress(Exception):  # a dead target or a spent budget: the session expires
-                    run.watchdog.arm(run.client, deadline=time.monotonic() + settings.request_timeout,
-                                     down_after=None)
+                    limits.arm(run.client, deadline=time.monotonic() + settings.request_timeout, down_after=None)
                     logout(run.client, run.client.settings.session_uuid)
 
 
@@ -112,20 +110,19 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
             result.statuses[ex.response.status] += 1
             result.elapsed.append(ex.response.elapsed)
 
-    watchdog = compat.Watchdog(count)
     dialect = get_dialect(settings.profile)
-    client = compat.make_client(compat.client_settings(
+    client = Client(ClientSettings(
         base_url=target.url, session_uuid=target.session_uuid or "", dialect=dialect,
         request_timeout=settings.request_timeout, job_timeout=settings.job_timeout, rate_limit=settings.rate_limit,
         ca_bundle=settings.ca_bundle, insecure=settings.insecure, deadline=None, down_after=None),
-        watchdog)
+        on_exchange=count)
     where = "embedded reference server" if target.embedded else redactor.redact(target.url)
     events.emit(RunStarted(where, settings.profile, uuid))
     if settings.insecure:
         warning = "WARNING: --insecure: TLS certificates are NOT verified; anyone on the path can read the session"
         result.warn(warning)
         events.emit(Message(warning))
-    return _Run(settings, target, client, watchdog, result, events, budget, load_contract(settings.profile), dialect)
+    return _Run(settings, target, client, result, events, budget, load_contract(settings.profile), dialect)
 
 
 def _preflight(run: _Run) -> dict[str, Any]:
@@ -208,10 +205,10 @@ def _interrupted(run: _Run, name: str) -> None:
 def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
     """The phases, then minimizing; a run limit or a dead target ends them with a note."""
     settings, result, harness = run.settings, run.result, ctx.harness
-    run.watchdog.arm(run.client, deadline=run.budget.phases_end)
+    limits.arm(run.client, deadline=run.budget.phases_end)
     try:
         run_phases(ctx, phases_run, ctx.extras["phases"])
-        run.watchdog.arm(run.client, deadline=run.budget.end)
+        limits.arm(run.client, deadline=run.budget.end)
         if result.failures and not settings.read_only and run.budget.left() > 0:
             from zscontract.runner.minimize import minimize_failures
 
@@ -219,13 +216,13 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
             if shrunk:
                 result.note(f"minimized the reproduction of {shrunk} failures")
         stops.hold()
-    except compat.TargetDown as exc:
+    except limits.TargetDown as exc:
         result.stopped = str(exc)
         dropped = harness.drop_held()
         result.note(f"stopped early: {exc}" + (f"; {dropped} failures of requests that got no answer are not "
                                                "counted against a target that is down" if dropped else ""))
         run.events.emit(Message(f"TARGET DOWN: {exc}; stopping"))
-    except compat.LIMITS as exc:
+    except limits.LIMITS as exc:
         result.incomplete = str(exc)
         result.note(f"generation stopped: {exc}")
     except RunStopped as exc:
@@ -236,7 +233,7 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
                     "--job-timeout or raise --max-time")
     if run.client.stats.async_jobs:
         result.note(f"mode: asynchronous ({run.client.stats.async_jobs} updates answered 202 + location)")
-    foreign = getattr(run.client.stats, "foreign_locations", None)  # integration: Stats.foreign_locations
+    foreign = run.client.stats.foreign_locations
     if foreign:
         result.note("job locations on another origin were polled at the target's origin, without the session: "
                     + ", ".join(sorted(foreign)))
@@ -248,7 +245,7 @@ def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str
     with stops.shielded("restoring and writing reports") as seen:
         if not settings.read_only:
             client.settings.max_requests = None  # the restore must not be refused by the budget
-            run.watchdog.arm(client, deadline=run.budget.restore_end(), down_after=None)
+            limits.arm(client, deadline=run.budget.restore_end(), down_after=None)
             try:
                 result.restore = restore(client, run.contract, result.model_service_uuid, ctx.extras["snapshot"],
                                          include_example_fields=settings.include_example_fields)

@@ -23,13 +23,13 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
 from zscontract.core import cases
-from zscontract.core.cases import Case, InputClass, classify_fields
+from zscontract.core.cases import Case, InputClass
 from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UNKNOWN
 from zscontract.core.dialects import ACTION_KEY, API_PATH
 from zscontract.core.exchange import Exchange, Request, Response
 from zscontract.core.failures import CheckFailed
 from zscontract.errors import ZsContractError
-from zscontract.runner.compat import LIMITS, TargetDown
+from zscontract.runner.limits import HALTS
 
 if TYPE_CHECKING:
     from zscontract.contract import Contract
@@ -41,7 +41,7 @@ TOKEN_KEY = "x-zs-st-token"  # marks a schema built here: the guard and the orac
 UUID_KEY = "x-zs-st-uuid"    # the one resource schemathesis may touch
 MAX_EXAMPLES = 10            # per operation and phase; settings.extra["schemathesis_max_examples"]
 MAX_SECONDS = 15.0           # a breadth phase inside a 60 s run; settings.extra["schemathesis_max_time"]
-_SESSION_RE = re.compile(r"^[0-9a-zA-Z-]{8,64}$")
+_SESSION_RE = re.compile(r"^[0-9a-zA-Z-]{8,64}\Z")
 _TRANSPORT_HEADERS = frozenset({"accept", "accept-encoding", "connection", "content-length", "user-agent"})
 _JUDGES: dict[str, StJudge] = {}
 
@@ -105,7 +105,7 @@ class StJudge:
             return []  # stopping: nothing more is sent or judged
         try:
             return self._judge_update(ex, phase)
-        except (*LIMITS, TargetDown) as exc:
+        except HALTS as exc:
             self.budget_error = exc
             self.stop()
             return []
@@ -126,19 +126,13 @@ class StJudge:
     def classify(self, request: Request, label: str) -> Case:
         """The oracle's class of a request schemathesis made (oracle.md "Three kinds of input")."""
         h = self.harness
+        # The one authority on classes: no body is either way, not JSON or no action key must-reject.
+        cls, kind = cases.classify_body(h.contract, request.body)
         try:
-            body, parsed = (json.loads(request.body), True) if request.body is not None else (None, False)
+            body = json.loads(request.body) if request.body else None
         except ValueError:
-            body, parsed = None, False
-        extra: set[str] = set()
-        kind: str | None
-        if not parsed:
-            cls, kind = InputClass.REJECT, cases.REJECT_PROTOCOL  # no body, or not JSON
-        elif h.dialect.wraps_body and (not isinstance(body, dict) or ACTION_KEY not in body):
-            cls, kind = InputClass.REJECT, cases.REJECT_PROTOCOL  # no action key: the REST layer 400s (facts)
-        else:
-            extra = set(body) - {ACTION_KEY} if h.dialect.wraps_body and isinstance(body, dict) else set()
-            cls, kind = classify_fields(h.contract, h.dialect.unwrap(body))
+            body = None
+        extra = set(body) - {ACTION_KEY} if h.dialect.wraps_body and isinstance(body, dict) else set()
         media = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
         if cls is InputClass.ACCEPT and (extra or media.split(";")[0].strip().lower() != "application/json"):
             cls = InputClass.EITHER  # invented top-level keys or another media type: the page is silent

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from zscontract.config import RunSettings
 from zscontract.errors import UsageError
@@ -32,10 +31,8 @@ def open_target(settings: RunSettings) -> Iterator[Target]:
                          "reference server is started with its own resource and session")
     from zscontract.server.process import ReferenceServer
 
-    # None: the profile's default (zstack async, documented sync) once the server branch lands; until then
-    # the server reads None as sync.  # integration: ReferenceServer(async_: bool | None)
-    async_: Any = settings.server_async
-    with ReferenceServer(profile=settings.profile, async_=async_, faults=settings.server_faults,
+    # None: the profile's default (zstack async, as a real node answers this API; documented sync).
+    with ReferenceServer(profile=settings.profile, async_=settings.server_async, faults=settings.server_faults,
                          variants=settings.server_variants, resources=1) as server:
         yield Target(server.url, server.session_uuid, tuple(server.model_service_uuids), embedded=True,
                      account=server.info.get("account"), password=server.info.get("password"))

@@ -1,0 +1,26 @@
+"""What ends a run's generation early without being a bug, and how the runner sets the client's limits.
+
+The client (``zscontract.core.client``) enforces them: no request past ``deadline`` (``BudgetSpent``),
+``--max-requests`` (``RequestBudgetExceeded``), and ``TargetDown`` after ``down_after`` transport
+failures in a row. The runner moves the limits between the phases and the restore's own slice.
+"""
+
+from __future__ import annotations
+
+from zscontract.core.client import BudgetSpent, Client, RequestBudgetExceeded, RunLimitReached, TargetDown
+
+# What ends generation early without being a bug: --max-requests, the time budget.
+LIMITS: tuple[type[BaseException], ...] = (RunLimitReached,)
+# What ends the property phase's generation: a run limit, or the target down (run.py then says which).
+HALTS: tuple[type[BaseException], ...] = (RunLimitReached, TargetDown)
+DOWN_AFTER = 5  # consecutive transport failures that mean the target is down (issue 12)
+
+
+def arm(client: Client, *, deadline: float | None, down_after: int | None = DOWN_AFTER) -> None:
+    """Set the limits for what follows (phases, then the restore's own slice); read on every request."""
+    client.settings.deadline = deadline
+    client.settings.down_after = down_after
+
+
+__all__ = ["DOWN_AFTER", "HALTS", "LIMITS", "BudgetSpent", "RequestBudgetExceeded", "RunLimitReached",
+           "TargetDown", "arm"]
