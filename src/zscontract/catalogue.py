@@ -158,6 +158,8 @@ def render_markdown(rows: list[Row], *, command: str) -> str:
     ]
     for r in faults:
         others = ", ".join(c for c in r.failed_checks if c != r.expected) or "-"
+        if not r.ok and r.titles:  # why it was missed: the run's own last words
+            others += ": " + r.titles[0].replace("|", "\\|").replace("\n", " ")[:160]
         lines.append(f"| `{r.name}` | {r.dialect} | `{r.expected}` | {'yes' if r.ok else '**NO**'} | "
                      f"{r.seconds_to_verdict:.1f} | {others} |")
     lines += ["", "| sound variant | dialect | verdict | run seconds |", "|---|---|---|---:|"]

@@ -58,6 +58,7 @@ class RunSettings:
     max_examples: int = 2000
     seed: int | None = None
     request_timeout: float = 10.0
+    max_body: int = 8 * 2**20  # bytes a response body may have (on the wire and decoded)
     job_timeout: float = 30.0
     checks: tuple[str, ...] = ()
     include_example_fields: bool = False
@@ -181,6 +182,27 @@ def positive(value: Any, source: str, kind: Callable[[Any], T] = float) -> T:  #
     if not number > 0:  # type: ignore[operator]
         raise UsageError(f"{source}: {value!r} must be greater than 0")
     return number
+
+
+_UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
+
+
+def size(value: Any, source: str) -> int:
+    """A byte count such as ``8M``, ``512K`` or ``1048576`` (binary units).
+
+    >>> size("8M", "--max-body"), size("4096", "--max-body")
+    (8388608, 4096)
+    """
+    text = str(value).strip().upper().removesuffix("IB").removesuffix("B")
+    unit = text[-1:] if text[-1:] in _UNITS and text[-1:] else ""
+    try:
+        number = float(text[: len(text) - len(unit)] if unit else text)
+    except ValueError:
+        raise UsageError(f"{source}: {value!r} is not a size; expected e.g. 8M, 512K or a number of bytes") from None
+    total = int(number * _UNITS[unit]) if number == number else 0  # NaN: refused below
+    if total < 1024:
+        raise UsageError(f"{source}: {value!r} is under 1 KiB; no honest inventory fits (try 8M, the default)")
+    return total
 
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None,

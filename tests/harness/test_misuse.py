@@ -28,6 +28,8 @@ def remote(url: str) -> list[str]:
     (["--max-requests", "0"], "--max-requests"),
     (["--rate-limit", "fast"], "--rate-limit"),
     (["--sync", "--async"], "not allowed with argument"),
+    (["--max-body", "lots"], "--max-body"),
+    (["--max-body", "12"], "under 1 KiB"),
 ])
 def test_bad_options_are_one_line_and_exit_2(args: list[str], needle: str, tmp_path: Path) -> None:
     proc = zscontract("run", *args, "--report-dir", str(tmp_path / "reports"))

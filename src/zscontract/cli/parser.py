@@ -27,6 +27,8 @@ def add_connection_arguments(p: argparse.ArgumentParser) -> None:
         env = f" [env {opt.env}]" if opt.env else ""
         p.add_argument(opt.flag, dest=opt.name, default=None, help=opt.help + env)
     p.add_argument("--request-timeout", default="10", help="seconds before a request counts as a hang")
+    p.add_argument("--max-body", default="8M", help="largest response body accepted, on the wire and decoded "
+                   "(e.g. 8M, 512K); a bigger one is a failure of the target, read no further (default 8M)")
     p.add_argument("--job-timeout", default="30", help="seconds an async job may run before it counts as a hang")
     p.add_argument("--account", default=None,
                    help="log in as this account instead of --session-uuid; the password comes from the "

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from zscontract.config import OPTIONS, RunSettings, positive, readable_file, resolve, writable_dir
+from zscontract.config import OPTIONS, RunSettings, positive, readable_file, resolve, size, writable_dir
 from zscontract.errors import UsageError, ZsContractError
 
 
@@ -79,6 +79,7 @@ def run_settings(args: argparse.Namespace, **extra: Any) -> RunSettings:
         max_examples=positive(args.max_examples, "--max-examples", int),
         seed=None if args.seed is None else positive(args.seed, "--seed", int),
         request_timeout=positive(args.request_timeout, "--request-timeout"),
+        max_body=size(args.max_body, "--max-body"),
         job_timeout=positive(args.job_timeout, "--job-timeout"),
         checks=checks,
         include_example_fields=args.include_example_fields,

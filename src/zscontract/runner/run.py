@@ -114,6 +114,7 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
     client = Client(ClientSettings(
         base_url=target.url, session_uuid=target.session_uuid or "", dialect=dialect,
         request_timeout=settings.request_timeout, job_timeout=settings.job_timeout, rate_limit=settings.rate_limit,
+        max_body=settings.max_body,
         ca_bundle=settings.ca_bundle, insecure=settings.insecure, deadline=None, down_after=None),
         on_exchange=count)
     where = "embedded reference server" if target.embedded else redactor.redact(target.url)
