@@ -14,14 +14,40 @@ from zscontract.server.faults import Fault
 
 PLAN = catalogue.plan()
 
+# The rows every contributor's `pytest` runs: the sound server in each mode, one fault per check,
+# and the pins of issue 9 (trimming, quoted integers, foreign job locations, query API, endless
+# jobs, plain-text sessions). Every other row is `exhaustive`: `.ci/run` runs them all.
+PINS = {"python-strip", "drop-trailing-newline", "no-trim", "java-trim", "refuse-quoted-int",
+        "foreign-job-location", "query-500", "query-ignores-q", "async-job-never-ends",
+        "plain-text-bad-session", "quoted-int-as-string"}
+
+
+def _quick(plan: list[tuple[Fault, str, bool]]) -> set[int]:
+    chosen: set[int] = set()
+    first_of: dict[str, int] = {}
+    for i, (entry, _, _) in enumerate(plan):
+        if entry.kind == "fault" and entry.caught_by is not None:
+            first_of.setdefault(entry.caught_by, i)
+        if entry.name in PINS or entry.name == catalogue.SOUND:
+            chosen.add(i)
+    return chosen | set(first_of.values())
+
+
+QUICK = _quick(PLAN)
+
 
 def _id(row: tuple[Fault, str, bool]) -> str:
     entry, profile, async_ = row
-    return f"{entry.kind}:{entry.name}:{profile}{'-async' if async_ else ''}"
+    mode = ("-async" if async_ else "-sync") if profile == "zstack" else ""
+    return f"{entry.kind}:{entry.name}:{profile}{mode}"
+
+
+ROWS = [pytest.param(row, id=_id(row), marks=() if i in QUICK else (pytest.mark.exhaustive,))
+        for i, row in enumerate(PLAN)]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("row", PLAN, ids=[_id(r) for r in PLAN])
+@pytest.mark.parametrize("row", ROWS)
 def test_catalogue_row(row: tuple[Fault, str, bool]) -> None:
     entry, profile, async_ = row
     # Variants run a shorter but complete run (every phase); faults stop at their check's failure.
@@ -38,6 +64,16 @@ def test_every_check_has_a_fault_that_it_must_catch() -> None:
 
     caught = {entry.caught_by for entry, _, _ in PLAN if entry.kind == "fault"}
     assert caught == set(names.ALL)
+
+
+def test_the_quick_rows_cover_every_check_and_both_dialects() -> None:
+    quick = [PLAN[i] for i in QUICK]
+    from zscontract.checks import names
+
+    assert {e.caught_by for e, _, _ in quick if e.kind == "fault"} == set(names.ALL)
+    assert {(p, a) for e, p, a in quick if e.name == catalogue.SOUND} == {("documented", False), ("zstack", True),
+                                                                          ("zstack", False)}
+    assert len(quick) < len(PLAN) / 2  # the rest is what `pytest -m exhaustive` is for
 
 
 def test_the_catalogue_is_large_enough() -> None:
