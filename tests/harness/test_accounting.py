@@ -26,7 +26,7 @@ UUID = "c" * 32
 
 def test_nothing_passes_against_a_target_that_does_not_answer() -> None:
     client = Client(ClientSettings(base_url="http://127.0.0.1:1", session_uuid=SESSION, dialect=DOCUMENTED,
-                                   request_timeout=2))
+                                   request_timeout=2, down_after=None))  # held failures, not TargetDown
     result = RunResult("documented", "http://127.0.0.1:1", UUID, Redactor([SESSION]))
     harness = Harness(load_contract("documented"), DOCUMENTED, client, UUID, result)
     client._query_api = False
@@ -43,7 +43,7 @@ def test_nothing_passes_against_a_target_that_does_not_answer() -> None:
 
 def test_a_held_transport_failure_counts_once_the_target_answers_again() -> None:
     client = Client(ClientSettings(base_url="http://127.0.0.1:1", session_uuid=SESSION, dialect=DOCUMENTED,
-                                   request_timeout=2))
+                                   request_timeout=2, down_after=None))  # held failures, not TargetDown
     result = RunResult("documented", "http://127.0.0.1:1", UUID, Redactor([SESSION]))
     harness = Harness(load_contract("documented"), DOCUMENTED, client, UUID, result)
     client._query_api = False

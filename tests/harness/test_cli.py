@@ -180,7 +180,11 @@ def test_session_expiring_mid_run_logs_in_again(reference_server: ServerFactory,
     server = reference_server(profile="documented", extra_args=("--session-ttl", "2"))
     proc = zscontract("run", *target_args(server, session=False), "--account", "admin", "--max-time", "8",
                       "--report-dir", str(tmp_path), "--no-corpus", env={"ZS_PASSWORD": server.info["password"]})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
+    # Sessions lived 2 s and the run lasted longer: every expiry was met by a new login, so no check
+    # failed (a busy machine may leave a check unjudged in 8 s: INCOMPLETE, never FAILED).
+    assert summary["duration_seconds"] > 2
+    assert summary["failures"] == [] and proc.returncode in (0, 5), proc.stdout + proc.stderr
 
 
 # -- baseline and corpus --------------------------------------------------------------------------
@@ -276,7 +280,7 @@ def test_checks_lists_every_check_with_its_summary() -> None:
 @pytest.mark.parametrize(("args", "needle"), [
     (["--async"], "--async needs --profile zstack"),
     (["--server-fault", "nope"], "--server-fault: --fault 'nope': no such fault"),
-    (["--profile", "zstack", "--server-fault", "async-job-never-ends"], "needs --async"),
+    (["--profile", "zstack", "--sync", "--server-fault", "async-job-never-ends"], "needs async jobs"),
     (["--target-url", "http://127.0.0.1:1", "--session-uuid", "a" * 32, "--model-service-uuid", "b" * 32,
       "--server-fault", "drop-name"], "configure the embedded reference server"),
 ])

@@ -154,7 +154,7 @@ def test_a_crash_of_the_harness_is_a_harness_error_and_the_target_is_still_resto
     before = copy.deepcopy(target.inventory)
     settings = RunSettings(target_url=BASE, session_uuid=SESSION, model_service_uuids=(target.inventory["uuid"],),
                            report_dir=tmp_path, phases=("boom",), schemathesis=False, save_corpus=False)
-    pattern = re.compile(re.escape(BASE) + r"/zstack/v1/ai/model-services/.*")
+    pattern = re.compile(re.escape(BASE) + r"/zstack/v1/ai/model-services[/?].*")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_callback(responses.PUT, pattern, callback=target.put)
         mock.add_callback(responses.GET, pattern, callback=target.get)
