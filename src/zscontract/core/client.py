@@ -186,13 +186,18 @@ class Client:
         headers = {**self.auth_headers(auth), **(extra_headers or {})}
         ex = self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers)
         ex = self.follow_job(ex, headers)
-        if auth == AUTH_DEFAULT and self.on_session_expired is not None and self._session_expired(ex):
-            fresh = self.on_session_expired()
-            if fresh:
-                self.settings.session_uuid = fresh
-                return self.update(uuid, fields, raw_body=raw_body, wrap=wrap, auth=auth,
-                                   extra_headers=extra_headers)
+        if auth == AUTH_DEFAULT and self.renewed_session(ex):
+            return self.update(uuid, fields, raw_body=raw_body, wrap=wrap, auth=auth, extra_headers=extra_headers)
         return ex
+
+    def renewed_session(self, ex: Exchange) -> bool:
+        """True when ``ex`` was refused for an expired session (ID.1001) and a new login replaced it."""
+        if self.on_session_expired is None or not self._session_expired(ex):
+            return False
+        fresh = self.on_session_expired()
+        if fresh:
+            self.settings.session_uuid = fresh
+        return bool(fresh)
 
     def follow_job(self, ex: Exchange, headers: dict[str, str]) -> Exchange:
         """For a zstack 202 + location, poll the job until it ends (see zscontract.core.jobs)."""

@@ -71,6 +71,8 @@ def read_resource(client: Client, uuid: str, *, empty_update: bool = True) -> Re
         for style in styles:
             url = client.query_url(uuid) if style == "q" else client.resource_url(uuid)
             ex = client.send("GET", url, headers=client.auth_headers())
+            if client.renewed_session(ex):  # the session expired mid-run: read again, as updates do
+                ex = client.send("GET", url, headers=client.auth_headers())
             if query_absent(ex) and client.query_style is None:
                 continue
             inv, problem = judge_query(ex, uuid)
