@@ -324,9 +324,24 @@ def test_tls_certificate_failure_then_ca_bundle_then_insecure(certificate: tuple
 
 
 def test_plain_http_on_an_https_url_is_a_tls_handshake_error() -> None:
-    with Hostile(sound) as server:
-        url = server.url.replace("http://", "https://")
+    # A plain-HTTP server answers the ClientHello at once with an HTTP error (as nginx and others do),
+    # so the handshake fails on the answer, not on a timeout.
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer_in_plain_http() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    thread = threading.Thread(target=answer_in_plain_http, daemon=True)
+    thread.start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}"
+    try:
         ex = client_for(url).send("GET", url + "/x")
+    finally:
+        thread.join(5)
+        listener.close()
     assert ex.error_kind == "tls" and "handshake" in (ex.error or "")
 
 
