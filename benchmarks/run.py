@@ -13,7 +13,7 @@ kept. The whole run takes about a minute on 2 cores (limit: 3 minutes).
    fuzzing phase only, PUT only, the path's uuid fixed to the resource, fixed seed; test cases
    (its "N generated") per second of its fuzzing phase (from its NDJSON report, so its start-up
    and spec loading are left out, as the harness's are).
-3. ``harness_cps``: ``execute_run`` with ``phases=("properties",)``, fixed seed and example count;
+3. ``harness_cps``: ``run_harness`` (the engine, no outputs) with ``phases=("properties",)``, fixed seed and example count;
    cases per second of the property phase, and requests per case.
 4. ``server_updates_per_s``: two threads of keep-alive update loops (the server's sustained rate).
 """
@@ -41,8 +41,8 @@ import requests
 from zscontract.config import RunSettings
 from zscontract.contract.files import contracts_dir
 from zscontract.core.dialects import API_PATH
-from zscontract.reporting.terminal import Terminal
-from zscontract.runner.run import EXTRA_PHASES, RunContext, execute_run
+from zscontract.runner.plan import RunContext
+from zscontract.runner.run import run_harness
 from zscontract.server.process import ReferenceServer
 
 HERE = Path(__file__).resolve().parent
@@ -142,8 +142,7 @@ def _mark(name: str) -> Callable[[RunContext], None]:
     return phase
 
 
-EXTRA_PHASES["bench_start"] = _mark("start")
-EXTRA_PHASES["bench_end"] = _mark("end")
+BENCH_PHASES = {"bench_start": _mark("start"), "bench_end": _mark("end")}
 
 
 def harness_cps(server: ReferenceServer, cases: int, workdir: Path) -> dict[str, float]:
@@ -153,7 +152,7 @@ def harness_cps(server: ReferenceServer, cases: int, workdir: Path) -> dict[str,
                            report_dir=workdir / "reports", max_time=600, max_examples=cases, seed=SEED,
                            phases=("bench_start", "properties", "bench_end"), schemathesis=False,
                            save_corpus=False)
-    result = execute_run(settings, Terminal(stream=open(os.devnull, "w"), quiet=True))  # noqa: SIM115
+    result = run_harness(settings, phases=BENCH_PHASES)  # no outputs subscribed: the engine alone
     if not result.ok:
         raise SystemExit(f"benchmark: the harness found failures on the reference server: {result.failed_checks()}")
     n = _MARKS["end_cases"] - _MARKS["start_cases"]
