@@ -19,6 +19,7 @@ import pytest
 
 from tests.fixtures.servers import ServerFactory, query_inventory, without_last_op_date, zscontract
 from zscontract.core.session import hash_password
+from zscontract.runner.budget import REPORT_SECONDS, grace
 
 
 def target_args(server: object, *, session: bool = True) -> list[str]:
@@ -113,8 +114,10 @@ def test_sigterm_restores_too(reference_server: ServerFactory, tmp_path: Path) -
                              "--no-corpus"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4)
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=30)
-    assert proc.returncode != 0
+    # The stated bound after a stop: the restore's grace (30 s with the defaults) and 5 s of reports.
+    out, err = proc.communicate(timeout=grace(10.0, 30.0) + REPORT_SECONDS + 15)
+    assert proc.returncode == 130, out + err
+    assert "INTERRUPTED" in out + err
     assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
 
 

@@ -66,7 +66,7 @@ class Harness:
         self.read_back_every = read_back_every
         self.last = Judgement()  # of the last executed case (replay reads it)
         self._held: list[CheckFailed] = []
-        self._read_judgement: Judgement | None = None  # of the last read-back's query (query_read)
+        self._read_step: tuple[Step, bool] | None = None  # the last read-back's query, judged after its case
         self._successes = 0
         self._accepted = 0
         self._burst_noted = False
@@ -74,12 +74,24 @@ class Harness:
 
     # -- state ------------------------------------------------------------------------------
     def read(self, case: Case | None, *, record: bool = True) -> ReadBack:
-        """Read the resource back; the query answer is judged by ``query_read``."""
+        """Read the resource back; the query answer is judged by ``query_read`` after its case.
+
+        After, not now: a failure of the read held back as a transport error must not be flushed by
+        the answer of the write that came before it (the target may have died in between).
+        """
         rb = self.client.read(self.uuid)
         if rb.exchange is not None:
             step = Step(case=case or Case(InputClass.EITHER, "read"), exchange=rb.exchange, outcome=None)
-            self._read_judgement = self.judge(step, only=READS, record=record)
+            self._read_step = (step, record)
         return rb
+
+    def _judge_read(self) -> Judgement:
+        """Judge the pending read-back's query (``query_read``), if there is one."""
+        pending, self._read_step = self._read_step, None
+        if pending is None:
+            return Judgement()
+        step, record = pending
+        return self.judge(step, only=READS, record=record)
 
     # -- one case ---------------------------------------------------------------------------
     def send(self, case: Case, *, force_repeat: bool = False, force_read: bool = False,
@@ -99,9 +111,9 @@ class Harness:
 
         ``force_repeat`` / ``force_read``: send the repeat (idempotence) and read back (read_after_write)
         whatever the sampling says; a replay uses them so the saved case's check gets its evidence.
-        Judges nothing but the read-back's query (``query_read``).
+        Judges nothing: :meth:`conclude` judges the step, then its read-back's query.
         """
-        self._read_judgement = None
+        self._read_step = None
         outcome = self.dialect.classify(ex.response) if ex.response is not None else None
         step = Step(case=case, exchange=ex, outcome=outcome, before=self.state)
         own_success = outcome is Outcome.SUCCESS and case.uuid is None
@@ -133,9 +145,7 @@ class Harness:
         if record:
             self._account(step)
         j = self.judge(step, record=record)
-        if self._read_judgement is not None:  # the read-back's query is part of this case
-            j.merge(self._read_judgement)
-            self._read_judgement = None
+        j.merge(self._judge_read())  # the read-back's query is part of this case, judged after it
         self.state = step.after or inventory_of(step.repeat) or step.inventory or self.state
         if record and self.result.events is not None:
             self.result.events.emit(CaseJudged(self.result))
@@ -279,6 +289,7 @@ class Harness:
             step = Step(case=case, exchange=done[0][1], outcome=None, before=before, after=rb.inventory,
                         after_via=rb.via, concurrent=done)
             failures += self.judge(step, only=frozenset({names.NO_LOST_UPDATE})).failures
+        failures += self._judge_read().failures
         self.state = rb.inventory or self.state
         self.maybe_stop(failures)
         return failures

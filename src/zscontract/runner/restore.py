@@ -79,10 +79,10 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
         _write_back(client, uuid, fields, attempts)
         after = client.read(uuid)
     except limits.HALTS as exc:
-        return {"restored": False, "why": f"{exc} (restore answered {attempts})", "differences": [],
+        return {"restored": False, "why": f"{exc} (restore answered {_summary(attempts)})", "differences": [],
                 "attempts": attempts}
     if after.inventory is None:
-        return {"restored": False, "why": f"could not read the resource back (restore answered {attempts})",
+        return {"restored": False, "why": f"could not read the resource back (restore answered {_summary(attempts)})",
                 "differences": [], "attempts": attempts}
     # Restored means: every field the run wrote is back. Fields no request can set (size,
     # hasNewVersion, modelServiceRefs, ...) may move on a shared server for reasons of its own; a
@@ -91,6 +91,18 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
     return {"restored": not lost, "via": after.via, "attempts": attempts, "differences": lost,
             "other_differences": other,
             "why": "" if not lost else f"fields still differ after restore: {', '.join(lost)}"}
+
+
+def _summary(attempts: list[Any]) -> str:
+    """What the restore's writes got, each answer once with its count: ``2 x 503, 1 x 200``.
+
+    >>> _summary([503, 503, "timeout"])
+    '2 x 503, 1 x timeout'
+    """
+    counts: dict[str, int] = {}
+    for answer in attempts:
+        counts[str(answer)] = counts.get(str(answer), 0) + 1
+    return ", ".join(f"{n} x {answer}" for answer, n in counts.items()) or "nothing: no write was sent"
 
 
 def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any]) -> None:
