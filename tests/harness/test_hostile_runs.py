@@ -165,7 +165,9 @@ def _child_peak_rss_mb() -> float:
     (_bomb, "no_server_fault"),
     (_deep, None),  # "not JSON": response_shape, error_envelope or query_read, by what the request was
 ], ids=["drip", "200MB", "gzip-bomb", "deep-json"])
-@pytest.mark.parametrize("profile", ["documented", "zstack"])
+# zstack (async jobs: the hostile window also hits job polls) is behind `exhaustive` to keep the
+# default `pytest` short; `.ci/run` runs both.
+@pytest.mark.parametrize("profile", ["documented", pytest.param("zstack", marks=pytest.mark.exhaustive)])
 def test_hostile_answers_mid_run(profile: str, hostility: Hostility, check: str | None,
                                  reference_server: ServerFactory, proxy: Callable[[str, Hostility], _Proxy],
                                  tmp_path: Path) -> None:
@@ -189,7 +191,8 @@ def test_hostile_answers_mid_run(profile: str, hostility: Hostility, check: str 
     if check is not None:
         assert check in failed, summary["failures"]
     else:
-        assert any("deeper than" in f["title"] or "not JSON" in f["title"] for f in summary["failures"]), failed
+        assert any("deeper than" in f["title"] or "not JSON" in f["title"] for f in summary["failures"]), \
+            [f["title"] for f in summary["failures"]]
     assert summary["restore"]["restored"] is True
     assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
     har = tmp_path / "latest" / "failures.har"

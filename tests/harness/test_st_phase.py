@@ -5,6 +5,7 @@ faults that breadth finds).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,27 @@ def test_the_guard_refuses_other_methods_and_resources_before_sending(method: st
             case.call()
         assert isinstance(info.value.__cause__, st_phase.UnsafeRequest)
         assert judge.judged == 0
+    finally:
+        judge.close()
+
+
+@pytest.mark.parametrize(("profile", "kept"), [
+    ("zstack", {"updateModelService", "systemTags"}),
+    ("documented", {"updateModelService", "systemTags", "deployModelService", "x-schemathesis-unknown-property"}),
+])
+def test_no_invented_top_level_key_reaches_a_zstack_node(profile: str, kept: set[str]) -> None:
+    # zstack-rest-facts.md: a top-level key is an action on a real node (deployModelService deploys).
+    judge = _judge(profile)
+    config = st_phase.st_config(base_url=NOWHERE, session=SESSION, uuid=UUID, seed=1, max_examples=1,
+                                request_timeout=2)
+    try:
+        operation = judge.schema(load_contract(profile), config)[API_PATH]["PUT"]
+        body = {"updateModelService": {"name": "a"}, "systemTags": [], "deployModelService": {},
+                "x-schemathesis-unknown-property": 42}
+        case = operation.Case(method="PUT", path_parameters={"uuid": UUID}, body=body)
+        with contextlib.suppress(Exception):  # nothing listens at NOWHERE: only what was built matters
+            case.call()
+        assert set(case.body) == kept
     finally:
         judge.close()
 

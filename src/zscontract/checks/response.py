@@ -131,6 +131,10 @@ def response_shape(ctx: CheckContext, step: Step) -> bool | None:
         raise fail(names.RESPONSE_SHAPE, step, f"success is not JSON ({response.content_type or 'none'})",
                     expected, signature=f"content type {response.content_type.split(';')[0]}")
     body = response.json(default=None)
+    if body is None and (problem := response.json_problem()) is not None:
+        # e.g. "nests deeper than 256 levels": a failure of the target, never a crash of ours (issue 12)
+        raise fail(names.RESPONSE_SHAPE, step, f"success body {problem[:120]}", expected,
+                    signature="success body not JSON" if problem.startswith("not JSON") else "success body too deep")
     if not isinstance(body, dict) or not isinstance(body.get("inventory"), dict):
         raise fail(names.RESPONSE_SHAPE, step, "success without an inventory object", expected,
                     signature="no inventory")

@@ -86,7 +86,9 @@ def round_trip(ctx: CheckContext, step: Step) -> bool | None:
         if not any(same(got, a) for a in allowed):
             kinds = [_difference(v, got) for v in sent]
             kind = next((k for k in kinds if k != "text changed"), kinds[0])
-            raise fail(names.ROUND_TRIP, step, f"{target}: sent {short(sent[0], 80)}, got {short(got, 80)}",
+            expected = " or ".join(short(a, 40) for a in allowed[:2])  # the title shows the difference
+            raise fail(names.ROUND_TRIP, step,
+                        f"{target}: sent {short(sent[0], 80)}, got {short(got, 80)}, expected {expected}",
                         f"{target} == " + " or ".join(short(a, 80) for a in allowed[:3]),
                         received=f"{target} = {short(got, 400)}", signature=f"{target}: {kind}")
     return True

@@ -290,6 +290,8 @@ class Harness:
                         after_via=rb.via, concurrent=done)
             failures += self.judge(step, only=frozenset({names.NO_LOST_UPDATE})).failures
         failures += self._judge_read().failures
-        self.state = rb.inventory or self.state
+        # Accepted writes changed the resource: without a usable read its state is unknown, not the old one
+        # (judging the next case against the old state would blame the target for our blind spot).
+        self.state = rb.inventory if rb.inventory is not None or not done else None
         self.maybe_stop(failures)
         return failures

@@ -76,19 +76,24 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
                 return {"restored": not lost, "dry_run": dry_run, "would_write": {k: fields.get(k) for k in fields}
                         if dry_run else None, "differences": lost, "other_differences": other, "attempts": [],
                         "why": "" if not lost else f"fields differ from the snapshot: {', '.join(lost)}"}
-        _write_back(client, uuid, fields, attempts)
+        written = _write_back(client, uuid, fields, attempts)
         after = client.read(uuid)
     except limits.HALTS as exc:
         return {"restored": False, "why": f"{exc} (restore answered {_summary(attempts)})", "differences": [],
                 "attempts": attempts}
-    if after.inventory is None:
+    now, via = after.inventory, after.via
+    if now is None and written is not None:
+        # The query API is unusable (after.problem: a 5xx, an unfiltered list...): the last write's own
+        # answer is the best evidence there is, and the report says which it was.
+        now, via = written, f"the restore write's answer (the query API was unusable: {after.problem})"
+    if now is None:
         return {"restored": False, "why": f"could not read the resource back (restore answered {_summary(attempts)})",
                 "differences": [], "attempts": attempts}
     # Restored means: every field the run wrote is back. Fields no request can set (size,
     # hasNewVersion, modelServiceRefs, ...) may move on a shared server for reasons of its own; a
     # difference there is reported, not counted as a failed restore.
-    lost, other = differences(contract, snapshot, after.inventory, include_example_fields=include_example_fields)
-    return {"restored": not lost, "via": after.via, "attempts": attempts, "differences": lost,
+    lost, other = differences(contract, snapshot, now, include_example_fields=include_example_fields)
+    return {"restored": not lost, "via": via, "attempts": attempts, "differences": lost,
             "other_differences": other,
             "why": "" if not lost else f"fields still differ after restore: {', '.join(lost)}"}
 
@@ -105,12 +110,18 @@ def _summary(attempts: list[Any]) -> str:
     return ", ".join(f"{n} x {answer}" for answer, n in counts.items()) or "nothing: no write was sent"
 
 
-def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any]) -> None:
+def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any]) -> dict[str, Any] | None:
+    """Write the fields back; the inventory the last accepted write answered, if one was."""
+    last: list[dict[str, Any]] = []
+
     def put(update: dict[str, Any]) -> bool:
         for _ in range(2):  # once more after a transient failure (timeout, 5xx)
             ex = client.update(uuid, update)
             attempts.append(ex.status if ex.response is not None else ex.error)
             if ex.response is not None and ex.response.status == 200:
+                inventory = ex.response.inventory()
+                if inventory is not None:
+                    last.append(inventory)
                 return True
             if ex.response is not None and ex.response.status < 500:
                 return False
@@ -121,3 +132,4 @@ def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: lis
     if not put(fields) and len(fields) > 1:
         for name, value in fields.items():
             put({name: value})
+    return last[-1] if last else None

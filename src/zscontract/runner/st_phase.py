@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 StCase = schemathesis.Case[Any]
 TOKEN_KEY = "x-zs-st-token"  # marks a schema built here: the guard and the oracle act on no other
 UUID_KEY = "x-zs-st-uuid"    # the one resource schemathesis may touch
+WRAPS_KEY = "x-zs-st-wraps"  # zstack: the body's top-level keys are actions (see before_call)
+# zstack-rest-facts.md "Top-level keys are actions: never send another one": RestServer runs the API
+# whose key a PUT body holds (deployModelService deploys), so only these may be sent at the top.
+TOP_LEVEL_KEYS = frozenset({ACTION_KEY, "systemTags", "userTags"})
 MAX_EXAMPLES = 10            # per operation and phase; settings.extra["schemathesis_max_examples"]
 MAX_SECONDS = 15.0           # a breadth phase inside a 60 s run; settings.extra["schemathesis_max_time"]
 _SESSION_RE = re.compile(r"^[0-9a-zA-Z-]{8,64}\Z")
@@ -67,6 +71,7 @@ class StJudge:
         register()
         raw = copy.deepcopy(contract.openapi)  # from_dict rewrites keys in place; the contract is cached
         raw[TOKEN_KEY], raw[UUID_KEY] = self.token, self.harness.uuid
+        raw[WRAPS_KEY] = self.harness.dialect.wraps_body
         _JUDGES[self.token] = self
         loaded = schemathesis.openapi.from_dict(raw, config=config)
         return loaded.include(path=API_PATH, method="PUT")
@@ -198,6 +203,11 @@ def before_call(context: schemathesis.HookContext, case: StCase, kwargs: dict[st
     if case.method.upper() != "PUT" or case.operation.path != API_PATH or uuid != raw[UUID_KEY]:
         raise UnsafeRequest(f"schemathesis tried {case.method} {case.formatted_path}; only a PUT to "
                             f"model service {raw[UUID_KEY]} is allowed")
+    if raw.get(WRAPS_KEY) and isinstance(case.body, dict):
+        # An invented top-level key (schemathesis adds "x-schemathesis-unknown-property") could name
+        # another API on a real node: invented keys go inside the wrapper only.
+        for key in [k for k in case.body if k not in TOP_LEVEL_KEYS]:
+            del case.body[key]
 
 
 def after_network_error(context: schemathesis.HookContext, case: StCase,
