@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from zscontract.core.dialects import DIALECTS
+from zscontract.core.dialects import get_dialect
 from zscontract.core.values import UUID_RE
 from zscontract.errors import UsageError
 
@@ -142,9 +142,7 @@ def check_session(value: str, source: str) -> str:
 
 
 def check_profile(value: str, source: str) -> str:
-    if value not in DIALECTS:
-        raise UsageError(f"{source}: unknown profile {value!r}; use one of: {', '.join(sorted(DIALECTS))}")
-    return value
+    return get_dialect(value, source=source).name  # the one validation of a profile name
 
 
 def writable_dir(path: Path, source: str) -> Path:

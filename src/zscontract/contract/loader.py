@@ -18,7 +18,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from zscontract.contract.files import contracts_dir
-from zscontract.errors import ContractFileError, UsageError
+from zscontract.core.dialects import get_dialect
+from zscontract.errors import ContractFileError
 
 PROFILES = ("documented", "zstack")
 _JSON_TYPES = ("string", "integer", "boolean", "array", "object")
@@ -94,8 +95,7 @@ def load_contract(profile: str, root: Path | None = None) -> Contract:
     >>> [f.name for f in c.documented_fields()]
     ['name', 'description', 'yaml', 'requestCpu', 'requestMemory']
     """
-    if profile not in PROFILES:
-        raise UsageError(f"unknown profile {profile!r}; use one of: {', '.join(PROFILES)}")
+    get_dialect(profile, source="profile")  # the one validation of a profile name (UsageError)
     return _load(profile, root.resolve() if root is not None else None)
 
 
