@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from zscontract.server.store import FIELDS
 from zscontract.server.values import INT32_MAX, INT32_MIN, java_trim
 
 INVENTORY_CLASS = "org.zstack.ai.entity.ModelServiceInventory"
@@ -27,13 +28,8 @@ OPERATORS: dict[str, str] = {
     "=": "=", ">": ">", "<": "<", "is null": "is null", "not null": "is not null",
 }
 # Queryable inventory fields and their SQL kind (the JSON-typed fields are not primitives).
-QUERYABLE: dict[str, str] = {
-    "uuid": "text", "name": "text", "description": "text", "readme": "text", "yaml": "text",
-    "requestCpu": "int", "requestMemory": "int", "modelCenterUuid": "text", "type": "text",
-    "framework": "text", "source": "text", "size": "int", "system": "bool", "hasNewVersion": "bool",
-    "gpuComputeCapability": "text", "installPath": "text", "pythonVersion": "text", "condaVersion": "text",
-    "version": "text", "startCommand": "text", "containerCommand": "text", "containerArgs": "text",
-    "supportDistributed": "bool", "createDate": "date", "lastOpDate": "date",
+QUERYABLE: dict[str, str] = {  # the stored columns (store.FIELDS), dates compared as dates
+    name: "date" if name in ("createDate", "lastOpDate") else kind for name, kind in FIELDS.items() if kind != "json"
 }
 _JAVA_INT = re.compile(r"[+-]?[0-9]+")
 _SQL_OPS = {"=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<=", "like": "LIKE",
