@@ -27,7 +27,9 @@ def make_client(settings: RunSettings, target: Target) -> Client:
     """A client speaking ``settings.profile`` to the target, with its session."""
     return Client(ClientSettings(base_url=target.url, session_uuid=target.session_uuid or "",
                                  dialect=get_dialect(settings.profile, source="--zs-profile"),
-                                 request_timeout=settings.request_timeout))
+                                 request_timeout=settings.request_timeout, job_timeout=settings.job_timeout,
+                                 max_body=settings.max_body, ca_bundle=settings.ca_bundle,
+                                 insecure=settings.insecure))
 
 
 def harness_on(settings: RunSettings, contract: Contract, target: Target, client: Client) -> Iterator[Harness]:
