@@ -25,12 +25,17 @@ from zscontract.runner.results import RunResult
 UUID = "c" * 32
 
 
-def test_nothing_passes_against_a_target_that_does_not_answer() -> None:
+def _harness_on_a_closed_port() -> tuple[Harness, RunResult]:
+    """A harness whose every request is refused (port 1), held failures kept (no TargetDown)."""
     client = Client(ClientSettings(base_url="http://127.0.0.1:1", session_uuid=SESSION, dialect=DOCUMENTED,
-                                   request_timeout=2, down_after=None))  # held failures, not TargetDown
+                                   request_timeout=2, down_after=None))
     result = RunResult("documented", "http://127.0.0.1:1", UUID, Redactor([SESSION]))
-    harness = Harness(load_contract("documented"), DOCUMENTED, client, UUID, result)
-    client._query_api = False
+    client._query_api = False  # no read-backs: only the updates' own exchanges are judged
+    return Harness(load_contract("documented"), DOCUMENTED, client, UUID, result), result
+
+
+def test_nothing_passes_against_a_target_that_does_not_answer() -> None:
+    harness, result = _harness_on_a_closed_port()
     for _ in range(3):
         harness.execute(Case(InputClass.REJECT, "requestCpu", fields={"requestCpu": "x"},
                              reject_kind=REJECT_ARGUMENT))
@@ -43,11 +48,7 @@ def test_nothing_passes_against_a_target_that_does_not_answer() -> None:
 
 
 def test_a_held_transport_failure_counts_once_the_target_answers_again() -> None:
-    client = Client(ClientSettings(base_url="http://127.0.0.1:1", session_uuid=SESSION, dialect=DOCUMENTED,
-                                   request_timeout=2, down_after=None))  # held failures, not TargetDown
-    result = RunResult("documented", "http://127.0.0.1:1", UUID, Redactor([SESSION]))
-    harness = Harness(load_contract("documented"), DOCUMENTED, client, UUID, result)
-    client._query_api = False
+    harness, result = _harness_on_a_closed_port()
     harness.execute(Case(InputClass.ACCEPT, "name", fields={"name": "x"}))
     harness.flush_held()  # the run ended with the target answering: the dropped connection is a fault
     assert names.NO_SERVER_FAULT in result.failed_checks()
