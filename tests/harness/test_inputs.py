@@ -218,8 +218,9 @@ def _ends(case: Case) -> list[str]:
 @BOTH
 @pytest.mark.parametrize("char", ["\x00", "\x01", "\x1f", "\u00a0", "\u3000", "\u2028", " ", "\n"])
 def test_either_way_reaches_each_odd_string_end(contract: Any, char: str) -> None:
-    # A few dozen cases as a rule (measured: median 20 to 70 per character); 150 keeps the test stable.
-    assert _reaches(strategies.either_way(contract), lambda c: char in _ends(c), 150) is not None
+    # A few dozen cases as a rule (measured: median 20 to 70 per character), but \x1f in zstack once took
+    # more than 150 in a full run (the later ODD_EDGES are drawn less often): 400 keeps the test stable.
+    assert _reaches(strategies.either_way(contract), lambda c: char in _ends(c), 400) is not None
 
 
 @pytest.mark.parametrize(("field", "char"), [("name", " "), ("description", "\n"), ("description", " "),
