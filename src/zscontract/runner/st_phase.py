@@ -65,6 +65,7 @@ class StJudge:
         self.stopped_by_us = False
         self.budget_error: BaseException | None = None  # a run limit or the target down: re-raised
         self.judged = 0
+        self.sessions: set[str] = set()  # every session of ours schemathesis may still be sending
 
     def schema(self, contract: Contract, config: SchemathesisConfig) -> Any:
         """The contract as a schemathesis schema: only PUT on the resource path, marked as ours."""
@@ -122,11 +123,38 @@ class StJudge:
         h = self.harness
         # zstack async: a 202 + location is followed until the job ends (facts "Two dialects").
         ex = h.client.follow_job(ex, h.client.auth_headers())
+        ex = self._with_live_session(ex)
         case = self.classify(ex.request, f"schemathesis:{phase}")
         # The harness's one step builder; no repeat (schemathesis sent the case, not us), and a
         # read-back after every write the query API can check, and after every error.
         step = h.step_for(case, ex, repeat=False, read_every_success=True)
         return h.conclude(step).failures
+
+    def _with_live_session(self, ex: Exchange) -> Exchange:
+        """Send again, with the live session, what schemathesis sent with one of ours that expired.
+
+        Schemathesis's headers are fixed for its run; the client logs in again when a session
+        expires (``--account``). An expired session is not the target's fault: the request is
+        judged as sent with the session that replaced it, as ``Client.update`` does.
+        """
+        client = self.harness.client
+        live = client.settings.session_uuid
+        self.sessions.add(live)
+        sent = _header(ex.request.headers, "authorization") or ""
+        scheme, _, session = sent.partition(" ")
+        if scheme != "OAuth" or session not in self.sessions:
+            return ex
+        if session == live and not client.renewed_session(ex):
+            return ex
+        for _ in range(2):  # the new session may expire too before it is used: renew once more
+            self.sessions.add(client.settings.session_uuid)
+            headers = {k: v for k, v in ex.request.headers.items() if k.lower() != "authorization"}
+            headers.update(client.auth_headers())
+            ex = client.send(ex.request.method, ex.request.url, body=ex.request.body, headers=headers)
+            ex = client.follow_job(ex, client.auth_headers())
+            if not client.renewed_session(ex):
+                break
+        return ex
 
     def classify(self, request: Request, label: str) -> Case:
         """The oracle's class of a request schemathesis made (oracle.md "Three kinds of input")."""
@@ -156,7 +184,7 @@ class StJudge:
 
     def _auth(self, request: Request) -> tuple[str, InputClass, str | None]:
         """How a request authenticated: our session, none, another scheme, an unknown session."""
-        value = next((v for k, v in request.headers.items() if k.lower() == "authorization"), None)
+        value = _header(request.headers, "authorization")
         if value == f"OAuth {self.harness.client.settings.session_uuid}":
             return AUTH_DEFAULT, InputClass.ACCEPT, None
         if value is None:
@@ -167,6 +195,10 @@ class StJudge:
         if scheme and scheme.lower() != "oauth" and rest:
             return AUTH_SCHEME, InputClass.REJECT, cases.REJECT_NO_AUTH
         return AUTH_DEFAULT, InputClass.EITHER, None  # odd spacing or letter case: the facts do not say
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
 
 
 def _request(req: requests.PreparedRequest) -> Request:
