@@ -90,15 +90,12 @@ def _uuid_param(name: str, description: str) -> dict[str, Any]:
     }
 
 
-def openapi_document(
-    page: Page, dialect: DialectOverlay, named: dict[str, Schema], inventory: str
-) -> dict[str, Any]:
-    """The whole OpenAPI document of one dialect (refs rewritten to ``#/components/schemas``)."""
+def _update_operation(page: Page, dialect: DialectOverlay, path_description: str) -> dict[str, Any]:
+    """The documented PUT: its body, its success answers (200, and 202 for async jobs) and errors."""
     example = page.request_example.body if isinstance(page.request_example.body, dict) else {}
     documented = {f.name: example[f.name] for f in page.body_fields if f.name in example}
     body_ref = "UpdateModelServiceBody" if dialect.wrapper else "UpdateModelServiceRequest"
     request_example = {dialect.wrapper: documented} if dialect.wrapper else documented
-    path_description = next((p.description for p in page.path_params if p.name == "uuid"), "")
     success: dict[str, Any] = {
         "200": {
             "description": "Success: the updated inventory",
@@ -110,7 +107,7 @@ def openapi_document(
             "description": "Accepted: poll the location until it ends",
             "content": _json("JobLocation"),
         }
-    update: dict[str, Any] = {
+    return {
         "operationId": page.operation_id,
         "summary": page.title,
         "parameters": [_uuid_param("uuid", path_description)],
@@ -119,7 +116,11 @@ def openapi_document(
         "x-zs-since": page.since,
         "x-zs-synchronous": page.synchronous,
     }
-    query: dict[str, Any] = {
+
+
+def _query_operation(dialect: DialectOverlay, path_description: str) -> dict[str, Any]:
+    """The read-back: GET on the collection, the inventories of what matched."""
+    return {
         "operationId": QUERY_OPERATION,
         "summary": "Read the model service back (the query API)",
         "parameters": [_uuid_param("uuid", path_description)],
@@ -128,26 +129,34 @@ def openapi_document(
             **_error_responses(dialect),
         },
     }
-    paths: dict[str, Any] = {page.path: {page.method.lower(): update, "get": query}}
+
+
+def _job_operation(dialect: DialectOverlay) -> dict[str, Any]:
+    """Polling an async job's location (zstack-rest-facts.md "Two dialects")."""
+    return {
+        "operationId": "QueryApiJob",
+        "summary": "Poll an async API job",
+        "parameters": [_uuid_param("id", "The job id from the 202 location.")],
+        "responses": {
+            "200": {"description": "The job ended: the result", "content": _json("InventoryResponse")},
+            "202": {
+                "description": "Still running",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            **_error_responses(dialect),
+        },
+    }
+
+
+def openapi_document(
+    page: Page, dialect: DialectOverlay, named: dict[str, Schema], inventory: str
+) -> dict[str, Any]:
+    """The whole OpenAPI document of one dialect (refs rewritten to ``#/components/schemas``)."""
+    path_description = next((p.description for p in page.path_params if p.name == "uuid"), "")
+    paths: dict[str, Any] = {page.path: {page.method.lower(): _update_operation(page, dialect, path_description),
+                                         "get": _query_operation(dialect, path_description)}}
     if dialect.async_jobs:
-        paths[JOB_PATH] = {
-            "get": {
-                "operationId": "QueryApiJob",
-                "summary": "Poll an async API job",
-                "parameters": [_uuid_param("id", "The job id from the 202 location.")],
-                "responses": {
-                    "200": {
-                        "description": "The job ended: the result",
-                        "content": _json("InventoryResponse"),
-                    },
-                    "202": {
-                        "description": "Still running",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    },
-                    **_error_responses(dialect),
-                },
-            }
-        }
+        paths[JOB_PATH] = {"get": _job_operation(dialect)}
     names = sorted(named)
     return {
         "openapi": "3.1.0",
