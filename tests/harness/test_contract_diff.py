@@ -25,6 +25,7 @@ from zscontract.contract.page import parse_page_file
 PAGES = Path(__file__).parent / "pages"
 
 # Anchors in the seed page (bullets are "  • nameType", descriptions indented below them).
+PATH_UUID = "  • uuidStringRequired\n\n    The resource UUID.\n"
 NAME = "  • nameString\n\n    Optional. The resource name.\n"
 YAML = "  • yamlString\n\n    Optional. The YAML configuration of the model service.\n"
 CPU = "  • requestCpuInteger\n\n    Optional. The required number of CPUs.\n"
@@ -125,6 +126,8 @@ CASES = [
      [("response-property-pattern-changed", "info", "none", "response 200.inventory.readme")]),
     ("response maximum dropped", _described(INV_CPU, "Maximum value: 64."), (),
      [("response-property-max-unset", "error", "clients", "response 200.inventory.requestCpu")]),
+    ("path parameter retyped", (), ((PATH_UUID, PATH_UUID.replace("String", "Long")),),
+     [("request-parameter-type-changed", "error", "clients and servers", "path.uuid")]),
     ("success status removed", (), (("200 OK\n", "201 Created\n"),),
      [("response-success-status-removed", "error", "clients", "response 200"),
       ("response-success-status-added", "info", "none", "response 201")]),
