@@ -1,7 +1,9 @@
 """``contract build`` and ``contract diff``: argparse subcommands the top-level CLI mounts.
 
-Exit codes: 0 ok (no breaking change), 1 a breaking change was found, 2 an unreadable page,
-overlay or option (one line on stderr naming the file, line and what was expected).
+Exit codes: 0 ok (``diff``: no breaking change, only ``info`` ones), 1 ``diff`` found a breaking
+change (level ``error`` or ``warning``, as oasdiff classifies it; ``--fail-on error`` ignores
+warnings), 2 an unreadable page, overlay or option (one line on stderr naming the file, line and
+what was expected).
 """
 
 from __future__ import annotations
@@ -13,12 +15,26 @@ from pathlib import Path
 from typing import Any
 
 from zscontract.contract.build import build, write_atomically
-from zscontract.contract.diff import diff_pages, render_markdown, render_text
+from zscontract.contract.changes import LEVELS
+from zscontract.contract.diff import diff_pages, render_json, render_markdown, render_text
 from zscontract.contract.files import OVERLAY, contracts_dir
 from zscontract.contract.page import parse_page_file
 from zscontract.errors import ZsContractError
 
 Handler = Callable[[argparse.Namespace], int]
+
+_RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
+_DIFF_HELP = """\
+Classify each change between two versions of the API page as oasdiff classifies a change of an
+OpenAPI document: an oasdiff-style id, a level, whom it breaks (clients, clients and servers, or none)
+and why. error: a definite break (a removed response field, a retyped field, a request field made
+required, a request limit tightened); warning: a probable one (a removed request field, a new
+value in a response enum); info: not breaking (a new optional request field, a new response
+field, a limit loosened, a wording change).
+
+exit 0: nothing breaking (only info changes, or none); 1: a breaking change (error or warning;
+with --fail-on error, errors only); 2: an unreadable page or a bad option.
+"""
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -53,10 +69,19 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     b.set_defaults(handler=_build)
 
-    d = sub.add_parser("diff", help="classify the changes between two versions of a page")
-    d.add_argument("old", type=Path, metavar="OLD.txt")
-    d.add_argument("new", type=Path, metavar="NEW.txt")
-    d.add_argument("--format", choices=("text", "markdown"), default="text")
+    d = sub.add_parser(
+        "diff",
+        help="classify the changes between two versions of a page (exit 1 only for breaking ones)",
+        description=_DIFF_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("old", type=Path, metavar="OLD.txt", help="the page the contract was built from")
+    d.add_argument("new", type=Path, metavar="NEW.txt", help="the new version of the page")
+    d.add_argument("--format", choices=tuple(_RENDERERS), default="text",
+                   help="text (one line a change), markdown (a table for a pull request) or json"
+                        " (a list of {id, level, for, text, ...}); default: text")
+    d.add_argument("--fail-on", choices=("warning", "error"), default="warning",
+                   help="the least severe level that makes the exit code 1 (default: warning)")
     d.set_defaults(handler=_diff)
     parser: argparse.ArgumentParser = contract
     return parser
@@ -73,9 +98,9 @@ def _build(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     changes = diff_pages(parse_page_file(args.old), parse_page_file(args.new))
-    render = render_markdown if args.format == "markdown" else render_text
-    sys.stdout.write(render(changes))
-    return 1 if any(c.breaking for c in changes) else 0
+    sys.stdout.write(_RENDERERS[args.format](changes))
+    worst = LEVELS.index(args.fail_on)
+    return 1 if any(LEVELS.index(c.level) <= worst for c in changes) else 0
 
 
 def run(args: argparse.Namespace) -> int:
