@@ -15,8 +15,7 @@ from typing import Any, TextIO
 
 from zscontract.reporting.progress import TTY_TICK, Counts, Ticker, progress_every, progress_text, read_counts
 from zscontract.reporting.verdict import headline
-from zscontract.runner.events import (CaseJudged, Event, Message, PhaseStarted, RunFinished, RunStarted,
-                                      StageStarted)
+from zscontract.runner.events import CaseJudged, Event, Message, PhaseStarted, RunFinished, RunStarted, StageStarted
 from zscontract.runner.results import RunResult
 
 

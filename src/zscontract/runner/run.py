@@ -26,8 +26,7 @@ from zscontract.runner import limits, snapshot, stops
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.budget import Budget
 from zscontract.runner.engine import Harness, RunStopped
-from zscontract.runner.events import (EventBus, Message, RestoreDone, RunFinished, RunStarted, StageStarted,
-                                      Subscriber)
+from zscontract.runner.events import EventBus, Message, RestoreDone, RunFinished, RunStarted, StageStarted, Subscriber
 from zscontract.runner.plan import BUILTIN_PHASES, EXTRA_PHASES, Phase, RunContext, run_phases
 from zscontract.runner.preflight import check_profile, preflight
 from zscontract.runner.restore import restore
