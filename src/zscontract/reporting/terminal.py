@@ -15,7 +15,16 @@ from typing import Any, TextIO
 
 from zscontract.reporting.progress import TTY_TICK, Counts, Ticker, progress_every, progress_text, read_counts
 from zscontract.reporting.verdict import headline
-from zscontract.runner.events import CaseJudged, Event, Message, PhaseStarted, RunFinished, RunStarted, StageStarted
+from zscontract.runner.events import (
+    CaseJudged,
+    Event,
+    Message,
+    PhaseStarted,
+    RestoreDone,
+    RunFinished,
+    RunStarted,
+    StageStarted,
+)
 from zscontract.runner.results import RunResult
 
 
@@ -48,6 +57,8 @@ class Terminal:
             self._moved_to(event.name)
         elif isinstance(event, StageStarted):
             self._moved_to(event.name)
+        elif isinstance(event, RestoreDone):
+            self._phase = "writing reports"  # the report files are written before the terminal's summary
         elif isinstance(event, CaseJudged):
             self._result = event.result
             if self.tty:
