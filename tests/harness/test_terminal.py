@@ -152,6 +152,22 @@ def test_progress_lines_keep_coming_while_a_request_hangs(reference_server: Serv
     assert len(longest) >= 3 and longest[-1] > longest[0], proc.stdout
 
 
+def test_a_target_that_never_answers_shows_the_preflight_waiting(tmp_path: Path) -> None:
+    def never(server: Hostile, conn: socket.socket, seen: Seen) -> bool:
+        server.stop.wait(30)
+        return False
+
+    with Hostile(never) as silent:
+        proc = zscontract("run", "--target-url", silent.url, "--session-uuid", "a" * 32, "--model-service-uuid",
+                          "b" * 32, "--request-timeout", "4", "--max-time", "10", "--report-dir", str(tmp_path),
+                          env={"ZS_PROGRESS_EVERY": "0.5"}, timeout=60)
+    assert proc.returncode == 3 and "unreachable" in proc.stderr, proc.stdout + proc.stderr
+    lines = _progress(proc.stdout)
+    assert len(lines) >= 2 and {m.group(3) for m in lines} == {"preflight"}, proc.stdout
+    assert _elapsed(lines)[-1] > _elapsed(lines)[0]
+    assert lines[0].group(4) is None, "no counts before the run has a result"
+
+
 def test_quiet_prints_only_the_verdict(tmp_path: Path) -> None:
     proc = zscontract("run", "-q", "--no-corpus", "--seed", "1", "--max-time", "6", "--report-dir", str(tmp_path),
                       env={"ZS_PROGRESS_EVERY": "0.5"}, timeout=60)
