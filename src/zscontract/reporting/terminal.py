@@ -119,9 +119,11 @@ class Terminal:
 
     def _draw(self, throttle: bool = False) -> None:
         """Redraw the live line (from an event at most ten times a second), cut to the terminal's width."""
-        if self.quiet or not self.tty or self._ticker is None:
+        if self.quiet or not self.tty:
             return
         with self._lock:
+            if self._ticker is None:  # checked under the lock: nothing is drawn after close() cleared the line
+                return
             now = time.monotonic()
             if throttle and now - self._last_draw < 0.1:
                 return
