@@ -45,6 +45,7 @@ def _elapsed(lines: list[re.Match[str]]) -> list[float]:
     return [float(m.group(1)) for m in lines]
 
 
+@pytest.mark.slow
 def test_a_ci_log_gets_a_progress_line_every_few_seconds_through_every_phase(tmp_path: Path) -> None:
     proc = zscontract(*RUN, "--report-dir", str(tmp_path), env={"ZS_PROGRESS_EVERY": "1"}, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -91,6 +92,7 @@ def _on_a_pty(args: list[str], timeout: float) -> tuple[int, str]:
     return proc.wait(), out.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_on_a_terminal_the_live_line_moves_through_the_schemathesis_phase(tmp_path: Path) -> None:
     code, out = _on_a_pty([sys.executable, "-m", "zscontract", *RUN, "--report-dir", str(tmp_path)], timeout=60)
     assert code == 0, out
@@ -131,6 +133,7 @@ def _stall_one(upstream: str, number: int, stuck: threading.Event) -> tuple[Host
     return Hostile(handler), count
 
 
+@pytest.mark.slow
 def test_progress_lines_keep_coming_while_a_request_hangs(reference_server: ServerFactory, tmp_path: Path) -> None:
     server = reference_server(profile="documented")
     stuck = threading.Event()
@@ -152,6 +155,7 @@ def test_progress_lines_keep_coming_while_a_request_hangs(reference_server: Serv
     assert len(longest) >= 3 and longest[-1] > longest[0], proc.stdout
 
 
+@pytest.mark.slow
 def test_a_target_that_never_answers_shows_the_preflight_waiting(tmp_path: Path) -> None:
     def never(server: Hostile, conn: socket.socket, seen: Seen) -> bool:
         server.stop.wait(30)
@@ -168,6 +172,7 @@ def test_a_target_that_never_answers_shows_the_preflight_waiting(tmp_path: Path)
     assert lines[0].group(4) is None, "no counts before the run has a result"
 
 
+@pytest.mark.slow
 def test_quiet_prints_only_the_verdict(tmp_path: Path) -> None:
     proc = zscontract("run", "-q", "--no-corpus", "--seed", "1", "--max-time", "6", "--report-dir", str(tmp_path),
                       env={"ZS_PROGRESS_EVERY": "0.5"}, timeout=60)
