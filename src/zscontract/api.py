@@ -20,9 +20,12 @@ from zscontract.runner.run import run_harness
 def execute_run(settings: RunSettings, terminal: Terminal | None = None,
                 extra_subscribers: Iterable[Subscriber] = ()) -> RunResult:
     """Run the harness once, writing every report; ``result.exit_code`` is the command's exit code."""
-    outputs: list[Subscriber] = [ReportFiles(), HarCassette(), CorpusSaver(settings), *extra_subscribers,
-                                 terminal or Terminal()]
-    return run_harness(settings, outputs, phases={"corpus": corpus_phase})
+    terminal = terminal or Terminal()
+    outputs: list[Subscriber] = [ReportFiles(), HarCassette(), CorpusSaver(settings), *extra_subscribers, terminal]
+    try:
+        return run_harness(settings, outputs, phases={"corpus": corpus_phase})
+    finally:
+        terminal.close()  # its progress clock stops even when the run ends in an error (a failed preflight)
 
 
 __all__ = ["execute_run"]

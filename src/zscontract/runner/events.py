@@ -23,6 +23,7 @@ class RunStarted:
     target: str  # redacted; "embedded reference server" for the embedded one
     profile: str
     model_service_uuid: str
+    max_time: float | None = None  # the --max-time budget in seconds (the progress line shows it)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,13 @@ class PhaseFinished:
     name: str
     seconds: float
     result: RunResult
+
+
+@dataclass(frozen=True)
+class StageStarted:
+    """A step of the run after the phases began: "minimizing", "restoring" (the progress line shows it)."""
+
+    name: str
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,8 @@ class RunFinished:
     report_dir: Path
 
 
-Event = Union[RunStarted, Message, PhaseStarted, PhaseFinished, CaseJudged, FailureFound, RestoreDone,  # noqa: UP007
-              RunFinished]
+Event = Union[RunStarted, Message, PhaseStarted, PhaseFinished, StageStarted, CaseJudged, FailureFound,  # noqa: UP007
+              RestoreDone, RunFinished]
 Subscriber = Callable[[Event], None]
 
 
@@ -101,4 +109,4 @@ class EventBus:
 
 
 __all__ = ["CaseJudged", "Event", "EventBus", "FailureFound", "Message", "PhaseFinished", "PhaseStarted",
-           "RestoreDone", "RunFinished", "RunStarted", "Subscriber"]
+           "RestoreDone", "RunFinished", "RunStarted", "StageStarted", "Subscriber"]

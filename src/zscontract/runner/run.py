@@ -26,7 +26,7 @@ from zscontract.runner import limits, snapshot, stops
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.budget import Budget
 from zscontract.runner.engine import Harness, RunStopped
-from zscontract.runner.events import EventBus, Message, RestoreDone, RunFinished, RunStarted, Subscriber
+from zscontract.runner.events import EventBus, Message, RestoreDone, RunFinished, RunStarted, StageStarted, Subscriber
 from zscontract.runner.plan import BUILTIN_PHASES, EXTRA_PHASES, Phase, RunContext, run_phases
 from zscontract.runner.preflight import check_profile, preflight
 from zscontract.runner.restore import restore
@@ -118,7 +118,7 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
         ca_bundle=settings.ca_bundle, insecure=settings.insecure, deadline=None, down_after=None),
         on_exchange=count)
     where = "embedded reference server" if target.embedded else redactor.redact(target.url)
-    events.emit(RunStarted(where, settings.profile, uuid))
+    events.emit(RunStarted(where, settings.profile, uuid, settings.max_time))
     if settings.insecure:
         warning = "WARNING: --insecure: TLS certificates are NOT verified; anyone on the path can read the session"
         result.warn(warning)
@@ -213,6 +213,7 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
         if result.failures and not settings.read_only and run.budget.left() > 0:
             from zscontract.runner.minimize import minimize_failures
 
+            run.events.emit(StageStarted("minimizing"))
             shrunk = minimize_failures(harness, run.budget.end)
             if shrunk:
                 result.note(f"minimized the reproduction of {shrunk} failures")
@@ -245,6 +246,7 @@ def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str
     settings, result, client = run.settings, run.result, run.client
     with stops.shielded("restoring and writing reports") as seen:
         if not settings.read_only:
+            run.events.emit(StageStarted("restoring"))
             client.settings.max_requests = None  # the restore must not be refused by the budget
             limits.arm(client, deadline=run.budget.restore_end(), down_after=None)
             try:
