@@ -146,7 +146,7 @@ def _all_output(tmp_path: Path, proc: subprocess.CompletedProcess[str]) -> str:
 def test_no_file_or_output_contains_the_session(reference_server: ServerFactory, tmp_path: Path) -> None:
     # A fault makes the run fail, so failures, curl lines, corpus and cassettes are all written.
     server = reference_server(profile="zstack", faults=["python-strip"])
-    proc = zscontract("run", *target_args(server), "--profile", "zstack", "--max-time", "15",
+    proc = zscontract("run", *target_args(server), "--profile", "zstack", "--max-time", "8",
                       "--report-dir", str(tmp_path))
     assert proc.returncode == 1
     everything = _all_output(tmp_path, proc)
@@ -162,7 +162,7 @@ def test_login_password_and_session_stay_secret(reference_server: ServerFactory,
     server = reference_server(profile="documented", faults=["python-strip"])
     assert server.info["password"] == password
     proc = zscontract("run", *target_args(server, session=False), "--account", server.info["account"],
-                      "--max-time", "15", "--report-dir", str(tmp_path), env={"ZS_PASSWORD": password})
+                      "--max-time", "8", "--report-dir", str(tmp_path), env={"ZS_PASSWORD": password})
     assert proc.returncode == 1, proc.stderr
     everything = _all_output(tmp_path, proc)
     assert password not in everything
@@ -196,7 +196,7 @@ def test_baseline_turns_a_known_failure_green_and_a_new_one_red(reference_server
                                                                  tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.yaml"
     known = reference_server(profile="documented", faults=["python-strip"])
-    common = ["--max-time", "15", "--seed", "3", "--no-corpus", "--checks", "round_trip,error_envelope"]
+    common = ["--max-time", "8", "--max-examples", "150", "--no-schemathesis", "--seed", "3", "--no-corpus", "--checks", "round_trip,error_envelope"]
     proc = zscontract("run", *target_args(known), *common, "--report-dir", str(tmp_path / "r1"),
                       "--baseline", str(baseline), "--baseline-update")
     assert proc.returncode == 0 and baseline.exists(), proc.stderr
@@ -212,7 +212,7 @@ def test_baseline_turns_a_known_failure_green_and_a_new_one_red(reference_server
 
 def test_corpus_replay_says_fixed_once_the_fault_is_gone(reference_server: ServerFactory, tmp_path: Path) -> None:
     faulty = reference_server(profile="documented", faults=["memory-float64"])
-    proc = zscontract("run", *target_args(faulty), "--max-time", "15", "--report-dir", str(tmp_path))
+    proc = zscontract("run", *target_args(faulty), "--max-time", "8", "--report-dir", str(tmp_path))
     assert proc.returncode == 1
     assert list((tmp_path / "corpus").glob("*.json"))
     proc = zscontract("replay", *target_args(faulty), "--report-dir", str(tmp_path))
@@ -225,10 +225,10 @@ def test_corpus_replay_says_fixed_once_the_fault_is_gone(reference_server: Serve
 
 def test_report_diff_lists_new_and_fixed(reference_server: ServerFactory, tmp_path: Path) -> None:
     faulty = reference_server(profile="documented", faults=["cause-string"])
-    zscontract("run", *target_args(faulty), "--max-time", "10", "--report-dir", str(tmp_path), "--no-corpus")
+    zscontract("run", *target_args(faulty), "--max-time", "6", "--report-dir", str(tmp_path), "--no-corpus")
     first = os.readlink(tmp_path / "latest")
     sound = reference_server(profile="documented")
-    zscontract("run", *target_args(sound), "--max-time", "10", "--report-dir", str(tmp_path), "--no-corpus")
+    zscontract("run", *target_args(sound), "--max-time", "6", "--report-dir", str(tmp_path), "--no-corpus")
     proc = zscontract("report", "diff", first, "latest", "--report-dir", str(tmp_path))
     assert proc.returncode == 0
     counts = {k: int(v) for v, k in re.findall(r"(\d+) (new|fixed|still failing)", proc.stdout)}

@@ -160,13 +160,15 @@ def _child_peak_rss_mb() -> float:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("hostility", "check"), [
-    (_drip, "no_hang"),
-    (_huge, "no_server_fault"),
-    (_bomb, "no_server_fault"),
-    (_deep, None),  # "not JSON": response_shape, error_envelope or query_read, by what the request was
-], ids=["drip", "200MB", "gzip-bomb", "deep-json"])
-# zstack (async jobs: the hostile window also hits job polls) is behind `exhaustive` to keep the
-# default `pytest` short; `.ci/run` runs both.
+    pytest.param(_drip, "no_hang", id="drip"),
+    pytest.param(_huge, "no_server_fault", id="200MB", marks=pytest.mark.exhaustive),
+    pytest.param(_bomb, "no_server_fault", id="gzip-bomb", marks=pytest.mark.exhaustive),
+    # "not JSON": response_shape, error_envelope or query_read, by what the request was
+    pytest.param(_deep, None, id="deep-json", marks=pytest.mark.exhaustive),
+])
+# Whole runs cost ~15 s each: the default `pytest` keeps the drip in documented (the client-level
+# tests in test_hostile.py meet every hostility fast); the rest, and zstack (async jobs: the hostile
+# window also hits job polls), are behind `exhaustive`, which `.ci/run` runs too.
 @pytest.mark.parametrize("profile", ["documented", pytest.param("zstack", marks=pytest.mark.exhaustive)])
 def test_hostile_answers_mid_run(profile: str, hostility: Hostility, check: str | None,
                                  reference_server: ServerFactory, proxy: Callable[[str, Hostility], _Proxy],
