@@ -143,7 +143,7 @@ def timeline_svg(runs: Sequence[Run], checks: Sequence[str], colours: dict[str, 
              f'<text class="axis" x="{left - 6}" y="{pad + plot_h}" text-anchor="end">0</text>']
     label_every = max(1, -(-len(runs) // 8))
     for i, (run, counts) in enumerate(zip(runs, per_run, strict=True)):
-        x, y = left + i * col + (col - bw) / 2, pad + plot_h
+        x, y = left + i * col + (col - bw) / 2, float(pad + plot_h)
         when = escape(_when(run.started_at))
         if not any(counts.values()):
             parts.append(f'<rect class="clean" x="{x:.1f}" y="{y - 3}" width="{bw:.1f}" height="3" '

@@ -57,7 +57,7 @@ def failure_key(check: str, signature: str) -> str:
     """The same key as ``FailureRecord.key``: the check and a hash of the signature.
 
     >>> failure_key("response_shape", "503 html error")
-    'response_shape:9d1e0a1ee4a4'
+    'response_shape:f254b0f21047'
     """
     return f"{check}:{hashlib.sha256(signature.encode('utf-8')).hexdigest()[:12]}"
 
@@ -78,7 +78,7 @@ def read_summary(path: Path, label: str) -> Run:
     started = _started_of(data)
     if started is None:
         raise Skipped("no start time (`started` or `started_at`)")
-    checks = data.get("checks") if isinstance(data.get("checks"), dict) else {}
+    checks = data["checks"] if isinstance(data.get("checks"), dict) else {}
     judged = {str(name): _judged(c) for name, c in checks.items()}
     failures: dict[str, dict[str, str]] = {}
     for f in data["failures"]:

@@ -11,7 +11,6 @@ from typing import Any
 from zscontract.reporting.verdict import headline
 from zscontract.runner.results import RunResult
 
-
 # Where CI systems put the commit under test (GitHub Actions, GitLab CI, Jenkins), after our own.
 COMMIT_VARIABLES = ("ZSCONTRACT_COMMIT", "GITHUB_SHA", "CI_COMMIT_SHA", "GIT_COMMIT")
 
