@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,11 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Week:
     junit_day = (dt.datetime.fromtimestamp(faulty["started"], dt.UTC) - dt.timedelta(days=6)).replace(
         hour=0, minute=0, second=0, microsecond=0)
     tree = ET.parse(faulty["dir"] / "junit.xml")
-    ET.SubElement(tree.getroot().find("testsuite/properties"), "property", {"name": "commit", "value": "c0"})
+    suite = tree.getroot().find("testsuite")
+    assert suite is not None and suite.get("timestamp") == faulty["started_at"][:19]
+    del suite.attrib["timestamp"]  # as an older zscontract wrote it: dated by its folder's name
+    [commit] = [p for p in suite.iter("property") if p.get("name") == "commit"]
+    commit.set("value", "c0")
     night = artifacts / f"nightly-{junit_day:%Y-%m-%d}"
     night.mkdir(parents=True)
     tree.write(night / "junit.xml", encoding="utf-8", xml_declaration=True)
@@ -76,6 +81,9 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Week:
                started_at=dt.datetime.fromtimestamp(summary_day, dt.UTC).isoformat(timespec="seconds"))
     (reports / "20200101-000000-handmd").mkdir()
     (reports / "20200101-000000-handmd" / "summary.json").write_text(json.dumps(old), "utf-8")
+    # Tonight's JUnit file alone in another artifact: the same run as its summary.json, counted once.
+    (artifacts / "zscontract-junit").mkdir()
+    shutil.copy(renamed["dir"] / "junit.xml", artifacts / "zscontract-junit" / "junit.xml")
     (reports / "20200102-000000-broken").mkdir()
     (reports / "20200102-000000-broken" / "summary.json").write_text("{\n  \"verdict\": \"fai", "utf-8")
     return Week(reports, artifacts, faulty, sound, renamed, junit_day, summary_day)
@@ -100,7 +108,7 @@ def test_the_week_in_history_json(week: Week, written: Path) -> None:
     history = json.loads((written / "history.json").read_text("utf-8"))
     runs = history["runs"]
     assert [r["commit"] for r in runs] == ["c0", "c0", "c1", "c2", "c3"]  # oldest first; latest/ counted once
-    assert [r["seed"] for r in runs] == [None, None, 1, 1, 2]
+    assert [r["seed"] for r in runs] == [1, None, 1, 1, 2]
     assert [r["verdict"] for r in runs] == ["failed", "passed", "failed", "passed", "failed"]
     assert runs[0]["kind"] == "junit" and runs[0]["time_from"] == "path"
     assert runs[0]["started_at"] == week.junit_day.isoformat(timespec="seconds")
@@ -146,7 +154,7 @@ def test_the_markdown_for_a_job_summary(week: Week, written: Path) -> None:
     assert len(flaky) == len(_keys(week.faulty)) and all(line.endswith("| 2 / 5 |") for line in flaky)
     runs = [line for line in lines if line.startswith("| 20")]
     assert len(runs) == 5 and f"`{week.renamed['dir'].name}`" in runs[0]  # newest first
-    assert "| FAILED | c3 | 2 |" in runs[0] and "| PASSED | c0 |  |" in runs[3]
+    assert "| FAILED | c3 | 2 |" in runs[0] and "| PASSED | c0 |  |" in runs[3] and "| FAILED | c0 | 1 |" in runs[4]
 
 
 @pytest.mark.browser

@@ -47,7 +47,8 @@ def _failures_cell(run: Run) -> str:
 def render_history_markdown(history: History) -> str:
     """Markdown for ``$GITHUB_STEP_SUMMARY`` or a merge-request note: the signatures, then the runs."""
     last = history.runs[-1]
-    lines = [f"## zscontract history: {len(history.runs)} runs, {_when(history.runs[0].started_at)} → "
+    lines = [f"## zscontract history: {len(history.runs)} run{'s' if len(history.runs) != 1 else ''}, "
+             f"{_when(history.runs[0].started_at)} → "
              f"{_when(last.started_at)}", "", headline(history) + ".", ""]
     lines += [f"> {_md(note)}" for note in history.notes] + ([""] if history.notes else [])
     if history.signatures:

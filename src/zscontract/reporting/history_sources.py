@@ -43,6 +43,7 @@ class Run:
     judged: dict[str, int] = field(default_factory=dict)              # check -> cases judged
     failures: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> check, signature, title
     time_from: str = "summary"  # where ``started`` came from (a JUnit file may carry no time)
+    identity: str = ""          # the same for a run's summary.json and its junit.xml (see ``_identity``)
 
     @property
     def started_at(self) -> str:
@@ -94,7 +95,14 @@ def read_summary(path: Path, label: str) -> Run:
                verdict=verdict_of(data), commit=_text(data.get("commit")),
                seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
                profile=_text(data.get("profile")), cases=_int(data.get("total_cases")),
-               judged=judged, failures=failures)
+               judged=judged, failures=failures,
+               identity=_identity(started, data.get("profile"), data.get("model_service_uuid"), checks))
+
+
+def _identity(started: float, profile: Any, uuid: Any, checks: Iterable[str]) -> str:
+    """A run's summary.json and junit.xml (its timestamp is to the second) give the same identity; two
+    shards of one night (``--checks a,b``) started in the same second do not."""
+    return f"{int(started)}|{profile}|{uuid}|{','.join(sorted(checks))}"
 
 
 def _started_of(data: Mapping[str, Any]) -> float | None:
@@ -172,10 +180,12 @@ def read_junit(path: Path) -> Run:
             judged[check] = max(judged[check], 1)
     started, time_from = _junit_time(path, suite, props)
     verdict = props.get("verdict") or ("failed" if failures else "passed")
+    identity = _identity(started, props.get("profile"), props.get("model_service_uuid"), judged) \
+        if time_from == "timestamp" else "junit:" + hashlib.sha256(path.read_bytes()).hexdigest()
     return Run(label=path.parent.name if path.name == "junit.xml" else path.stem, source=str(path),
                kind="junit", started=started, verdict=verdict, commit=_text(props.get("commit")),
                seed=_int(props.get("seed")), profile=_text(props.get("profile")), cases=_int(props.get("cases")),
-               judged=judged, failures=failures, time_from=time_from)
+               judged=judged, failures=failures, time_from=time_from, identity=identity)
 
 
 def _junit_time(path: Path, suite: ET.Element, props: Mapping[str, str]) -> tuple[float, str]:
@@ -226,7 +236,7 @@ def collect(reports_dir: Path, extra: Sequence[Path] = (), *, out_dir: Path | No
         except Skipped as why:
             notes.append(f"skipped {path}: {why}")
             continue
-        _keep(runs, run, path)
+        _keep(runs, run)
     if not runs:
         where = ", ".join(str(p) for p in (reports_dir, *extra))
         raise PreconditionFailed(f"no run found in {where} (no readable {SUMMARY_FILE} or zscontract JUnit file"
@@ -248,13 +258,14 @@ def _found(root: Path, skip: Path | None) -> Iterable[tuple[Path, str]]:
             yield from ((here / name, "junit") for name in sorted(filenames) if name.endswith(".xml"))
 
 
-def _keep(runs: dict[str, Run], run: Run, path: Path) -> None:
-    """One entry per run: a run downloaded twice (or its ``latest`` copy in an artifact) counts once."""
-    identity = f"{run.kind}:{run.started!r}:{run.profile}" if run.kind == "summary" else \
-        "junit:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    kept = runs.get(identity)
-    if kept is None or (kept.label == "latest" and run.label != "latest"):
-        runs[identity] = run
+def _keep(runs: dict[str, Run], run: Run) -> None:
+    """One entry per run: a run downloaded twice (or its ``latest`` copy in an artifact), or given as its
+    summary.json and its junit.xml, counts once; the summary (it has the signatures) and a named folder
+    (not ``latest``) are kept."""
+    kept = runs.get(run.identity)
+    if kept is None or (kept.kind, run.kind) == ("junit", "summary") or (
+            kept.kind == run.kind and kept.label == "latest" and run.label != "latest"):
+        runs[run.identity] = run
 
 
 __all__ = ["Run", "Skipped", "collect", "failure_key", "read_junit", "read_summary"]
