@@ -79,13 +79,14 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Week:
     summary_day = sound["started"] - 5 * DAY
     old.update(started=summary_day, commit="c0", seed=None,
                started_at=dt.datetime.fromtimestamp(summary_day, dt.UTC).isoformat(timespec="seconds"))
-    (reports / "20200101-000000-handmd").mkdir()
-    (reports / "20200101-000000-handmd" / "summary.json").write_text(json.dumps(old), "utf-8")
+    kept = reports / f"{dt.datetime.fromtimestamp(summary_day, dt.UTC):%Y%m%d-%H%M%S}-0ld0c0"
+    kept.mkdir()
+    (kept / "summary.json").write_text(json.dumps(old), "utf-8")
     # Tonight's JUnit file alone in another artifact: the same run as its summary.json, counted once.
     (artifacts / "zscontract-junit").mkdir()
     shutil.copy(renamed["dir"] / "junit.xml", artifacts / "zscontract-junit" / "junit.xml")
-    (reports / "20200102-000000-broken").mkdir()
-    (reports / "20200102-000000-broken" / "summary.json").write_text("{\n  \"verdict\": \"fai", "utf-8")
+    (reports / "20261126-020000-broken").mkdir()
+    (reports / "20261126-020000-broken" / "summary.json").write_text("{\n  \"verdict\": \"fai", "utf-8")
     return Week(reports, artifacts, faulty, sound, renamed, junit_day, summary_day)
 
 
@@ -95,7 +96,7 @@ def written(week: Week, tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = zscontract("report", "history", str(week.reports), str(week.artifacts),
                       env={"ZS_SESSION_UUID": SESSION})
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.startswith("note: skipped ") and "20200102-000000-broken" in done.stdout
+    assert done.stdout.startswith("note: skipped ") and "20261126-020000-broken" in done.stdout
     assert "history: 5 runs" in done.stdout and "wrote " in done.stdout
     return week.reports / "history"
 
@@ -114,7 +115,7 @@ def test_the_week_in_history_json(week: Week, written: Path) -> None:
     assert runs[0]["started_at"] == week.junit_day.isoformat(timespec="seconds")
     assert runs[2]["started_at"] == week.faulty["started_at"] and runs[2]["cases"] == week.faulty["total_cases"]
     assert runs[2]["failures"] == {"round_trip": len(week.faulty["failures"])}
-    assert any("20200102-000000-broken" in n and "not valid JSON" in n for n in history["notes"])
+    assert any("20261126-020000-broken" in n and "not valid JSON" in n for n in history["notes"])
 
     stripped, renamed = _keys(week.faulty), _keys(week.renamed)
     assert stripped and renamed and not stripped & renamed and not week.sound["failures"]
@@ -148,7 +149,7 @@ def test_the_markdown_for_a_job_summary(week: Week, written: Path) -> None:
     lines = md.splitlines()
     assert lines[0].startswith("## zscontract history: 5 runs, ")
     assert f"last run FAILED; {len(_keys(week.faulty)) + len(_keys(week.renamed))} failure signatures" in md
-    assert "> skipped " in md and "20200102-000000-broken" in md
+    assert "> skipped " in md and "20261126-020000-broken" in md
     assert "| **new** | `response_shape` | inventory: required |" in md
     flaky = [line for line in lines if line.startswith("| **flaky** | `round_trip` |")]
     assert len(flaky) == len(_keys(week.faulty)) and all(line.endswith("| 2 / 5 |") for line in flaky)
