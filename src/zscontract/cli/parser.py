@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
         "history", help="fuzz regressions over time: every run kept, each failure signature's first and last "
         "failing run, runs failed / judged, new / still failing / fixed / flaky; writes history.html, "
         "history.json and history.md (for a CI job summary)",
+        description="Fuzz regressions over time. A signature is flaky when it failed in one run and passed (its "
+        "check judged, the signature absent) in another at the same commit, or with the same seed at no other "
+        "known commit; a run records its commit from ZSCONTRACT_COMMIT, GITHUB_SHA, CI_COMMIT_SHA or GIT_COMMIT.",
         epilog="Runs are found at any depth: a folder with summary.json is a run; in a folder without one, each "
         "zscontract JUnit XML file is a run (its time from the testsuite timestamp, else a date or run id in its "
         "path). A run folder copied twice (e.g. latest/ in an artifact) counts once. Unreadable files are "
