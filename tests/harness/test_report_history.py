@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -289,3 +290,18 @@ def test_help_says_what_is_read(capsys: pytest.CaptureFixture[str]) -> None:
         main(["report", "history", "--help"])
     out = capsys.readouterr().out
     assert "JUnit" in out and "--out DIR" in out and "REPORTS_DIR" in out
+
+
+def test_a_junit_file_without_a_timestamp_is_dated_by_its_path_or_its_file(tmp_path: Path) -> None:
+    xml = ('<testsuites><testsuite name="zscontract.documented"><testcase name="round_trip">'
+           "<system-out>judged 3, passed 3, failed 0</system-out></testcase></testsuite></testsuites>")
+    for folder in ("20261120-031500-abcdef", "ci/nightly-2026-11-21", "ci/misc"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "junit.xml").write_text(xml, "utf-8")
+    os.utime(tmp_path / "ci/misc/junit.xml", (1795000000, 1795000000))
+    runs, notes = collect(tmp_path)
+    assert not notes
+    assert [(r.label, r.started_at, r.time_from, r.judged) for r in runs] == [  # oldest first
+        ("misc", "2026-11-18T11:06:40+00:00", "file time", {"round_trip": 3}),
+        ("20261120-031500-abcdef", "2026-11-20T03:15:00+00:00", "path", {"round_trip": 3}),
+        ("nightly-2026-11-21", "2026-11-21T00:00:00+00:00", "path", {"round_trip": 3})]

@@ -180,8 +180,11 @@ def read_junit(path: Path) -> Run:
             judged[check] = max(judged[check], 1)
     started, time_from = _junit_time(path, suite, props)
     verdict = props.get("verdict") or ("failed" if failures else "passed")
+    # Without a timestamp, a file is its content, on the night its path names (the same passing night
+    # twice is two runs); an undated copy of the same file is one run.
     identity = _identity(started, props.get("profile"), props.get("model_service_uuid"), judged) \
-        if time_from == "timestamp" else "junit:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        if time_from == "timestamp" else f"junit:{hashlib.sha256(path.read_bytes()).hexdigest()}" + (
+            f"@{started}" if time_from == "path" else "")
     return Run(label=path.parent.name if path.name == "junit.xml" else path.stem, source=str(path),
                kind="junit", started=started, verdict=verdict, commit=_text(props.get("commit")),
                seed=_int(props.get("seed")), profile=_text(props.get("profile")), cases=_int(props.get("cases")),
