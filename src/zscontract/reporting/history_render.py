@@ -22,7 +22,8 @@ TEMPLATE = "history.html.j2"
 # Distinguishable on white, one per check (cycled beyond ten).
 PALETTE = ("#cf222e", "#0969da", "#bf8700", "#8250df", "#1a7f37", "#bc4c00", "#0550ae", "#a40e26", "#6639ba",
            "#57606a")
-MARKDOWN_RUNS, MARKDOWN_SIGNATURES = 30, 100  # a step summary stays short; the page holds everything
+# A step summary stays short; the page and the JSON hold everything.
+MARKDOWN_RUNS, MARKDOWN_SIGNATURES, MARKDOWN_NOTES = 30, 100, 10
 
 
 def _when(iso: str | None) -> str:
@@ -50,7 +51,10 @@ def render_history_markdown(history: History) -> str:
     lines = [f"## zscontract history: {len(history.runs)} run{'s' if len(history.runs) != 1 else ''}, "
              f"{_when(history.runs[0].started_at)} → "
              f"{_when(last.started_at)}", "", headline(history) + ".", ""]
-    lines += [f"> {_md(note)}" for note in history.notes] + ([""] if history.notes else [])
+    lines += [f"> {_md(note)}" for note in history.notes[:MARKDOWN_NOTES]]
+    if len(history.notes) > MARKDOWN_NOTES:
+        lines.append(f"> and {len(history.notes) - MARKDOWN_NOTES} more files skipped (history.json lists them)")
+    lines += [""] if history.notes else []
     if history.signatures:
         lines += ["| status | check | signature | first seen | last seen | runs failed / judged |",
                   "|---|---|---|---|---|---:|"]

@@ -195,7 +195,8 @@ def _junit_time(path: Path, suite: ET.Element, props: Mapping[str, str]) -> tupl
     for value, where in ((suite.get("timestamp"), "timestamp"), (props.get("started_at"), "timestamp")):
         if (when := _parse_time(value)) is not None:
             return when, where
-    for part in reversed(path.resolve().parts):  # the nearest folder or file name with a time in it
+    # The nearest of the file's name and its three folders with a time in it (not a far parent's name).
+    for part in reversed(path.resolve().parts[-4:]):
         for pattern in _PATH_TIMES:
             if m := pattern.search(part):
                 y, mo, d, h, mi, *rest = (int(x) if x else 0 for x in m.groups())
