@@ -34,6 +34,22 @@ def report_diff(args: argparse.Namespace) -> int:
     return 1 if diff.new else 0
 
 
+def report_history(args: argparse.Namespace) -> int:
+    """``zscontract report history [REPORTS_DIR] [PATH ...] [--out DIR]``: 0 when the files are written."""
+    from zscontract.reporting.history import build_history, headline, write_history
+    from zscontract.reporting.history_sources import collect
+
+    base = Path(args.reports_dir or os.environ.get("ZS_REPORT_DIR") or "reports")
+    out = Path(args.out) if args.out else base / "history"
+    history = build_history(*collect(base, [Path(p) for p in args.more], out_dir=out))
+    written = write_history(history, out)
+    for note in history.notes:
+        print(f"note: {note}")
+    print(f"history: {headline(history)}")
+    print(f"wrote {', '.join(str(p) for p in written)}")
+    return 0
+
+
 def catalogue(args: argparse.Namespace) -> int:
     from zscontract import catalogue as cat
 

@@ -123,6 +123,25 @@ def build_parser() -> argparse.ArgumentParser:
     rdiff.add_argument("--report-dir", default=None, help="where the runs are (default: reports/ or ZS_REPORT_DIR)")
     rdiff.add_argument("--format", choices=("text", "markdown"), default="text")
     rdiff.set_defaults(handler=commands.report_diff)
+    rhist = rsub.add_parser(
+        "history", help="fuzz regressions over time: every run kept, each failure signature's first and last "
+        "failing run, runs failed / judged, new / still failing / fixed / flaky; writes history.html, "
+        "history.json and history.md (for a CI job summary)",
+        description="Fuzz regressions over time. A signature is flaky when it failed in one run and passed (its "
+        "check judged, the signature absent) in another at the same commit, or with the same seed at no other "
+        "known commit; a run records its commit from ZSCONTRACT_COMMIT, GITHUB_SHA, CI_COMMIT_SHA or GIT_COMMIT.",
+        epilog="Runs are found at any depth: a folder with summary.json is a run; in a folder without one, each "
+        "zscontract JUnit XML file is a run (its time from the testsuite timestamp, else a date or run id in its "
+        "path). A run folder copied twice (e.g. latest/ in an artifact) counts once. Unreadable files are "
+        "skipped with a note. Exit 0 when written; 2 for a missing path or an output folder that cannot be "
+        "written; 3 when no run is found.")
+    rhist.add_argument("reports_dir", nargs="?", default=None, metavar="REPORTS_DIR",
+                       help="the runs' folder (default: ZS_REPORT_DIR or reports/)")
+    rhist.add_argument("more", nargs="*", metavar="PATH",
+                       help="more runs: run folders, summary.json or JUnit XML files, or folders of downloaded "
+                            "CI artifacts (searched at any depth)")
+    rhist.add_argument("--out", default=None, metavar="DIR", help="where the files go (default: REPORTS_DIR/history)")
+    rhist.set_defaults(handler=commands.report_history)
     cat = sub.add_parser("catalogue", help="run the harness against every fault and sound variant of the "
                          "reference server and write the table (reports/catalogue.md)")
     cat.add_argument("--out", default="reports/catalogue.md", help="where the Markdown table goes")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from zscontract.checks import registry
+from zscontract.reporting.summary import run_identity
 from zscontract.reporting.verdict import headline
 from zscontract.runner.results import RunResult
 
@@ -30,12 +31,15 @@ def render_junit(result: RunResult) -> bytes:
         "errors": str(sum(1 for c in checks.values() if c.get("errors")) + (1 if crashes else 0)),
         "skipped": str(sum(1 for c in checks.values() if not c["judged"] and not c.get("errors"))),
         "time": f"{result.duration:.3f}",
+        # JUnit's timestamp has no zone: UTC, as `report history` reads it back (also commit and seed below).
+        "timestamp": run_identity(result)["started_at"][:19],
     })
     props = ET.SubElement(suite, "properties")
     for key, value in (("verdict", summary["verdict"]), ("headline", headline(summary)),
                        ("profile", result.profile), ("target", result.redactor.redact(result.target_url)),
                        ("model_service_uuid", result.model_service_uuid),
                        ("cases", str(result.total_cases)), ("requests", str(result.requests)),
+                       *((k, str(v)) for k, v in run_identity(result).items() if k != "started_at" and v is not None),
                        *(("warning", w) for w in result.warnings)):
         ET.SubElement(props, "property", {"name": key, "value": value})
     for name, c in checks.items():

@@ -52,6 +52,7 @@ class RunResult:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     selected: tuple[str, ...] = ()  # the checks the run was asked to judge with
+    seed: int | None = None  # --seed (None: Hypothesis and schemathesis pick their own)
     tallies: dict[str, CheckTally] = field(default_factory=dict)
     unjudged: dict[str, Unjudged] = field(default_factory=dict)
     failures: dict[str, FailureRecord] = field(default_factory=dict)

@@ -100,7 +100,8 @@ def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *
 def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], budget: Budget) -> _Run:
     uuid = target.model_service_uuids[0]
     redactor = Redactor(sessions=[target.session_uuid or ""], passwords=[target.password or ""])
-    result = RunResult(profile=settings.profile, target_url=target.url, model_service_uuid=uuid, redactor=redactor)
+    result = RunResult(profile=settings.profile, target_url=target.url, model_service_uuid=uuid, redactor=redactor,
+                       seed=settings.seed)
     events = EventBus(subscribers, on_error=lambda sub, exc: result.crashed(f"output {type(sub).__name__}", exc))
     result.events = events
 
