@@ -41,7 +41,8 @@ def run_suite(cwd: Path, *args: str, python: str = sys.executable, profile: str 
     parent directory's: ``--confcutdir`` stops the search at the suite, as in a site-packages install.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZS_", "HYPOTHESIS_", "PYTEST_"))}
-    env.pop("CI", None)
+    for name in ("CI", "PYTHONPATH"):
+        env.pop(name, None)
     env["HYPOTHESIS_PROFILE"] = profile
     confcut = subprocess.run([python, "-c", "import zscontract.suite as s, os; print(os.path.dirname(s.__file__))"],
                              capture_output=True, text=True, check=True, env=env, cwd=cwd).stdout.strip()
@@ -55,10 +56,10 @@ def target_args(server: object) -> list[str]:
             "--zs-model-service-uuid", server.model_service_uuids[0]]  # type: ignore[attr-defined]
 
 
-def outcomes(out: str, word: str) -> set[str]:
-    """The suite tests (module::function, dialect dropped) that the ``-rA`` summary reports as ``word``."""
-    found = re.findall(rf"^{word} (\S+?)\[\w+\]", out, flags=re.MULTILINE)
-    return {name.rsplit("/", 1)[-1] for name in found}
+def outcomes(out: str, word: str, *, dialects: bool = False) -> set[str]:
+    """The suite tests (``module::function``, with ``[dialect]`` if asked) the ``-rA`` summary reports as ``word``."""
+    found = re.findall(rf"^{word} (\S+?)(\[\w+\])", out, flags=re.MULTILINE)
+    return {name.rsplit("/", 1)[-1] + (dialect if dialects else "") for name, dialect in found}
 
 
 def test_the_suite_lives_in_the_package_not_in_the_checkout_tests() -> None:
@@ -100,3 +101,35 @@ def test_an_unknown_budget_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout[-2000:] + result.stderr[-2000:]
     assert "HYPOTHESIS_PROFILE='nightly-typo' is not a profile; use one of: ci, dev, smoke" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.exhaustive
+def test_a_wheel_in_a_fresh_environment_runs_the_suite(reference_server: ServerFactory, tmp_path: Path) -> None:
+    """What a user gets from ``pip install zscontract``: the wheel alone, no checkout anywhere in sight.
+
+    Builds the wheel (``pip wheel``, hatchling from the package index), installs it without extras
+    into a new virtual environment (pip's cache makes that quick after the first time), then runs the
+    suite with that environment's Python, from a directory outside the checkout.
+    """
+    wheels, venv, cwd = tmp_path / "wheels", tmp_path / "venv", tmp_path / "work"
+    cwd.mkdir()
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(CHECKOUT)],
+                   check=True, timeout=600, cwd=cwd)
+    (wheel,) = wheels.glob("zscontract-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = str(venv / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)], check=True, timeout=900, cwd=cwd)
+    where = subprocess.run([python, "-c", "import zscontract.suite as s; print(s.__file__)"], capture_output=True,
+                           text=True, check=True, cwd=cwd, env={"PATH": os.environ.get("PATH", "")}).stdout
+    assert Path(where.strip()).is_relative_to(venv), where
+
+    # No target: the embedded reference server of the wheel (its contract pages included), both dialects.
+    result = run_suite(cwd, python=python)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert outcomes(result.stdout, "PASSED", dialects=True) == {
+        f"{test}[{dialect}]" for test in SUITE_TESTS for dialect in ("documented", "zstack")}
+
+    server = reference_server(profile="documented", faults=["truncate-name-64"])
+    result = run_suite(cwd, *target_args(server), "--zs-profile", "documented", python=python)
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "test_properties.py::test_boundaries_round_trip" in outcomes(result.stdout, "FAILED")
