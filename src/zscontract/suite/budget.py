@@ -1,9 +1,9 @@
 """The suite's example budgets as Hypothesis profiles, chosen by ``HYPOTHESIS_PROFILE`` (or ``CI``).
 
 A target answers over the network, so no profile has a deadline or the slowness health checks:
-a slow answer is judged by the ``no_hang`` check, not by Hypothesis. The checkout's
-``tests/fixtures/hypothesis_profiles.py`` registers ``dev`` and ``ci`` with the same budgets, so
-``HYPOTHESIS_PROFILE=ci`` means the same in a checkout and after a ``pip install``.
+a slow answer is judged by the ``no_hang`` check, not by Hypothesis. The checkout's tests load
+the same profiles (``tests/fixtures/hypothesis_profiles.py``), so ``HYPOTHESIS_PROFILE=ci`` means
+the same in a checkout and after a ``pip install``.
 """
 
 from __future__ import annotations
