@@ -196,7 +196,8 @@ def test_baseline_turns_a_known_failure_green_and_a_new_one_red(reference_server
                                                                  tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.yaml"
     known = reference_server(profile="documented", faults=["python-strip"])
-    common = ["--max-time", "8", "--max-examples", "150", "--no-schemathesis", "--seed", "3", "--no-corpus", "--checks", "round_trip,error_envelope"]
+    common = ["--max-time", "8", "--max-examples", "150", "--no-schemathesis", "--seed", "3", "--no-corpus",
+              "--checks", "round_trip,error_envelope"]
     proc = zscontract("run", *target_args(known), *common, "--report-dir", str(tmp_path / "r1"),
                       "--baseline", str(baseline), "--baseline-update")
     assert proc.returncode == 0 and baseline.exists(), proc.stderr
