@@ -1,6 +1,7 @@
 """Schemathesis as a breadth phase: its generators (examples, coverage, fuzzing), our oracle.
 
-Schemathesis sends; one registered check (:func:`zscontract_oracle`) hands each exchange to
+Schemathesis sends; one registered check (:func:`zscontract_oracle`, with the hooks in
+:mod:`.st_hooks`) hands each exchange to
 :class:`StJudge`: classified by ``classify_fields``, judged by the harness's checks, failures in the
 run's result. Stock checks are off: they misread ZStack's 503 API errors and plain-text 400s
 (zstack-rest-facts.md "Two dialects"), and ours say what they would (``no_server_fault``,
@@ -28,8 +29,16 @@ from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UN
 from zscontract.core.dialects import ACTION_KEY, API_PATH
 from zscontract.core.exchange import Exchange, Request, Response
 from zscontract.core.failures import CheckFailed
-from zscontract.errors import ZsContractError
 from zscontract.runner.limits import HALTS
+from zscontract.runner.st_hooks import (
+    JUDGES,
+    TOKEN_KEY,
+    UUID_KEY,
+    WRAPS_KEY,
+    UnsafeRequest,
+    register,
+    zscontract_oracle,
+)
 
 if TYPE_CHECKING:
     from zscontract.contract import Contract
@@ -37,21 +46,10 @@ if TYPE_CHECKING:
     from zscontract.runner.plan import RunContext
 
 StCase = schemathesis.Case[Any]
-TOKEN_KEY = "x-zs-st-token"  # marks a schema built here: the guard and the oracle act on no other
-UUID_KEY = "x-zs-st-uuid"    # the one resource schemathesis may touch
-WRAPS_KEY = "x-zs-st-wraps"  # zstack: the body's top-level keys are actions (see before_call)
-# zstack-rest-facts.md "Top-level keys are actions: never send another one": RestServer runs the API
-# whose key a PUT body holds (deployModelService deploys), so only these may be sent at the top.
-TOP_LEVEL_KEYS = frozenset({ACTION_KEY, "systemTags", "userTags"})
 MAX_EXAMPLES = 10            # per operation and phase; settings.extra["schemathesis_max_examples"]
 MAX_SECONDS = 15.0           # a breadth phase inside a 60 s run; settings.extra["schemathesis_max_time"]
 _SESSION_RE = re.compile(r"^[0-9a-zA-Z-]{8,64}\Z")
 _TRANSPORT_HEADERS = frozenset({"accept", "accept-encoding", "connection", "content-length", "user-agent"})
-_JUDGES: dict[str, StJudge] = {}
-
-
-class UnsafeRequest(ZsContractError):
-    """Schemathesis was about to send something other than a PUT to the resource under test."""
 
 
 class StJudge:
@@ -73,12 +71,12 @@ class StJudge:
         raw = copy.deepcopy(contract.openapi)  # from_dict rewrites keys in place; the contract is cached
         raw[TOKEN_KEY], raw[UUID_KEY] = self.token, self.harness.uuid
         raw[WRAPS_KEY] = self.harness.dialect.wraps_body
-        _JUDGES[self.token] = self
+        JUDGES[self.token] = self
         loaded = schemathesis.openapi.from_dict(raw, config=config)
         return loaded.include(path=API_PATH, method="PUT")
 
     def close(self) -> None:
-        _JUDGES.pop(self.token, None)
+        JUDGES.pop(self.token, None)
 
     def stop(self) -> None:
         if self.stream is not None and not self.stopped_by_us:
@@ -210,60 +208,6 @@ def _request(req: requests.PreparedRequest) -> Request:
 
 def _phase(case: StCase) -> str:
     return case.meta.phase.name.value if case.meta is not None else "explicit"
-
-
-def _judge_for(case: StCase) -> StJudge | None:
-    token = case.operation.schema.raw_schema.get(TOKEN_KEY)
-    return _JUDGES.get(token) if isinstance(token, str) else None
-
-
-def zscontract_oracle(ctx: schemathesis.CheckContext, response: schemathesis.Response,
-                      case: StCase) -> bool | None:
-    """The harness's checks on a schemathesis exchange (a no-op for schemas not built here)."""
-    judge = _judge_for(case)
-    if judge is not None:
-        judge.response(response, case)  # failures go to the run's result, deduplicated there
-    return None
-
-
-def before_call(context: schemathesis.HookContext, case: StCase, kwargs: dict[str, Any]) -> None:
-    """Refuse, before it is sent, anything but a PUT to the resource under test (oracle.md, end)."""
-    raw = case.operation.schema.raw_schema
-    if TOKEN_KEY not in raw:
-        return
-    uuid = (case.path_parameters or {}).get("uuid")
-    if case.method.upper() != "PUT" or case.operation.path != API_PATH or uuid != raw[UUID_KEY]:
-        raise UnsafeRequest(f"schemathesis tried {case.method} {case.formatted_path}; only a PUT to "
-                            f"model service {raw[UUID_KEY]} is allowed")
-    if raw.get(WRAPS_KEY) and isinstance(case.body, dict):
-        # An invented top-level key (schemathesis adds "x-schemathesis-unknown-property") could name
-        # another API on a real node: invented keys go inside the wrapper only.
-        for key in [k for k in case.body if k not in TOP_LEVEL_KEYS]:
-            del case.body[key]
-
-
-def after_network_error(context: schemathesis.HookContext, case: StCase,
-                        request: requests.PreparedRequest) -> None:
-    """A request without an answer is judged too (``no_hang``, ``no_server_fault``)."""
-    judge = _judge_for(case)
-    if judge is not None:
-        judge.network_error(case, request)
-
-
-_REGISTERED: list[bool] = []
-
-
-def register() -> None:
-    """Register our check and hooks with schemathesis, once, when a run first builds a schema.
-
-    Not at import: importing zscontract (the pytest plugin does) must not change an unrelated
-    project's schemathesis runs. Both act only on schemas built here (``TOKEN_KEY``).
-    """
-    if not _REGISTERED:
-        schemathesis.check(zscontract_oracle)
-        schemathesis.hook(before_call)
-        schemathesis.hook(after_network_error)
-        _REGISTERED.append(True)
 
 
 def st_config(*, base_url: str, session: str, uuid: str, seed: int | None, max_examples: int,
