@@ -115,6 +115,23 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--dry-run", action="store_true", help="show what differs and would be written; write nothing")
     add_connection_arguments(restore)
     restore.set_defaults(handler=commands.restore)
+    _add_report_commands(sub)
+    cat = sub.add_parser("catalogue", help="run the harness against every fault and sound variant of the "
+                         "reference server and write the table (reports/catalogue.md)")
+    cat.add_argument("--out", default="reports/catalogue.md", help="where the Markdown table goes")
+    cat.add_argument("--max-time", default="25", help="budget of each run in seconds")
+    cat.add_argument("--jobs", default="2", help="runs at the same time")
+    cat.set_defaults(handler=commands.catalogue)
+    from zscontract.contract import cli as contract_cli
+
+    contract_cli.register(sub)
+    return parser
+
+
+def _add_report_commands(sub: argparse._SubParsersAction[Parser]) -> None:
+    """``zscontract report diff`` and ``zscontract report history``."""
+    from zscontract.cli import commands
+
     report = sub.add_parser("report", help="work with the reports of earlier runs")
     rsub = report.add_subparsers(dest="report_command", metavar="ACTION", parser_class=Parser, required=True)
     rdiff = rsub.add_parser("diff", help="new, fixed and still-failing failures between two runs")
@@ -142,13 +159,3 @@ def build_parser() -> argparse.ArgumentParser:
                             "CI artifacts (searched at any depth)")
     rhist.add_argument("--out", default=None, metavar="DIR", help="where the files go (default: REPORTS_DIR/history)")
     rhist.set_defaults(handler=commands.report_history)
-    cat = sub.add_parser("catalogue", help="run the harness against every fault and sound variant of the "
-                         "reference server and write the table (reports/catalogue.md)")
-    cat.add_argument("--out", default="reports/catalogue.md", help="where the Markdown table goes")
-    cat.add_argument("--max-time", default="25", help="budget of each run in seconds")
-    cat.add_argument("--jobs", default="2", help="runs at the same time")
-    cat.set_defaults(handler=commands.catalogue)
-    from zscontract.contract import cli as contract_cli
-
-    contract_cli.register(sub)
-    return parser
