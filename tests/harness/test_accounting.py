@@ -20,7 +20,7 @@ from zscontract.core.redact import Redactor
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.engine import Harness
 from zscontract.runner.restore import differences, restorable_fields
-from zscontract.runner.results import RunResult
+from zscontract.runner.results import CheckTally, RunResult
 
 UUID = "c" * 32
 
@@ -103,6 +103,21 @@ def test_reasons_for_judging_nothing(settings: RunSettings, query_api: bool, che
     assert result.unjudged[check].user_chosen is user_chosen
     assert (check in result.incomplete_checks()) is not user_chosen
     assert result.verdict == "incomplete"  # other checks judged nothing either, for no chosen reason
+
+
+@pytest.mark.parametrize("query_read_passed", [0, 1])
+def test_checks_left_without_a_usable_read_say_so(query_read_passed: int) -> None:
+    # Every read-back failed query_read (a query API answering 500): the comparing checks say why they
+    # judged nothing; one usable read and the old reason stands (nothing blames the query API then).
+    result = RunResult("documented", BASE, UUID, Redactor())
+    result.selected = (names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names.QUERY_READ)
+    result.tallies[names.QUERY_READ] = CheckTally(passed=query_read_passed, failed=7)
+    explain_unjudged(result, RunSettings(), query_api=True, phases_run={"properties"})
+    for check in (names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED):
+        reason = result.unjudged[check]
+        assert ("no read-back was usable: all 7 reads failed query_read" in reason.reason) is not query_read_passed
+        assert not reason.user_chosen
+    assert names.QUERY_READ not in result.unjudged
 
 
 def test_a_budget_spent_is_not_a_reason_the_user_chose() -> None:

@@ -17,6 +17,8 @@ NEEDS_WRITES = frozenset({
     names.READ_AFTER_WRITE, names.NO_LOST_UPDATE,
 })
 NEEDS_QUERY_API = frozenset({names.READ_AFTER_WRITE, names.QUERY_READ})
+# Checks that compare a read-back with what was sent: nothing to compare when every read failed.
+NEEDS_READS = frozenset({names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names.NO_LOST_UPDATE})
 
 
 def explain_unjudged(result: RunResult, settings: RunSettings, *, query_api: bool | None,
@@ -48,6 +50,10 @@ def _why(name: str, result: RunResult, settings: RunSettings, query_api: bool | 
             return Unjudged("the concurrent-writes scenario was not selected", True)
         limit = result.stopped or result.incomplete or "a run limit"
         return Unjudged(f"the concurrent-writes scenario did not run ({limit})", False)
+    reads = result.tallies.get(names.QUERY_READ)
+    if name in NEEDS_READS and reads is not None and reads.judged and not reads.passed:
+        return Unjudged(f"no read-back was usable: all {reads.judged} reads failed query_read (fix the query "
+                        f"API first)", False)
     if result.stopped:
         return Unjudged(f"the run stopped early: {result.stopped}", False)
     if result.incomplete:
