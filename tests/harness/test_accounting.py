@@ -30,7 +30,7 @@ def _harness_on_a_closed_port() -> tuple[Harness, RunResult]:
     client = Client(ClientSettings(base_url="http://127.0.0.1:1", session_uuid=SESSION, dialect=DOCUMENTED,
                                    request_timeout=2, down_after=None))
     result = RunResult("documented", "http://127.0.0.1:1", UUID, Redactor([SESSION]))
-    client._query_api = False  # no read-backs: only the updates' own exchanges are judged
+    client.query_api = False  # no read-backs: only the updates' own exchanges are judged
     return Harness(load_contract("documented"), DOCUMENTED, client, UUID, result), result
 
 

@@ -261,7 +261,7 @@ def test_read_after_write_fails_on_a_stale_read(scripted: Scripted) -> None:
 
 
 def test_no_query_api_is_not_a_fault(scripted: Scripted) -> None:
-    scripted.harness.client._query_api = False
+    scripted.harness.client.query_api = False
     inv = updated(scripted, name="n")
     scripted.put(200, {"inventory": inv})
     assert run(scripted, accept(name="n")) == set()

@@ -85,7 +85,7 @@ class Client:
         self.on_session_expired = on_session_expired
         self._limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
         self._transport = Transport(ca_bundle=settings.ca_bundle, insecure=settings.insecure)
-        self._query_api: bool | None = None
+        self.query_api: bool | None = None  # None until a read settles whether the target has one
         self.query_style: str | None = None  # "q" or "path" once a read found which the target has
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -222,7 +222,7 @@ class Client:
 
     def query_inventory(self, uuid: str) -> dict[str, Any] | None:
         """The inventory from the query API, or None when the target has no usable query API."""
-        if self._query_api is False:
+        if self.query_api is False:
             return None
         back = read_resource(self, uuid, empty_update=False)
         return back.inventory if back.via == "query" else None
@@ -232,7 +232,7 @@ class Client:
         if query_absent(ex) and self.query_style is None:  # the SDK's form is absent: try /{uuid}
             ex = self.send("GET", self.resource_url(uuid_of(ex)), headers=ex.request.headers)
             if query_absent(ex):
-                self._query_api = False
+                self.query_api = False
                 return None
             self.query_style = "path"
         elif ex.response is not None and self.query_style is None:
@@ -240,12 +240,12 @@ class Client:
         inv = ex.response.inventories() if ex.response is not None else None
         found = inv[0] if inv is not None and len(inv) == 1 and isinstance(inv[0], dict) else None
         if found is not None:
-            self._query_api = True
+            self.query_api = True
         return found
 
     @property
     def has_query_api(self) -> bool | None:
-        return self._query_api
+        return self.query_api
 
 
 def uuid_of(ex: Exchange) -> str:

@@ -79,10 +79,10 @@ def read_resource(client: Client, uuid: str, *, empty_update: bool = True) -> Re
             if ex.response is not None:
                 client.query_style = style
             if inv is not None:
-                client._query_api = True
+                client.query_api = True
                 return ReadBack(inv, QUERY, ex, None)
             return ReadBack(None, UNAVAILABLE, ex, problem)
-        client._query_api = False  # both forms absent: the target has no query API
+        client.query_api = False  # both forms absent: the target has no query API
     if not empty_update:
         return ReadBack(None, UNAVAILABLE)
     ex = client.update(uuid, {})
