@@ -1,6 +1,6 @@
 """The client against real misbehaving servers on 127.0.0.1 (issue 12): bounded in memory and in time.
 
-These run the production HTTP path (requests over urllib3's pool, zscontract.core.http), no mocks.
+These run the production HTTP path (urllib3's pool, zscontract.core.http), no mocks.
 Times are asserted with generous bounds only (the machine is shared).
 """
 
