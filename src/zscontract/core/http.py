@@ -103,6 +103,7 @@ class Transport:
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def close(self) -> None:
+        self._by_origin.clear()
         self._pools.clear()
         if self._adapter is not None:
             self._adapter.close()
