@@ -1,6 +1,6 @@
 """The client against real misbehaving servers on 127.0.0.1 (issue 12): bounded in memory and in time.
 
-These run the production HTTP path (requests over urllib3's pool, zscontract.core.http), no mocks.
+These run the production HTTP path (urllib3's pool, zscontract.core.http), no mocks.
 Times are asserted with generous bounds only (the machine is shared).
 """
 
@@ -64,6 +64,28 @@ def test_compressed_answers_are_decoded(encoding: str) -> None:
     with Hostile(handler) as server:
         ex = client_for(server.url).send("GET", server.url + "/x")
     assert ex.response is not None and ex.response.body == plain
+
+
+def test_a_request_and_its_body_go_out_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The header block waits for the body: two small writes wake a loopback target twice (benchmarks)."""
+    import http.client
+    writes: list[bytes] = []
+    original = http.client.HTTPConnection.send
+
+    def recording(self: http.client.HTTPConnection, data: Any) -> None:
+        writes.append(bytes(data))
+        original(self, data)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "send", recording)
+    with Hostile(sound) as server:
+        client = client_for(server.url)
+        put = client.update(UUID, {"name": "m"})
+        get = client.send("GET", server.url + "/x")
+    assert put.status == get.status == 200
+    assert put.request.body and server.seen[0].body == put.request.body
+    [put_write, get_write] = writes  # one write a request
+    assert put_write.startswith(b"PUT ") and put_write.endswith(b"\r\n\r\n" + put.request.body)
+    assert get_write.startswith(b"GET ") and get_write.endswith(b"\r\n\r\n")
 
 
 def test_threads_share_one_pool() -> None:

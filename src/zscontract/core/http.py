@@ -1,145 +1,54 @@
-"""The one HTTP path: requests over urllib3's keep-alive pool, with bounded reads.
+"""The one HTTP path: urllib3's keep-alive connection pool, with bounded reads and a total deadline.
 
 Every request has a TOTAL deadline (connect, headers and body together): socket timeouts are set
-to the time left, and a watchdog thread shuts the socket down when the deadline passes, so a
-target dripping a byte a second cannot stretch a request (issue 12: it hung 97 s under a 3 s
-timeout, the old timeout being per socket read). Bodies are streamed and refused past
-``max_body`` bytes, on the wire and after gzip/deflate decoding (a gzip bomb stops at the cap).
+to the time left, and the watchdog (:mod:`zscontract.core.watchdog`) shuts the socket down when the
+deadline passes, so a dripping target cannot stretch a request (issue 12). Bodies are streamed and
+capped on the wire and after decoding (:mod:`zscontract.core.body`).
 
-``requests`` is kept (not bare urllib3) because the checks' unit tests script targets with the
-``responses`` library, which intercepts ``HTTPAdapter.send``: those tests then run this very
-module's streaming, decoding and error mapping, not a second code path.
+Requests go to urllib3's pool directly: ``requests``' request preparation, adapter and response
+building cost about 0.15 ms of CPU a request and did nothing this module needs (issue 11). The
+checks' unit tests script targets with the ``responses`` library, which patches
+``requests.adapters.HTTPAdapter.send``; while it is patched, requests are dispatched through that
+adapter instead, and the answer (urllib3's response either way) goes through the same header, body,
+deadline and error handling below. The pool path itself is tested against real servers
+(tests/harness/test_hostile.py, test_tls.py, test_hostile_runs.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import heapq
-import itertools
 import os
 import re
-import socket
-import threading
 import time
-import zlib
 from typing import Any
 
 import requests
 import requests.adapters
+import requests.utils
 import urllib3
-import urllib3.connection
 import urllib3.exceptions
 
+from zscontract.core.body import TooLarge, read_body
 from zscontract.core.exchange import CONNECTION, TIMEOUT, TLS, TOO_LARGE, Response
+from zscontract.core.watchdog import CURRENT, POOL_CLASSES
 
 MIB = 1024 * 1024
 DEFAULT_MAX_BODY = 8 * MIB  # an honest inventory is a few KB; a query answer with many, well under 1 MiB
 POOL_SIZE = 8               # the concurrent-writes scenario's threads share one pool
-_CHUNK = 64 * 1024
-# requests' own defaults, but only the encodings this module decodes itself (with a cap).
+# requests' own defaults (what targets have always seen), but only the encodings decoded here (with a cap).
 _DEFAULT_HEADERS = {"User-Agent": f"python-requests/{getattr(requests, '__version__', '2')}",
                     "Accept-Encoding": "gzip, deflate", "Accept": "*/*", "Connection": "keep-alive"}
+_DEFAULT_NAMES = {name.lower() for name in _DEFAULT_HEADERS}
+_ORIGINAL_SEND = requests.adapters.HTTPAdapter.send  # replaced while ``responses`` scripts a target
+_REMEMBERED = 16  # origins whose pool is remembered (the target's, and a job's at another origin)
+_ORIGIN = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)")
 
 Outcome = tuple[Response | None, str | None, str | None]  # (response, error sentence, error kind)
-
-
-class _Watchdog:
-    """One daemon thread that shuts down the sockets of requests past their deadline."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[list[Any]] = []  # [deadline, seq, socket | None]; None = disarmed
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def arm(self, deadline: float, sock: socket.socket) -> list[Any]:
-        entry = [deadline, next(self._seq), sock]
-        with self._cond:
-            heapq.heappush(self._heap, entry)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="zscontract-watchdog", daemon=True)
-                self._thread.start()
-            if self._heap[0] is entry:
-                self._cond.notify()
-        return entry
-
-    def disarm(self, entry: list[Any]) -> None:
-        with self._cond:
-            entry[2] = None
-
-    def _run(self) -> None:
-        with self._cond:
-            while True:
-                while self._heap and self._heap[0][2] is None:
-                    heapq.heappop(self._heap)
-                if not self._heap:
-                    self._cond.wait()
-                    continue
-                wait = self._heap[0][0] - time.monotonic()
-                if wait > 0:
-                    self._cond.wait(wait)
-                    continue
-                sock = heapq.heappop(self._heap)[2]
-                # The base-class shutdown: SSLSocket's own would drop its TLS state under the reader.
-                with contextlib.suppress(OSError):
-                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
-_WATCHDOG = _Watchdog()
-_current = threading.local()  # this thread's request deadline, read when its socket is known
-
-
-def _arm(sock: Any) -> None:
-    deadline = getattr(_current, "deadline", None)
-    if deadline is not None and isinstance(sock, socket.socket) and getattr(_current, "entry", None) is None:
-        _current.entry = _WATCHDOG.arm(deadline, sock)
-
-
-class _Watched:
-    """Arms the watchdog once a request is sent; notes whether the connection was a reused one."""
-
-    sock: Any
-    _used_sock: Any = None  # the socket the previous request went out on
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        # The socket of an earlier request still open: a keep-alive connection from the pool.
-        _current.reused = self.sock is not None and self.sock is self._used_sock
-        try:
-            super().request(*args, **kwargs)  # type: ignore[misc]
-        finally:
-            self._used_sock = self.sock
-
-    def getresponse(self) -> Any:  # the request is sent: from here on the deadline is the watchdog's
-        _arm(self.sock)
-        return super().getresponse()  # type: ignore[misc]
-
-
-class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
-    pass
-
-
-class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
-    pass
-
-
-class _Pool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _TLSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-class _Adapter(requests.adapters.HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _Pool, "https": _TLSPool}
 
 
 def verify_setting(ca_bundle: str | None, insecure: bool) -> bool | str:
     """What to verify TLS against: off, an explicit CA file, the standard variables, or the default.
 
-    Proxies stay ignored (trust_env off: loopback and staging), but the CA variables are honoured.
+    Proxies stay ignored (loopback and staging), but the CA variables are honoured as requests did.
     """
     if insecure:
         return False
@@ -151,66 +60,12 @@ def verify_setting(ca_bundle: str | None, insecure: bool) -> bool | str:
     return True
 
 
-class _TooLarge(Exception):
-    pass
-
-
-class _Inflater:
-    """gzip/deflate decoded chunk by chunk, never past ``limit`` bytes of output."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
-        self._started = False
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        try:
-            out = self._obj.decompress(data, room + 1)
-        except zlib.error:
-            if self.encoding != "deflate" or self._started:
-                raise
-            self._obj = zlib.decompressobj(-zlib.MAX_WBITS)  # "deflate" sent raw, as some servers do
-            out = self._obj.decompress(data, room + 1)
-        self._started = True
-        return out
-
-
-def _header(headers: dict[str, str], name: str) -> str | None:
-    return next((v for k, v in headers.items() if k.lower() == name), None)
-
-
-def read_body(raw: Any, headers: dict[str, str], deadline: float, limit: int) -> bytes:
-    """The body, decoded; _TooLarge past ``limit`` (wire or decoded), TimeoutError past the deadline."""
-    length = _header(headers, "content-length")
-    if length is not None and length.strip().isdigit() and int(length) > limit:
-        raise _TooLarge(f"body too large: more than {limit} bytes (Content-Length: {int(length)})")
-    encoding = (_header(headers, "content-encoding") or "").strip().lower()
-    inflater = _Inflater(encoding) if encoding in ("gzip", "deflate") else None
-    wire: list[bytes] = []
-    decoded: list[bytes] = []
-    got = out = 0
-    while True:
-        chunk = raw.read(_CHUNK, decode_content=False)
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        if not chunk:
-            break
-        got += len(chunk)
-        if got > limit:
-            raise _TooLarge(f"body too large: more than {limit} bytes on the wire (streamed, cut there)")
-        wire.append(chunk)
-        if inflater is not None:
-            try:
-                piece = inflater.feed(chunk, limit - out)
-            except zlib.error:
-                inflater = None  # not really compressed: keep the bytes as sent (as requests does)
-                continue
-            out += len(piece)
-            if out > limit:
-                raise _TooLarge(f"body too large: more than {limit} bytes after {encoding} decoding "
-                                f"({got} bytes on the wire)")
-            decoded.append(piece)
-    return b"".join(decoded if inflater is not None else wire)
+def _tls_kwargs(verify: bool | str) -> dict[str, Any]:
+    """urllib3 pool settings for ``verify``: requests' own mapping (certifi's bundle by default)."""
+    if verify is False:
+        return {"cert_reqs": "CERT_NONE"}
+    where = requests.utils.DEFAULT_CA_BUNDLE_PATH if verify is True else verify
+    return {"cert_reqs": "CERT_REQUIRED", ("ca_cert_dir" if os.path.isdir(where) else "ca_certs"): where}
 
 
 _CERT_REASON = re.compile(r"certificate verify failed: ([^(')\"]+)")
@@ -240,12 +95,18 @@ class Transport:
 
     def __init__(self, *, ca_bundle: str | None = None, insecure: bool = False) -> None:
         self.verify = verify_setting(ca_bundle, insecure)
-        self.adapter = _Adapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+        self._pools = urllib3.PoolManager(num_pools=4, maxsize=POOL_SIZE, **_tls_kwargs(self.verify))
+        self._pools.pool_classes_by_scheme = POOL_CLASSES
+        self._by_origin: dict[str, Any] = {}
+        self._adapter: requests.adapters.HTTPAdapter | None = None  # only while ``responses`` is active
         if insecure:  # the user asked; the runner says so loudly, once, instead of a warning per request
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def close(self) -> None:
-        self.adapter.close()
+        self._by_origin.clear()
+        self._pools.clear()
+        if self._adapter is not None:
+            self._adapter.close()
 
     def fetch(self, method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: float,
               limit: int) -> Outcome:
@@ -266,31 +127,77 @@ class Transport:
         seconds = deadline - started
         if seconds <= 0:
             return (None, "timeout: no time left for the request", TIMEOUT), False
-        prepared = requests.PreparedRequest()
-        _current.deadline, _current.entry, _current.reused = deadline, None, False
+        CURRENT.start(deadline)
         raw: Any = None
         try:
-            prepared.prepare(method=method, url=url, headers={**_DEFAULT_HEADERS, **headers}, data=body)
-            answer = self.adapter.send(prepared, stream=True, timeout=(seconds, seconds), verify=self.verify,
-                                       cert=None, proxies={})
-            raw = answer.raw
+            raw = self._send(method, url, body, _with_defaults(headers), seconds)
             got_headers = dict(raw.headers.items())  # repeated headers joined with ", " as requests does
             content = read_body(raw, got_headers, deadline, limit)
-            return (Response(answer.status_code, got_headers, content, time.monotonic() - started), None, None), False
-        except _TooLarge as exc:
+            return (Response(raw.status, got_headers, content, time.monotonic() - started), None, None), False
+        except TooLarge as exc:
             return (None, str(exc), TOO_LARGE), False
-        except requests.exceptions.SSLError as exc:
+        except (requests.exceptions.SSLError, urllib3.exceptions.SSLError) as exc:
             return (None, tls_sentence(exc), TLS), False
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-            if isinstance(exc, requests.Timeout | TimeoutError) or time.monotonic() >= deadline:
+            timed_out = _timed_out(exc)
+            if timed_out or time.monotonic() >= deadline:
                 return (None, f"timeout: no complete answer within {seconds:g} s", TIMEOUT), False
-            stale = raw is None and bool(getattr(_current, "reused", False))
+            stale = raw is None and CURRENT.reused
             return (None, f"connection failed: {_reason(exc)}", CONNECTION), stale
         finally:
-            entry, _current.deadline, _current.entry = getattr(_current, "entry", None), None, None
-            if entry is not None:
-                _WATCHDOG.disarm(entry)
+            CURRENT.stop()
             _release(raw)
+
+    def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str], seconds: float) -> Any:
+        """Send the request; urllib3's response, its body not read yet."""
+        if requests.adapters.HTTPAdapter.send is not _ORIGINAL_SEND:
+            return self._send_scripted(method, url, body, headers, seconds)
+        origin = _ORIGIN.match(url)
+        if origin is None:
+            raise ValueError(f"not an absolute http(s) URL: {url!r}")
+        if url[:6].lower() == "https:" and isinstance(self.verify, str) and not os.path.exists(self.verify):
+            raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {self.verify}")
+        pool = self._pool(origin.group(1))
+        target = url[origin.end():]
+        target = target if target.startswith("/") else "/" + target
+        return pool.urlopen(method, target, body=body, headers=headers, retries=False, redirect=False,
+                            assert_same_host=False, preload_content=False,
+                            decode_content=False, timeout=urllib3.Timeout(connect=seconds, read=seconds))
+
+    def _pool(self, origin: str) -> Any:
+        """The pool for ``scheme://host:port``, remembered (parsing the URL each time was 7% of a request)."""
+        pool = self._by_origin.get(origin)
+        if pool is None or pool.pool is None:  # new, or closed by the manager making room for another
+            pool = self._pools.connection_from_url(origin)
+            if len(self._by_origin) >= _REMEMBERED:
+                self._by_origin.clear()
+            self._by_origin[origin] = pool
+        return pool
+
+    def _send_scripted(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
+                       seconds: float) -> Any:
+        """Through requests' adapter, which ``responses`` has patched to answer from its script."""
+        if self._adapter is None:
+            self._adapter = requests.adapters.HTTPAdapter()
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method=method, url=url, headers=headers, data=body)
+        return self._adapter.send(prepared, stream=True, timeout=(seconds, seconds), verify=self.verify,
+                                  cert=None, proxies={}).raw
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A timeout, as requests told them apart: urllib3's refused connection is a "connect timeout" too."""
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return False
+    return isinstance(exc, requests.Timeout | TimeoutError | urllib3.exceptions.TimeoutError)
+
+
+def _with_defaults(headers: dict[str, str]) -> dict[str, str]:
+    """requests' default headers under the caller's (names compared without case, as requests does)."""
+    if not any(name.lower() in _DEFAULT_NAMES for name in headers):
+        return {**_DEFAULT_HEADERS, **headers}
+    given = {name.lower() for name in headers}
+    return {**{k: v for k, v in _DEFAULT_HEADERS.items() if k.lower() not in given}, **headers}
 
 
 def _release(raw: Any) -> None:

@@ -7,9 +7,10 @@ Verdicts and exit codes: :mod:`zscontract.runner.results`; the time budget:
 from __future__ import annotations
 
 import contextlib
+import gc
 import secrets
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,7 +183,8 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
                      extras={"snapshot": inventory, "phases": phases})
     phases_run: set[str] = set()
     try:
-        _generate(run, ctx, phases_run)
+        with _frozen_heap():
+            _generate(run, ctx, phases_run)
     except KeyboardInterrupt as exc:
         _interrupted(run, stops.stopped_by() or stops.signal_name(exc))
     except Exception as exc:  # a bug of ours: a harness error, reported with its traceback; still restore
@@ -197,6 +199,17 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
         harness.flush_held()
         _finish(run, ctx, snapshot_path, phases_run)
     return result
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """The objects alive before generation (imported modules, the contract) left out of the full garbage
+    collections that generating cases triggers: each walked ~66,000 of them, ~5% of the property phase."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _interrupted(run: _Run, name: str) -> None:
