@@ -130,6 +130,17 @@ def test_rest_layer_texts(zstack: ReferenceServer) -> None:
     assert (nowhere.status, nowhere.body) == (404, "no api mapping to /v1/nowhere/x")
 
 
+def test_a_null_parameter_is_an_empty_update_and_a_non_object_is_refused(zstack: ReferenceServer) -> None:
+    # RestServer routes on the body's key, then builds an empty API message for a null parameter.
+    client = ServerClient(zstack, 11)
+    before = client.put({}).inventory
+    nulled = client.put(None)
+    assert nulled.status == 200 and nulled.inventory["name"] == before["name"], nulled.body
+    text = client.put("x")
+    assert (text.status, text.is_text) == (400, True)
+    assert "doesn't contain action mapping" in text.body
+
+
 def test_oauth_header_is_read_as_restserver_reads_it(zstack: ReferenceServer) -> None:
     client = ServerClient(zstack, 7)
     spaced = client.put({"name": "spaced"}, headers={"Authorization": f"OAuth   {zstack.session_uuid}"})

@@ -49,7 +49,8 @@ def _put(body: Any, *, auth: str | None = OURS, media: str = "application/json",
     ("documented", _put({"name": "模型", "requestCpu": 2}), "must-accept", None),
     ("zstack", _put({"updateModelService": {"name": "模型"}}), "must-accept", None),
     ("zstack", _put({"name": "模型"}), "must-reject", "protocol"),              # no action key
-    ("zstack", _put({"updateModelService": None}), "must-reject", "protocol"),
+    ("zstack", _put({"updateModelService": None}), "either-way", None),        # a node: an empty update
+    ("zstack", _put({"updateModelService": "x"}), "must-reject", "protocol"),
     ("zstack", _put([1]), "must-reject", "protocol"),                           # not an object
     ("documented", _put(None, raw=b"{not json"), "must-reject", "protocol"),
     ("documented", Request("PUT", NOWHERE, {"Authorization": OURS}, None), "either-way", None),  # no body (oracle)

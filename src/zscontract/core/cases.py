@@ -196,7 +196,8 @@ def classify_body(contract: ContractLike, raw: bytes | None) -> tuple[InputClass
     """The class of a whole request body as sent (``None`` or ``b""``: no body at all).
 
     No body is either way (oracle.md); a body that is not JSON, or in zstack has no
-    ``updateModelService`` object, is must-reject (protocol); otherwise :func:`classify_fields`.
+    ``updateModelService`` key or a non-object under it, is must-reject (protocol); ``null`` under
+    it is an empty update (either way); otherwise :func:`classify_fields`.
     """
     if raw is None or not raw.strip():
         return InputClass.EITHER, None
@@ -207,6 +208,10 @@ def classify_body(contract: ContractLike, raw: bytes | None) -> tuple[InputClass
         if not isinstance(body, dict) or ACTION_KEY not in body:
             return InputClass.REJECT, REJECT_PROTOCOL
         body = body[ACTION_KEY]
+        if body is None:
+            # RestServer routes on the key and builds an empty API message for a null parameter: an
+            # empty update on a real node (either way, as ``{}`` is); a plain-text 400 is allowed too.
+            return InputClass.EITHER, None
     return classify_fields(contract, body)
 
 

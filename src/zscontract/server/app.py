@@ -87,7 +87,9 @@ class ReferenceApp:
         if not isinstance(body, dict) or key not in body:
             raise rest.no_action_key(request.url.path)
         fields = body[key]
-        if not isinstance(fields, dict):  # a node reads null as an empty update; refused here (README)
+        if fields is None:  # RestServer builds an empty API message for a null parameter: an empty update
+            return {}
+        if not isinstance(fields, dict):
             raise rest.no_action_key(request.url.path)
         return fields
 
