@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from zscontract.config import RunSettings
-from zscontract.corpus import FIXED, NOT_JUDGED, default_corpus_dir, load_corpus, replay_verdicts, save_failures
+from zscontract.contract import load_contract
+from zscontract.corpus import (
+    FIXED,
+    NOT_JUDGED,
+    Replayed,
+    default_corpus_dir,
+    load_corpus,
+    replay_verdicts,
+    save_failures,
+)
 from zscontract.runner.events import Event, RunFinished
 from zscontract.runner.plan import RunContext
 
@@ -25,12 +34,18 @@ def corpus_phase(ctx: RunContext) -> None:
     entries = [e for e in load_corpus(corpus, missing_ok=True) if e.profile in (None, settings.profile)]
     if not entries:
         return
+    # Fields the run does not write (null on the target: it could not write them back, run._writable).
+    unwritten = set(load_contract(settings.profile).fields) - set(harness.contract.fields)
+    skipped = [e for e in entries if unwritten & set(e.case.sent_values())]
+    entries = [e for e in entries if e not in skipped]
 
     def run_case(case: Any) -> Any:
         harness.execute(case, force_repeat=True, force_read=True)
         return harness.last
 
-    replayed = replay_verdicts(entries, run_case)
+    replayed = replay_verdicts(entries, run_case) + [
+        Replayed(e, NOT_JUDGED, f"not sent: it writes {', '.join(sorted(unwritten & set(e.case.sent_values())))}, "
+                 f"null on the target and not writable back") for e in skipped]
     ctx.result.corpus = [{"key": r.entry.key, "check": r.entry.check, "title": r.entry.title, "verdict": r.verdict,
                           "why": r.why} for r in replayed]
     fixed = sum(r.verdict == FIXED for r in replayed)

@@ -157,3 +157,27 @@ def test_saved_file_is_readable_json(tmp_path: Path) -> None:
     doc = json.loads(next(tmp_path.glob("*.json")).read_text("utf-8"))
     assert doc["zscontract_corpus"] == 1 and doc["profile"] == "documented"
     assert doc["case"]["fields"]["name"] == "模型服务"
+
+
+@pytest.mark.slow
+def test_a_saved_case_writing_a_field_null_on_the_target_is_not_replayed(tmp_path: Path) -> None:
+    # The model service has no description: the run does not write one (it could not write the null
+    # back), and a saved case that writes one is NOT JUDGED with why, not sent: the target stays as found.
+    from zscontract.api import execute_run
+    from zscontract.config import RunSettings
+
+    described = Case(InputClass.ACCEPT, "description/plain", fields={"description": "from the corpus"})
+    named = Case(InputClass.ACCEPT, "name/plain", fields={"name": "from the corpus"})
+    summary = run_summary(("round_trip", "description mangled", described), ("round_trip", "name mangled", named))
+    corpus = tmp_path / "corpus"
+    save_failures(corpus, summary["failures"], profile="zstack")  # type: ignore[arg-type]
+    result = execute_run(RunSettings(profile="zstack", report_dir=tmp_path, max_time=20, seed=1, max_examples=100,
+                                     server_variants=("no-description",), corpus_dir=corpus, save_corpus=False,
+                                     schemathesis=False))
+    replayed = {entry["title"].split(": ")[-1]: entry for entry in result.corpus}
+    assert replayed["description mangled"]["verdict"] == NOT_JUDGED
+    assert "not sent: it writes description" in replayed["description mangled"]["why"]
+    assert replayed["name mangled"]["verdict"] == FIXED
+    assert "description" not in result.fields_exercised
+    assert any("not written: description" in note for note in result.notes)
+    assert result.restore["restored"] and result.exit_code == 0, result.restore

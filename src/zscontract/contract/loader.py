@@ -6,9 +6,11 @@ unknown profile is a :class:`UsageError`.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -68,6 +70,38 @@ class Contract:
     def example_only_fields(self) -> list[FieldSpec]:
         return [f for f in self.fields.values() if not f.documented]
 
+    def without_fields(self, names: Collection[str]) -> Contract:
+        """This contract with ``names`` no longer request fields: nothing built from it writes them.
+
+        For a run that must not write a field it could not write back (it was null on the target,
+        and null means "not given" on a real node): strategies, the oracle's classes, the OpenAPI
+        document schemathesis generates from, and the page's example all leave them out.
+
+        >>> c = load_contract("zstack").without_fields(["description"])
+        >>> [f.name for f in c.documented_fields()]
+        ['name', 'yaml', 'requestCpu', 'requestMemory']
+        >>> "description" in c.openapi["components"]["schemas"]["UpdateModelServiceRequest"]["properties"]
+        False
+        """
+        drop = set(names) & set(self.fields)
+        if not drop:
+            return self
+        openapi, request = copy.deepcopy(self.openapi), copy.deepcopy(self.request_schema)
+        for schema in (openapi.get("components", {}).get("schemas", {}).get(REQUEST_SCHEMA), request):
+            if isinstance(schema, dict):
+                for name in drop:
+                    schema.get("properties", {}).pop(name, None)
+                if "required" in schema:
+                    schema["required"] = [n for n in schema["required"] if n not in drop]
+        for item in openapi.get("paths", {}).values():
+            for operation in item.values():
+                media = operation.get("requestBody", {}).get("content", {}) if isinstance(operation, dict) else {}
+                for content in media.values():
+                    for example in content.get("examples", {}).values():
+                        _drop_keys(example.get("value"), drop)
+        return dataclasses.replace(self, openapi=openapi, request_schema=request, fields=MappingProxyType(
+            {name: spec for name, spec in self.fields.items() if name not in drop}))
+
     def inventory_validator(self) -> Draft202012Validator:
         """A cached validator of one inventory object.
 
@@ -81,6 +115,20 @@ class Contract:
 
     def yaml_validator(self) -> Draft202012Validator:
         return _validator(self, "yaml_schema")
+
+
+REQUEST_SCHEMA = "UpdateModelServiceRequest"
+
+
+def _drop_keys(example: Any, drop: set[str]) -> None:
+    """Leave ``drop`` out of a request example, flat or under the zstack wrapper."""
+    if isinstance(example, dict):
+        for name in drop:
+            example.pop(name, None)
+        for value in example.values():
+            if isinstance(value, dict):
+                for name in drop:
+                    value.pop(name, None)
 
 
 @functools.cache

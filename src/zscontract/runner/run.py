@@ -170,9 +170,9 @@ def _maybe_login(settings: RunSettings, client: Client, redactor: Redactor) -> b
 def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> RunResult:
     settings, result, client = run.settings, run.result, run.client
     uuid = result.model_service_uuid
-    harness = Harness(run.contract, run.dialect, client, uuid, result, checks=settings.checks,
-                      stop_on=settings.stop_on)
     inventory = facts["inventory"]
+    harness = Harness(_writable(run, inventory), run.dialect, client, uuid, result, checks=settings.checks,
+                      stop_on=settings.stop_on)
     harness.state = inventory
     report_dir = new_run_dir(settings.report_dir)
     snapshot_path = snapshot.save_snapshot(report_dir / "snapshot.json", uuid, inventory,
@@ -199,6 +199,26 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
         harness.flush_held()
         _finish(run, ctx, snapshot_path, phases_run)
     return result
+
+
+def _writable(run: _Run, inventory: dict[str, Any]) -> Any:
+    """The contract the run generates from: without the fields it could not write back.
+
+    A field null or absent in the snapshot (a model service created without a description) cannot be
+    set back to null: a real node reads null as "not given" (zstack-rest-facts.md "Values"). Writing
+    it would leave the target changed on every run, so the run does not, and says so.
+    """
+    settings = run.settings
+    fields = run.contract.fields.values()
+    unset = [f.name for f in fields if f.inventory_field and inventory.get(f.inventory_field) is None
+             and (f.documented or settings.include_example_fields)]
+    if unset and not settings.read_only:
+        text = (f"not written: {', '.join(unset)} (null on the target, and this API cannot set a field back to "
+                f"null); set {'them' if len(unset) > 1 else 'it'} on the model service to test "
+                f"{'them' if len(unset) > 1 else 'it'}")
+        run.result.note(text)
+        run.events.emit(Message(f"NOTE: {text}"))
+    return run.contract.without_fields(unset)
 
 
 @contextlib.contextmanager

@@ -178,6 +178,7 @@ CATALOGUE: tuple[Fault, ...] = (
     _variant("no-query-api", "GET on the model-service paths answers a plain-text 404"),
     _variant("coerce-numbers", "a number or boolean in a string field is stored as its JSON text (Gson)"),
     _variant("success-keys", "successful bodies also carry \"success\": true, \"error\": null"),
+    _variant("no-description", "the model services were created without a description (null, so absent)"),
 )
 
 BY_NAME: dict[str, Fault] = {entry.name: entry for entry in CATALOGUE}

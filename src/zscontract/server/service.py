@@ -76,6 +76,8 @@ class ModelServices:
         with self.store.transaction() as conn:
             for index in range(len(existing), resources + extra):
                 row, images = seed_row(index, created, zstack=self.zstack)
+                if self.faults.on("no-description"):  # an optional field never set (Gson drops the null)
+                    row["description"] = None
                 self.store.insert(conn, row, images)
                 existing.append(row["uuid"])
         return existing[:resources]
