@@ -19,7 +19,7 @@ from zscontract.core.dialects import DOCUMENTED
 from zscontract.core.redact import Redactor
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.engine import Harness
-from zscontract.runner.restore import differences, restorable_fields
+from zscontract.runner.restore import differences, restorable_fields, trimmed
 from zscontract.runner.results import CheckTally, RunResult
 
 UUID = "c" * 32
@@ -148,3 +148,17 @@ def test_a_rate_limit_is_lifted_for_the_concurrent_burst_and_said(scripted: Scri
     s.harness.concurrent_writes([{"name": "a"}, {"description": "b"}])
     assert s.harness.client.settings.rate_limit == 1.0  # back for everything else
     assert any("sent at once" in note for note in s.result.notes)
+
+
+def test_a_restore_back_byte_for_byte_or_as_a_node_trims_counts_and_says_which() -> None:
+    # zstack: the node's Java trim of the snapshot, or the snapshot itself (a target that does not trim
+    # has restored it too: no NOT RESTORED on top of its round_trip failure); the trimmed ones are named.
+    contract = load_contract("zstack")
+    snap = {"yaml": "a: 1\n", "name": " n ", "description": "d"}
+    assert differences(contract, snap, dict(snap), include_example_fields=False) == ([], [])
+    trimmed_back = {"yaml": "a: 1", "name": "n", "description": "d"}
+    assert differences(contract, snap, trimmed_back, include_example_fields=False) == ([], [])
+    assert trimmed(contract, snap, trimmed_back) == ["name", "yaml"]
+    assert trimmed(contract, snap, dict(snap)) == []
+    lost = {"yaml": "a: 2", "name": "n", "description": "d"}
+    assert differences(contract, snap, lost, include_example_fields=False)[0] == ["yaml"]

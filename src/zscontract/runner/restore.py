@@ -45,8 +45,22 @@ def _restored(json_type: str, saved: Any, now: Any, dialect: str) -> bool:
     """``now`` is what a sound node stores when ``saved`` is written back (a string: its Java trim too)."""
     saved, now = typed(json_type, saved), typed(json_type, now)
     if isinstance(saved, str) and isinstance(now, str):
-        return now in stored_strings(saved, dialect)  # zstack-rest-facts.md "Strings are trimmed by the server"
+        # Back byte for byte, or as a sound node stores what was written (zstack-rest-facts.md "Strings
+        # are trimmed by the server"): a target that does not trim has still restored it.
+        return now == saved or now in stored_strings(saved, dialect)
     return same(saved, now)
+
+
+def trimmed(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """Fields counted as restored that differ from the snapshot by outer whitespace (the node's trim).
+
+    >>> from zscontract.contract import load_contract
+    >>> trimmed(load_contract("zstack"), {"yaml": "a: 1\\n", "name": "n"}, {"yaml": "a: 1", "name": "n"})
+    ['yaml']
+    """
+    written = _written(contract, False)
+    return sorted(k for k in written if isinstance(snapshot.get(k), str) and isinstance(now.get(k), str)
+                  and snapshot[k] != now[k] and _restored(written[k], snapshot[k], now[k], contract.profile))
 
 
 def differences(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any], *,
@@ -94,7 +108,7 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
     # difference there is reported, not counted as a failed restore.
     lost, other = differences(contract, snapshot, now, include_example_fields=include_example_fields)
     return {"restored": not lost, "via": via, "attempts": attempts, "differences": lost,
-            "other_differences": other,
+            "other_differences": other, "trimmed": trimmed(contract, snapshot, now),
             "why": "" if not lost else f"fields still differ after restore: {', '.join(lost)}"}
 
 

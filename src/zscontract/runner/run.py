@@ -293,6 +293,10 @@ def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str
             if result.restore.get("restored"):
                 snapshot.mark(snapshot_path, restored=True)
             run.events.emit(RestoreDone(result.restore))
+            if result.restore.get("trimmed"):
+                result.note("restored as the target stores what is written back (outer whitespace trimmed, as "
+                            "a ZStack node trims every string), not byte for byte: "
+                            + ", ".join(result.restore["trimmed"]))
             if result.restore.get("other_differences"):
                 result.note("fields no request can write differ from the snapshot: "
                             + ", ".join(result.restore["other_differences"]))
