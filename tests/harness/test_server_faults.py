@@ -147,6 +147,7 @@ PROBES: dict[str, Probe] = {
     "drop-trailing-newline": _put_field({"description": " d \n"}, "description"),
     "no-trim": _put_field({"name": " padded "}, "name"),
     "latin1-replace": _put_field({"name": "模型服务"}, "name"),
+    "utf8mb3-astral": _put_field({"name": "模型🙂"}, "name"),
     "nfkd-normalize": _put_field({"name": "café 한국"}, "name"),
     "memory-int32-wrap": _put_field({"requestMemory": 2**40}, "requestMemory"),
     "memory-float64": _put_field({"requestMemory": 2**53 + 1}, "requestMemory"),

@@ -87,6 +87,8 @@ CATALOGUE: tuple[Fault, ...] = (
     _fault("drop-trailing-newline", ROUND_TRIP,
            "only a final newline is removed from strings; other outer whitespace is kept"),
     _fault("no-trim", ROUND_TRIP, "strings are stored as sent, not Java-trimmed as a node does", ZSTACK_ONLY),
+    _fault("utf8mb3-astral", ROUND_TRIP,
+           "characters outside the BMP (emoji) are stored as '?', as a 3-byte utf8 MySQL column does"),
     _fault("latin1-replace", ROUND_TRIP,
            "name/description/yaml go through latin-1 with '?' for other characters (CJK mangled)"),
     _fault("nfkd-normalize", ROUND_TRIP,

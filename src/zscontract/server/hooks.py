@@ -88,6 +88,8 @@ class FaultSet:
                 value = unicodedata.normalize("NFKD", value)
             if self.on("truncate-name-64") and name == "name":
                 value = value[:64]
+            if self.on("utf8mb3-astral"):  # a 3-byte utf8 MySQL column: characters beyond the BMP become '?'
+                value = "".join("?" if ord(c) > 0xFFFF else c for c in value)
             out[name] = value
         for name in ("name", "description", "yaml"):
             if self.on("latin1-replace") and isinstance(out.get(name), str):

@@ -70,7 +70,7 @@ def edge_text() -> st.SearchStrategy[str]:
 
 
 def odd_text() -> st.SearchStrategy[tuple[str, str]]:
-    """Either-way text, labelled: empty, blank, controls, NUL, astral, over-long, odd edges, any."""
+    """Either-way text, labelled: empty, blank, controls, NUL, astral, emoji, over-long, odd edges, any."""
     return st.one_of(
         st.tuples(st.just("edge"), edge_text()),
         st.tuples(st.just("empty"), st.just("")),
@@ -79,6 +79,11 @@ def odd_text() -> st.SearchStrategy[tuple[str, str]]:
         st.tuples(st.just("nul"), st.builds(lambda s: f"a\x00{s}", st.text(max_size=3))),
         st.tuples(st.just("astral"), st.text(st.characters(min_codepoint=0x10000, max_codepoint=0x1FAFF),
                                              min_size=1, max_size=5)),
+        # An emoji inside ordinary text, the likeliest real value outside the BMP: a node on a
+        # 3-byte utf8 MySQL column stores it as "?" (oracle.md: if accepted, back byte for byte).
+        st.tuples(st.just("emoji"), st.builds(lambda a, e, b: a + e + b, st.text(alphabet(False), max_size=6),
+                                              st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),
+                                              st.text(alphabet(False), min_size=1, max_size=6))),
         st.tuples(st.just("overlong"), st.integers(256, 30_000).map(lambda n: "x" * n)),
         st.tuples(st.just("any"), st.text(max_size=30)),
     )
