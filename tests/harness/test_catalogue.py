@@ -19,7 +19,7 @@ PLAN = catalogue.plan()
 # jobs, plain-text sessions). Every other row is `exhaustive`: `.ci/run` runs them all.
 PINS = {"python-strip", "drop-trailing-newline", "no-trim", "java-trim", "refuse-quoted-int",
         "foreign-job-location", "query-500", "query-ignores-q", "async-job-never-ends",
-        "plain-text-bad-session", "quoted-int-as-string", "no-description"}
+        "plain-text-bad-session", "quoted-int-as-string", "no-description", "no-content-type"}
 
 
 def _quick(plan: list[tuple[Fault, str, bool]]) -> set[int]:

@@ -306,6 +306,7 @@ VARIANTS: dict[str, tuple[str, Probe, Any]] = {
     "coerce-numbers": ("zstack", _put_field({"description": 1.50}, "description"), "1.5"),
     "success-keys": ("documented", lambda c: {k: c.put({}).body[k] for k in ("success", "error")},
                      {"success": True, "error": None}),
+    "no-content-type": ("zstack", lambda c: (c.put({}).content_type, c.put({}, headers={}).content_type), ("", "")),
     "no-description": ("zstack", lambda c: "description" in c.put({}).inventory, False),
 }
 

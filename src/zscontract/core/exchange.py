@@ -100,8 +100,25 @@ class Response:
 
     @property
     def is_json(self) -> bool:
+        """A JSON media type; or, with no Content-Type at all, a body that is a JSON object or list.
+
+        ZStack's RestServer writes every answer (JSON or plain text) without setting a Content-Type
+        (zstackio/zstack 5a29293 ``rest/.../RestServer.java`` ``sendResponse``: ``setStatus`` then
+        ``getWriter().write``), so on a real node only the body tells them apart.
+
+        >>> Response(200, {}, b'{"inventory": {}}').is_json, Response(400, {}, b"missing header").is_json
+        (True, False)
+        >>> Response(200, {"Content-Type": "text/plain"}, b"{}").is_json
+        False
+        """
         media = self.content_type.split(";", 1)[0].strip().lower()
+        if not media:
+            return self._json_body
         return media == "application/json" or media.endswith("+json")
+
+    @functools.cached_property
+    def _json_body(self) -> bool:
+        return self.body.lstrip()[:1] in (b"{", b"[") and self.json(default=None) is not None
 
     def json(self, default: Any = _MISSING) -> Any:
         """The body decoded as JSON; raises ``ValueError`` unless a default is given.

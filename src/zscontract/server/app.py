@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,7 +22,15 @@ from zscontract.server.config import ServerConfig
 from zscontract.server.jobs import JobRunner, Outcome
 from zscontract.server.parsing import BodyError, load_json, rest_type_error
 from zscontract.server.query import Condition, QueryArgumentError, QueryRestError, QuerySpec, parse_query
-from zscontract.server.responses import JSON_TYPE, SESSION_CLASS, Renderer, json_bytes, schema_of, to_response
+from zscontract.server.responses import (
+    JSON_TYPE,
+    SESSION_CLASS,
+    NoContentType,
+    Renderer,
+    json_bytes,
+    schema_of,
+    to_response,
+)
 from zscontract.server.service import ApiError, ModelServices
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -58,7 +67,8 @@ class ReferenceApp:
             routes += [Route(rest.JOB_PATH, self.poll, methods=["GET"]),
                        Route(rest.JOB_PATH, self.poll_method, methods=[m for m in ALL_METHODS if m != "GET"])]
         routes.append(Route("/{path:path}", self.unmapped, methods=ALL_METHODS))
-        app = Starlette(routes=routes)
+        untyped = [Middleware(NoContentType)] if self.faults.on("no-content-type") else None
+        app = Starlette(routes=routes, middleware=untyped)
         app.router.redirect_slashes = False  # "/model-services/" is unmapped, not a redirect
         return app
 

@@ -180,6 +180,8 @@ CATALOGUE: tuple[Fault, ...] = (
     _variant("no-query-api", "GET on the model-service paths answers a plain-text 404"),
     _variant("coerce-numbers", "a number or boolean in a string field is stored as its JSON text (Gson)"),
     _variant("success-keys", "successful bodies also carry \"success\": true, \"error\": null"),
+    _variant("no-content-type", "no answer carries a Content-Type header (RestServer never sets one)",
+             ZSTACK_ONLY),
     _variant("no-description", "the model services were created without a description (null, so absent)"),
 )
 

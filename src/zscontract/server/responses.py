@@ -157,3 +157,23 @@ def to_response(outcome: Outcome, *, schema: bool = False) -> Response:
     if schema and outcome.schema is not None:
         body = body.rstrip()[:-1] + b', "schema": ' + json_bytes(outcome.schema) + b"}"
     return Response(body, status_code=outcome.status, media_type=outcome.media_type)
+
+
+class NoContentType:
+    """ASGI middleware of the ``no-content-type`` variant: every answer without a Content-Type header.
+
+    What a ZStack node does: RestServer's ``sendResponse`` sets the status and writes the body, and
+    never a Content-Type (zstackio/zstack 5a29293 ``rest/.../RestServer.java``).
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def untyped(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-type"]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, untyped)
