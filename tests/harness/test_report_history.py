@@ -169,9 +169,12 @@ def test_the_page_renders_in_headless_chromium(chromium: str, week: Week, writte
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
     assert "zscontract history" in dom and "5 runs" in dom and 'class="chart timeline"' in dom
-    # One column segment per (run, failing check): the JUnit night, the faulty run, two checks tonight;
-    # a clean tick for each of the two sound runs.
-    assert dom.count('class="seg"') == 4 and dom.count('class="clean"') == 2
+    # One column segment per (run, failing check): the JUnit night and the faulty run (the same checks),
+    # and tonight's; a clean tick for each of the two sound runs.
+    checks = {run: len({f["check"] for f in summary["failures"]})
+              for run, summary in (("faulty", week.faulty), ("renamed", week.renamed))}
+    assert dom.count('class="seg"') == 2 * checks["faulty"] + checks["renamed"], checks
+    assert dom.count('class="clean"') == 2
     assert 'data-check="response_shape"' in dom and 'class="chart hbar"' in dom
     assert "flaky" in dom and "inventory: required" in dom
     for problem in ("Uncaught", "Content Security Policy", ":CONSOLE"):  # any console line is a problem
