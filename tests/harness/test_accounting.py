@@ -120,6 +120,16 @@ def test_checks_left_without_a_usable_read_say_so(query_read_passed: int) -> Non
     assert names.QUERY_READ not in result.unjudged
 
 
+def test_a_check_that_met_cases_before_the_budget_ended_says_both() -> None:
+    result = RunResult("zstack", BASE, UUID, Redactor())
+    result.selected = (names.ZSTACK_CODES,)
+    result.tallies[names.ZSTACK_CODES] = CheckTally(not_applicable=1200)
+    result.incomplete = "the run's time budget (--max-time) ran out during a request"
+    explain_unjudged(result, RunSettings(profile="zstack"), query_api=True, phases_run={"properties"})
+    reason = result.unjudged[names.ZSTACK_CODES].reason
+    assert reason.startswith("none of the 1200 cases it saw gave it anything to judge") and "ran out" in reason
+
+
 def test_a_budget_spent_is_not_a_reason_the_user_chose() -> None:
     result = RunResult("documented", BASE, UUID, Redactor())
     result.selected = (names.IDEMPOTENCE,)

@@ -56,11 +56,14 @@ def _why(name: str, result: RunResult, settings: RunSettings, query_api: bool | 
                         f"API first)", False)
     if result.stopped:
         return Unjudged(f"the run stopped early: {result.stopped}", False)
+    seen = tally.not_applicable if tally is not None else 0
     if result.incomplete:
+        if seen:  # it met cases, none of its kind, before the limit: both facts, not just the limit
+            return Unjudged(f"none of the {seen} cases it saw gave it anything to judge before the run ended: "
+                            f"{result.incomplete}", False)
         return Unjudged(f"{result.incomplete} before any case it applies to", False)
     if result.interrupted:
         return Unjudged(f"interrupted ({result.interrupted}) before any case it applies to", False)
     if "properties" not in settings.phases:  # the phase that reaches every input class was left out
         return Unjudged(f"the properties phase was not selected (phases: {', '.join(settings.phases)})", True)
-    seen = tally.not_applicable if tally is not None else 0
     return Unjudged(f"none of the {seen} cases it saw gave it anything to judge", False)
