@@ -134,3 +134,27 @@ def test_repeated_ctrl_c_still_restores_and_writes_the_reports(reference_server:
     summary = json.loads((tmp_path / "latest" / "summary.json").read_text(encoding="utf-8"))
     assert summary["verdict"] == "interrupted" and summary["restore"]["restored"] is True
     assert (tmp_path / "latest" / "junit.xml").exists() and (tmp_path / "latest" / "report.html").exists()
+
+
+def test_a_stop_whose_raise_was_swallowed_still_interrupts_the_run(tmp_path: Path) -> None:
+    # The CI failure of 2026-11-29: SIGHUP landed in Hypothesis's gc callback, whose exception Python
+    # prints as "Exception ignored" and drops, and the run went on to say PASSED with exit 0.
+    # Here the corpus phase stands in for that callback: it runs the handler and swallows its raise.
+    from zscontract.config import RunSettings
+    from zscontract.runner import stops
+    from zscontract.runner.run import run_harness
+
+    def swallowing(ctx: object) -> None:
+        handler = signal.getsignal(signal.SIGHUP)
+        assert callable(handler)
+        try:
+            handler(signal.SIGHUP, None)
+        except KeyboardInterrupt:
+            pass  # lost, as in a gc callback
+
+    result = run_harness(RunSettings(report_dir=tmp_path, max_time=30, seed=1, save_corpus=False),
+                         phases={"corpus": swallowing})
+    assert result.interrupted == "SIGHUP" and result.exit_code == 130
+    assert result.total_cases <= 1  # stopped at the next case, not at the end of the budget
+    assert result.restore["restored"]
+    assert stops.stopped_by() == "SIGHUP"

@@ -21,6 +21,7 @@ from zscontract.core.dialects import Dialect, Outcome
 from zscontract.core.exchange import Exchange
 from zscontract.core.failures import CheckFailed
 from zscontract.core.reads import ReadBack
+from zscontract.runner import stops
 from zscontract.runner.events import CaseJudged
 from zscontract.runner.judgement import Judgement
 from zscontract.runner.results import RunResult
@@ -210,6 +211,7 @@ class Harness:
     def execute(self, case: Case, record: bool = True, *, force_repeat: bool = False,
                 force_read: bool = False) -> list[CheckFailed]:
         """Send a case, judge it, and move the known state on."""
+        stops.raise_if_stopped()
         step = self.send(case, force_repeat=force_repeat, force_read=force_read, record=record)
         self.last = self.conclude(step, record=record)
         if record:
@@ -238,6 +240,7 @@ class Harness:
         is reported); the read-back by ``no_lost_update`` and ``query_read``. A ``--rate-limit`` is
         lifted for the burst, or it would not be concurrent (the run notes it).
         """
+        stops.raise_if_stopped()
         barrier = threading.Barrier(len(updates))
         results: list[tuple[dict[str, Any], Any]] = [({}, None)] * len(updates)
         errors: list[BaseException] = []

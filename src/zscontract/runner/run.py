@@ -185,6 +185,8 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
     try:
         with _frozen_heap():
             _generate(run, ctx, phases_run)
+        if stops.stopped_by():  # a signal whose exception was swallowed where it landed (stops.raise_if_stopped)
+            _interrupted(run, str(stops.stopped_by()))
     except KeyboardInterrupt as exc:
         _interrupted(run, stops.stopped_by() or stops.signal_name(exc))
     except Exception as exc:  # a bug of ours: a harness error, reported with its traceback; still restore

@@ -29,6 +29,7 @@ from zscontract.core.client import AUTH_DEFAULT, AUTH_NONE, AUTH_SCHEME, AUTH_UN
 from zscontract.core.dialects import ACTION_KEY, API_PATH
 from zscontract.core.exchange import Exchange, Request, Response
 from zscontract.core.failures import CheckFailed
+from zscontract.runner import stops
 from zscontract.runner.limits import HALTS
 from zscontract.runner.st_hooks import (
     JUDGES,
@@ -270,6 +271,9 @@ def schemathesis_phase(ctx: RunContext) -> None:
                 ctx.result.note(f"schemathesis stopped: {type(event.exception).__name__}: {event.exception}")
             elif isinstance(event, events.Interrupted) and not judge.stopped_by_us:
                 interrupted = True  # the engine swallows Ctrl-C; the run must still restore and exit
+            if stops.stopped_by() and not interrupted:  # a signal whose raise was lost (stops.raise_if_stopped)
+                interrupted = True
+                judge.stop()
             if judge.deadline is not None and time.monotonic() >= judge.deadline:
                 judge.stop()
     finally:

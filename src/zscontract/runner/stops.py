@@ -1,9 +1,10 @@
 """Hard stops: SIGINT, SIGTERM and SIGHUP all interrupt a run the same way.
 
 The first signal raises :class:`KeyboardInterrupt` where the run is (the restore in ``finally``
-runs). While the restore and the reports are written, later signals are noted, not obeyed: the
-restore and the reports are bounded by the run's grace, so the run still ends in time, and a
-second Ctrl-C cannot leave the resource changed or the reports unwritten.
+runs), and again at the next case if that first raise was swallowed where it landed
+(``raise_if_stopped``). While the restore and the reports are written, later signals are noted,
+not obeyed: the restore and the reports are bounded by the run's grace, so the run still ends in
+time, and a second Ctrl-C cannot leave the resource changed or the reports unwritten.
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ def stopped_by() -> str | None:
     """The signal that stopped the run, if one did: a library may turn the interrupt into another
     exception (Hypothesis, caught mid-setup, raises an AssertionError); the stop is still a stop."""
     return _FIRST[0] if _FIRST else None
+
+
+def raise_if_stopped() -> None:
+    """Raise the stop again between cases: the first raise can be swallowed where the signal landed.
+
+    A signal's handler runs wherever the main thread is; inside a garbage-collector callback
+    (Hypothesis registers one) the exception is printed as "Exception ignored" and lost, and the
+    run would go on to say PASSED. Checked at every case, so the stop still happens, one case later.
+    """
+    if _FIRST and _RAISE[0]:
+        raise Interrupted(_FIRST[0])
 
 
 def noted() -> list[str]:
