@@ -4,6 +4,7 @@ jobs that never end. Real subprocesses against real servers; time bounds are gen
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -147,10 +148,8 @@ def test_a_stop_whose_raise_was_swallowed_still_interrupts_the_run(tmp_path: Pat
     def swallowing(ctx: object) -> None:
         handler = signal.getsignal(signal.SIGHUP)
         assert callable(handler)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # lost, as in a gc callback
             handler(signal.SIGHUP, None)
-        except KeyboardInterrupt:
-            pass  # lost, as in a gc callback
 
     result = run_harness(RunSettings(report_dir=tmp_path, max_time=30, seed=1, save_corpus=False),
                          phases={"corpus": swallowing})
@@ -158,3 +157,30 @@ def test_a_stop_whose_raise_was_swallowed_still_interrupts_the_run(tmp_path: Pat
     assert result.total_cases <= 1  # stopped at the next case, not at the end of the budget
     assert result.restore["restored"]
     assert stops.stopped_by() == "SIGHUP"
+
+
+def test_an_embedded_server_does_not_outlive_a_killed_harness() -> None:
+    # SIGKILL runs no cleanup: the server the harness started notices its parent is gone and stops.
+    script = ("import sys, time\n"
+              "from zscontract.server.process import ReferenceServer\n"
+              "server = ReferenceServer('documented').start()\n"
+              "print(server._proc.pid, flush=True)\n"
+              "time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    os.kill(child, 0)  # the server runs
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{child}/stat") as stat:  # a zombie (exited, not yet reaped by init) counts
+            if stat.read().split(") ", 1)[1].startswith("Z"):
+                return
+        time.sleep(0.2)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the reference server outlived the process that started it")

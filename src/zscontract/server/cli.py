@@ -111,15 +111,27 @@ def serve(config: ServerConfig) -> int:
         server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                                         timeout_graceful_shutdown=1))
         info = ready_info(config, url, session, uuids, origin)
-        asyncio.run(_serve(server, sock, info, db if config.db else None))
+        parent = os.getppid() if config.exit_with_parent else None
+        asyncio.run(_serve(server, sock, info, db if config.db else None, parent))
     finally:
         if tmpdir is not None:
             shutil.rmtree(tmpdir, ignore_errors=True)
     return 0
 
 
-async def _serve(server: uvicorn.Server, sock: socket.socket, info: dict[str, Any], db: str | None) -> None:
+async def _orphaned(server: uvicorn.Server, parent: int) -> None:
+    """Stop the server (gracefully: its temporary database is removed) once its parent is gone."""
+    while not server.should_exit:
+        if os.getppid() != parent:  # re-parented to init (or a subreaper): the parent died
+            server.should_exit = True
+            return
+        await asyncio.sleep(0.5)
+
+
+async def _serve(server: uvicorn.Server, sock: socket.socket, info: dict[str, Any], db: str | None,
+                 parent: int | None = None) -> None:
     task = asyncio.create_task(server.serve(sockets=[sock]))
+    watch = asyncio.create_task(_orphaned(server, parent)) if parent is not None else None
     while not server.started and not task.done():
         await asyncio.sleep(0.01)
     if server.started:
@@ -137,6 +149,8 @@ async def _serve(server: uvicorn.Server, sock: socket.socket, info: dict[str, An
         ]
         print("\n".join(lines), flush=True)
     await task
+    if watch is not None:
+        watch.cancel()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

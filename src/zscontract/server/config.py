@@ -33,6 +33,7 @@ class ServerConfig:
     date_style: str = "jdk8"
     max_jobs: int = 10000
     extra_resources: int = 2
+    exit_with_parent: bool = False       # embedded servers: stop when the process that started them is gone
 
     @property
     def switched_on(self) -> tuple[str, ...]:
@@ -78,6 +79,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
                         help="sessions expire after this many seconds; default: never")
     parser.add_argument("--job-delay", type=float, default=0.0, metavar="SECONDS",
                         help="zstack async: how long an API job runs; default 0 (done when the 202 leaves)")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the process that started the server is gone (embedded servers: a "
+                             "harness killed with SIGKILL leaves no server behind)")
     parser.add_argument("--max-jobs", type=int, default=10000, metavar="N",
                         help="zstack async: jobs kept for polling; older ones answer 'the job has been expired'")
     return parser
@@ -112,7 +116,7 @@ def config_from_args(ns: argparse.Namespace) -> ServerConfig:
         profile=ns.profile, async_=async_, host=ns.host, port=ns.port, db=ns.db, resources=ns.resources,
         faults=tuple(f.name for f in faults), variants=tuple(v.name for v in variants),
         session_ttl=ns.session_ttl, job_delay=ns.job_delay, base_url=base_url, date_style=ns.date_style,
-        max_jobs=ns.max_jobs, extra_resources=ns.extra_resources,
+        max_jobs=ns.max_jobs, extra_resources=ns.extra_resources, exit_with_parent=ns.exit_with_parent,
     )
 
 

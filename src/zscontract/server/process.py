@@ -42,7 +42,8 @@ class ReferenceServer:
     def __init__(self, profile: str = "documented", async_: bool | None = None, faults: Iterable[str] = (),
                  variants: Iterable[str] = (), resources: int = 1, db: str | None = None,
                  extra_args: Iterable[str] = (), *, start_timeout: float = 15.0) -> None:
-        args = ["--profile", profile, "--resources", str(resources)]
+        # --exit-with-parent: a harness or test killed with SIGKILL leaves no server behind.
+        args = ["--profile", profile, "--resources", str(resources), "--exit-with-parent"]
         if async_ is True:
             args.append("--async")
         elif async_ is False and profile == "zstack":
