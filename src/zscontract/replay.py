@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from zscontract.config import RunSettings
-from zscontract.contract import load_contract
 from zscontract.corpus import (
     FIXED,
     NOT_JUDGED,
@@ -35,7 +34,7 @@ def corpus_phase(ctx: RunContext) -> None:
     if not entries:
         return
     # Fields the run does not write (null on the target: it could not write them back, run._writable).
-    unwritten = set(load_contract(settings.profile).fields) - set(harness.contract.fields)
+    unwritten = harness.contract.unwritten
     skipped = [e for e in entries if unwritten & set(e.case.sent_values())]
     entries = [e for e in entries if e not in skipped]
 

@@ -63,6 +63,7 @@ class Contract:
     yaml_schema: dict[str, Any]
     path: Path
     fields: Mapping[str, FieldSpec]
+    unwritten: frozenset[str] = frozenset()  # request fields ``without_fields`` took out
 
     def documented_fields(self) -> list[FieldSpec]:
         return [f for f in self.fields.values() if f.documented]
@@ -99,8 +100,8 @@ class Contract:
                 for content in media.values():
                     for example in content.get("examples", {}).values():
                         _drop_keys(example.get("value"), drop)
-        return dataclasses.replace(self, openapi=openapi, request_schema=request, fields=MappingProxyType(
-            {name: spec for name, spec in self.fields.items() if name not in drop}))
+        return dataclasses.replace(self, openapi=openapi, request_schema=request, unwritten=self.unwritten | drop,
+                                   fields=MappingProxyType({n: f for n, f in self.fields.items() if n not in drop}))
 
     def inventory_validator(self) -> Draft202012Validator:
         """A cached validator of one inventory object.

@@ -51,14 +51,15 @@ def _restored(json_type: str, saved: Any, now: Any, dialect: str) -> bool:
     return same(saved, now)
 
 
-def trimmed(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any]) -> list[str]:
+def trimmed(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any], *,
+            include_example_fields: bool = False) -> list[str]:
     """Fields counted as restored that differ from the snapshot by outer whitespace (the node's trim).
 
     >>> from zscontract.contract import load_contract
     >>> trimmed(load_contract("zstack"), {"yaml": "a: 1\\n", "name": "n"}, {"yaml": "a: 1", "name": "n"})
     ['yaml']
     """
-    written = _written(contract, False)
+    written = _written(contract, include_example_fields)
     return sorted(k for k in written if isinstance(snapshot.get(k), str) and isinstance(now.get(k), str)
                   and snapshot[k] != now[k] and _restored(written[k], snapshot[k], now[k], contract.profile))
 
@@ -107,8 +108,9 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
     # hasNewVersion, modelServiceRefs, ...) may move on a shared server for reasons of its own; a
     # difference there is reported, not counted as a failed restore.
     lost, other = differences(contract, snapshot, now, include_example_fields=include_example_fields)
+    only_trimmed = trimmed(contract, snapshot, now, include_example_fields=include_example_fields)
     return {"restored": not lost, "via": via, "attempts": attempts, "differences": lost,
-            "other_differences": other, "trimmed": trimmed(contract, snapshot, now),
+            "other_differences": other, "trimmed": only_trimmed,
             "why": "" if not lost else f"fields still differ after restore: {', '.join(lost)}"}
 
 

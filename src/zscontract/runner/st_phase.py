@@ -165,7 +165,7 @@ class StJudge:
         except ValueError:
             body = None
         extra = set(body) - {ACTION_KEY} if h.dialect.wraps_body and isinstance(body, dict) else set()
-        media = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
+        media = _header(request.headers, "content-type") or ""
         if cls is InputClass.ACCEPT and (extra or media.split(";")[0].strip().lower() != "application/json"):
             cls = InputClass.EITHER  # invented top-level keys or another media type: the page is silent
         auth, auth_cls, auth_kind = self._auth(request)

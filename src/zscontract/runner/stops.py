@@ -88,13 +88,13 @@ def signals_interrupt() -> Iterator[None]:
     The first raises :class:`Interrupted`; from then on signals are only noted, so a second
     Ctrl-C cannot cut the restore short before it has even begun.
     """
+    later = _HELD
+    later.clear()
+    _FIRST.clear()  # a new run: an earlier run's stop is not this one's (raise_if_stopped, stopped_by)
+    _RAISE[0] = True
     if not _main_thread():
         yield
         return
-    later = _HELD
-    later.clear()
-    _FIRST.clear()
-    _RAISE[0] = True
 
     def handler(signum: int, frame: FrameType | None) -> None:
         if not _RAISE[0]:  # the run is already restoring: a stop now would skip the restore
