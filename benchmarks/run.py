@@ -13,8 +13,8 @@ kept. The whole run takes about a minute on 2 cores (limit: 3 minutes).
    fuzzing phase only, PUT only, the path's uuid fixed to the resource, fixed seed; test cases
    (its "N generated") per second of its fuzzing phase (from its NDJSON report, so its start-up
    and spec loading are left out, as the harness's are).
-3. ``harness_cps``: ``run_harness`` (the engine, no outputs) with ``phases=("properties",)``, fixed seed and example count;
-   cases per second of the property phase, and requests per case.
+3. ``harness_cps``: ``run_harness`` (the engine, no outputs) with ``phases=("properties",)``, fixed
+   seed and example count; cases per second of the property phase, and requests per case.
 4. ``server_updates_per_s``: two threads of keep-alive update loops (the server's sustained rate).
 """
 

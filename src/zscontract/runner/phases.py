@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -11,23 +15,13 @@ from hypothesis import seed as hypothesis_seed
 
 from zscontract.contract import FieldSpec
 from zscontract.core.cases import InputClass
-from zscontract.runner.engine import Harness, RunStopped
-from zscontract.runner.limits import HALTS
+from zscontract.runner.engine import Harness
 from zscontract.strategies import either_way, must_accept, must_reject
 
 
-class _BudgetSpent(Exception):
-    """Raised inside the Hypothesis test to end generation (time budget, run limit, target down).
+class _Stopped(Exception):
+    """Raised inside the Hypothesis test to end drawing (the time budget, or the judge has stopped)."""
 
-    Raised from one place only, so Hypothesis sees the same failure each time it replays it; the
-    limit that caused it (if any) is re-raised once Hypothesis has returned.
-    """
-
-    done = 0  # cases the interrupted chunk had run
-    cause: BaseException | None = None
-
-
-_HALTS: tuple[type[BaseException], ...] = (*HALTS, RunStopped)
 
 # Cases per class in each round: 40% must accept, 30% must reject, 30% either way. Rounds of
 # separate Hypothesis runs, not one run over a weighted one_of: Hypothesis avoids repeating an
@@ -42,6 +36,7 @@ def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed
 
     Failures are collected, not raised, so one run reports every broken property it meets
     rather than stopping at the first (the pytest suite, by contrast, raises and shrinks).
+    Hypothesis draws in a thread of its own (``_Drawer``) while this one sends and judges.
     """
     contract = harness.contract
     wraps = harness.dialect.wraps_body
@@ -51,54 +46,127 @@ def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed
         InputClass.EITHER: either_way(contract, include_example_fields=include_example_fields),
     }
     schedule = [(InputClass.REJECT, 50)] if read_only else list(ROUND)
+    drawer = _Drawer(strategies, schedule, max_examples, deadline, seed)
     count = 0
-    rounds = 0
-    try:
-        while count < max_examples:
-            for klass, size in schedule:
-                budget = min(size, max_examples - count)
-                if budget <= 0:
-                    break
-                chunk_seed = None if seed is None else seed * 1000 + rounds
-                count += _run_chunk(harness, strategies[klass], budget, deadline, chunk_seed)
+    with drawer:
+        for case in drawer.cases():
+            if case is _CHUNK_DONE:
                 if on_case is not None:
                     on_case()
-                rounds += 1
-    except _BudgetSpent as spent:
-        count += spent.done  # the cases of the chunk the deadline cut short
-        if spent.cause is not None:
-            raise spent.cause from None
+                continue
+            harness.execute(case)
+            count += 1
+    if drawer.timed_out:
         harness.result.note(f"property phase stopped by the time budget after {count} cases")
     return count
 
 
-def _run_chunk(harness: Harness, strategy: Any, examples: int, deadline: float, seed: int | None) -> int:
-    """One Hypothesis run of ``examples`` cases of one class; raises _BudgetSpent at the deadline."""
-    done = 0
-    halted: list[BaseException] = []
+_CHUNK_DONE = object()  # between two Hypothesis runs: the progress callback's moment
+_END = object()
 
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False)
-    @given(strategy)
-    def generate(case: Any) -> None:
-        nonlocal done
-        if not halted and time.monotonic() < deadline:
+
+class _Drawer:
+    """Hypothesis drawing the cases in a thread of its own, a few cases ahead of the one being judged.
+
+    The test function only hands each drawn case over; nothing about its outcome goes back to
+    Hypothesis (failures are collected, not raised), so with a seed the same cases come in the same
+    order as when they were judged inside the test function. What it gains: the drawing of the next
+    case (about half of a case's CPU) overlaps the wait for the target's answer to this one
+    (benchmarks/README.md). The consumer must run in the main thread (signals, ``stops``).
+    """
+
+    AHEAD = 4  # cases drawn ahead: enough to cover one answer's wait, few enough to waste nothing at the end
+    SWITCH = 0.0005  # the GIL's switch interval while drawing: an answer waits at most this for the judge
+    JOIN = 5.0  # seconds to wait for the thread at the end (one draw); a daemon, it cannot outlive the run
+
+    def __init__(self, strategies: dict[InputClass, Any], schedule: list[tuple[InputClass, int]],
+                 max_examples: int, deadline: float, seed: int | None) -> None:
+        self.strategies, self.schedule, self.max_examples = strategies, schedule, max_examples
+        self.deadline, self.seed = deadline, seed
+        self.queue: queue.Queue[Any] = queue.Queue(self.AHEAD)
+        self.stop = threading.Event()
+        self.timed_out = False
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._draw_all, name="zscontract-draw", daemon=True)
+
+    def __enter__(self) -> _Drawer:
+        self._switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch, self.SWITCH))
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        give_up = time.monotonic() + self.JOIN
+        while self.thread.is_alive() and time.monotonic() < give_up:  # unblock a put; Hypothesis returns
+            with contextlib.suppress(queue.Empty):
+                self.queue.get(timeout=0.05)
+        sys.setswitchinterval(self._switch)
+
+    def cases(self) -> Iterator[Any]:
+        """The drawn cases and chunk marks, in order, until the schedule, the deadline or an error ends them."""
+        while True:
             try:
-                harness.execute(case)
-                done += 1
+                item = self.queue.get(timeout=0.1)
+            except queue.Empty:
+                item = None
+            if time.monotonic() >= self.deadline:
+                self.timed_out = True
                 return
-            except _HALTS as exc:
-                halted.append(exc)
-        raise _BudgetSpent
+            if item is _END:
+                if self.error is not None:
+                    raise self.error
+                return
+            if item is not None:
+                yield item
 
-    test = hypothesis_seed(seed)(generate) if seed is not None else generate
-    try:
-        test()
-    except _BudgetSpent as spent:
-        spent.done = done
-        spent.cause = halted[0] if halted else None
-        raise
-    return done
+    def _put(self, item: Any) -> bool:
+        while not self.stop.is_set():
+            with contextlib.suppress(queue.Full):
+                self.queue.put(item, timeout=0.05)
+                return True
+        return False
+
+    def _draw_all(self) -> None:
+        drawn = rounds = 0
+        try:
+            while drawn < self.max_examples and not self.stop.is_set():
+                for klass, size in self.schedule:
+                    budget = min(size, self.max_examples - drawn)
+                    if budget <= 0 or self.stop.is_set():
+                        break
+                    chunk_seed = None if self.seed is None else self.seed * 1000 + rounds
+                    drawn += self._chunk(self.strategies[klass], budget, chunk_seed)
+                    self._put(_CHUNK_DONE)
+                    rounds += 1
+        except BaseException as exc:  # handed to the main thread, raised there
+            self.error = exc
+        finally:
+            self._put(_END)
+
+    def _chunk(self, strategy: Any, examples: int, seed: int | None) -> int:
+        """One Hypothesis run of ``examples`` cases of one class; the number handed over."""
+        done = 0
+
+        @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+                  suppress_health_check=list(HealthCheck), report_multiple_bugs=False, print_blob=False)
+        @given(strategy)
+        def generate(case: Any) -> None:
+            nonlocal done
+            # Raised from one place only, so Hypothesis sees the same failure each time it replays it.
+            if time.monotonic() >= self.deadline:
+                self.timed_out = True
+                raise _Stopped
+            if not self._put(case):
+                raise _Stopped
+            done += 1
+
+        test = hypothesis_seed(seed)(generate) if seed is not None else generate
+        try:
+            test()
+        except _Stopped:
+            self.stop.set()
+        return done
 
 
 def plain_value(spec: FieldSpec, n: int) -> Any:
