@@ -21,6 +21,8 @@ from typing import Any
 import urllib3
 import urllib3.connection
 
+from zscontract.core.resolve import is_ip, resolve
+
 
 class Watchdog:
     """One daemon thread that shuts down the sockets of requests past their deadline."""
@@ -100,6 +102,9 @@ class _Watched:
     """
 
     sock: Any
+    port: int
+    timeout: Any
+    _dns_host: str
     _used_sock: Any = None  # the socket the previous request went out on
     _held: bytes | None = None  # the header block, waiting for the body
 
@@ -123,6 +128,29 @@ class _Watched:
                 return
             data, self._held = held + data, None
         super().send(data)  # type: ignore[misc]
+
+    def _new_conn(self) -> Any:
+        """A connection to a host name resolved within the request's deadline (``core/resolve.py``), each
+        of its addresses tried in turn as urllib3 does, each connect bounded by what is left of the deadline."""
+        name, deadline = self._dns_host, CURRENT.deadline
+        if deadline is None or is_ip(name):
+            return super()._new_conn()  # type: ignore[misc]
+        try:
+            addresses = resolve(name, self.port, deadline)
+        except socket.gaierror as exc:
+            raise urllib3.exceptions.NameResolutionError(name, self, exc) from exc  # type: ignore[arg-type]
+        error: BaseException | None = None
+        try:
+            for address in dict.fromkeys(a[4][0] for a in addresses):
+                self._dns_host = address
+                self.timeout = max(0.001, deadline - time.monotonic())
+                try:
+                    return super()._new_conn()  # type: ignore[misc]
+                except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError) as exc:
+                    error = exc
+        finally:
+            self._dns_host = name  # the Host header, TLS's server name and the certificate check use the name
+        raise error or urllib3.exceptions.NameResolutionError(name, self, socket.gaierror("no address"))  # type: ignore[arg-type]
 
     def getresponse(self) -> Any:  # the request is sent: from here on the deadline is the watchdog's
         CURRENT.arm(self.sock)
