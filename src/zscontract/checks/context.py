@@ -43,6 +43,13 @@ class Step:
     def rejected(self) -> bool:
         return self.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR)
 
+    @property
+    def throttled(self) -> bool:
+        """Answered ``429`` (after the client's one wait for ``Retry-After``): the target, or a proxy in front
+        of it, would not judge the input now. Neither the page, the facts nor the oracle say what a 429
+        must look like, so no check of the answer judges it (the state checks still do: it changed nothing)."""
+        return self.exchange.response is not None and self.exchange.response.status == 429
+
 
 def fail(check: str, step: Step, title: str, expected: str, *, received: str = "",
          signature: str | None = None) -> CheckFailed:

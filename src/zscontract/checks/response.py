@@ -10,7 +10,7 @@ from jsonschema.exceptions import best_match
 from zscontract.checks import names
 from zscontract.checks.context import CheckContext, Step, fail
 from zscontract.checks.registry import check
-from zscontract.core.cases import InputClass, plain_text_allowed
+from zscontract.core.cases import Case, InputClass, plain_text_allowed
 from zscontract.core.dialects import Outcome
 from zscontract.core.exchange import Response
 from zscontract.core.failures import short
@@ -39,8 +39,27 @@ def no_server_fault(ctx: CheckContext, step: Step) -> bool | None:
         status = step.exchange.status
         raise fail(names.NO_SERVER_FAULT, step, f"server fault {status} on {step.case.label}",
                     "no 5xx" if ctx.dialect.name == "documented" else "no 500, and 503 only with an ErrorCode body",
-                    signature=f"status {status} on {step.case.label.split(':')[0]}")
+                    signature=f"status {status} on {_input_kind(step.case)}")
     return True
+
+
+def _input_kind(case: Case) -> str:
+    """The kind of input a failure's signature names: the field and the kind of value (``requestCpu:overflow``,
+    ``body:not-json``), so that a baseline accepting one known 500 does not hide a new one on another kind of
+    input to the same field; every valid update is one kind; a schemathesis case by its class and reason.
+
+    >>> _input_kind(Case(InputClass.ACCEPT, "valid:name,yaml"))
+    'valid update'
+    >>> _input_kind(Case(InputClass.REJECT, "requestCpu:overflow"))
+    'requestCpu:overflow'
+    >>> _input_kind(Case(InputClass.REJECT, "schemathesis:fuzzing", reject_kind="protocol"))
+    'schemathesis must-reject protocol'
+    """
+    if case.label.startswith("valid:"):
+        return "valid update"
+    if case.label.startswith("schemathesis:"):
+        return " ".join(filter(None, ("schemathesis", case.input_class.value, case.reject_kind)))
+    return case.label
 
 
 _MAX_CAUSE_DEPTH = 32  # deeper chains are refused before the (recursive) validator sees them
@@ -76,6 +95,8 @@ def error_envelope(ctx: CheckContext, step: Step) -> bool | None:
     unknown uuid or an argument error of the API answered in plain text fails here, in both dialects.
     """
     response = step.exchange.response
+    if step.throttled:
+        return None
     if step.outcome is Outcome.REST_ERROR and response is not None:
         if plain_text_allowed(ctx.contract, step.case, response.status):
             return True
@@ -114,7 +135,7 @@ def _untyped(ctx: CheckContext, response: Response) -> bool:
 def zstack_codes(ctx: CheckContext, step: Step) -> bool | None:
     """In the zstack dialect, the codes ZStack fixes: ID.1001, SYS.1003, SYS.1007."""
     wanted = ctx.dialect.fixed_codes.get(step.case.reject_kind or "")
-    if not wanted or step.outcome is not Outcome.API_ERROR:
+    if not wanted or step.outcome is not Outcome.API_ERROR or step.throttled:
         return None
     code = step.exchange.response.error_code() if step.exchange.response else None
     if code != wanted:
@@ -235,27 +256,42 @@ def _fast_valid(contract: Any, inventory: Any) -> bool:
 
 @check(names.ACCEPTS_VALID)
 def accepts_valid(ctx: CheckContext, step: Step) -> bool | None:
-    """A must-accept input (the conservative domain) succeeds."""
-    if step.case.input_class is not InputClass.ACCEPT or step.exchange.response is None:
+    """A must-accept input (the conservative domain) succeeds: 200 (oracle.md "Must accept": expect success).
+
+    A refusal, a server fault or any other status fails; the shape of a success is response_shape's.
+    No answer (a timeout, a dropped connection), a job that never ended and a 429 judge nothing here.
+    """
+    response = step.exchange.response
+    if step.case.input_class is not InputClass.ACCEPT or response is None or step.throttled:
         return None
-    if step.outcome in (Outcome.API_ERROR, Outcome.REST_ERROR):
-        response = step.exchange.response
-        code = response.error_code()
-        # One signature per kind of refusal, not per field combination: the title says which fields.
-        raise fail(names.ACCEPTS_VALID, step, f"valid update rejected ({step.case.label}): {response.status}"
-                    f"{' ' + str(code) if code else ''}",
-                    "success: every documented field here is inside the conservative domain",
-                    signature=f"valid update rejected with {response.status} {code or ''}".strip())
-    return True
+    if step.outcome is Outcome.SUCCESS:
+        return True
+    if step.outcome is Outcome.PENDING:
+        return None  # still 202 when polling stopped: no_hang's (a job timeout) or the budget's
+    code = response.error_code() if step.rejected else None
+    what = "rejected" if step.rejected else "answered"
+    # One signature per kind of answer, not per field combination: the title says which fields.
+    raise fail(names.ACCEPTS_VALID, step, f"valid update {what} ({step.case.label}): {response.status}"
+                f"{' ' + str(code) if code else ''}",
+                "success (200): every documented field here is inside the conservative domain",
+                signature=f"valid update {what} with {response.status} {code or ''}".strip())
+
 
 @check(names.REJECTS_INVALID)
 def rejects_invalid(ctx: CheckContext, step: Step) -> bool | None:
-    """A must-reject input (types, protocol, auth, unknown or malformed uuid) is refused."""
-    if step.case.input_class is not InputClass.REJECT:
+    """A must-reject input (types, protocol, auth, unknown or malformed uuid) is refused: an error answer.
+
+    A success (200, or another 2xx) fails. A server fault judges nothing here (no_server_fault reports
+    it; whether it changed anything is rejected_unchanged's), nor does no answer, a redirect or a 429.
+    """
+    response = step.exchange.response
+    if step.case.input_class is not InputClass.REJECT or response is None or step.throttled:
         return None
-    if step.outcome is Outcome.SUCCESS:
-        raise fail(names.REJECTS_INVALID, step, f"invalid request accepted ({step.case.label})",
+    if step.rejected:
+        return True
+    if step.outcome is Outcome.SUCCESS or (step.outcome is Outcome.OTHER and 200 <= response.status < 300):
+        raise fail(names.REJECTS_INVALID, step, f"invalid request accepted ({step.case.label}): {response.status}",
                     "an error response" + (" (4xx + ErrorCode)" if ctx.dialect.name == "documented"
                                            else " (503 + ErrorCode or plain-text 400)"),
                     signature=f"accepted {step.case.label}")
-    return True
+    return None
