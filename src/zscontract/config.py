@@ -104,24 +104,35 @@ def pick(name: str, flag_value: Any, environ: Mapping[str, str] | None = None,
 
 
 def check_url(value: str, source: str) -> str:
-    """An http(s) base URL with a valid port and no credentials (refused without echoing them).
+    """An http(s) base URL with a valid port, no credentials and no query (refused without echoing them).
 
     >>> check_url("http://zs.example:8080/", "--target-url")
     'http://zs.example:8080'
+    >>> shown_url(" http:/admin:S3cret@zs.example?token=abc")
+    ' http:/***@zs.example?***'
     """
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@", value):
+    if "@" in value.split("?", 1)[0].split("#", 1)[0]:  # userinfo, however the URL around it is malformed
         raise UsageError(f"{source}: credentials in the URL are refused (they would end up in logs and "
                          "reports); give the session with --session-uuid or log in with --account and ZS_PASSWORD")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
-        raise UsageError(f"{source}: {value!r} is not an http(s) URL; expected e.g. http://zstack.example:8080")
+        raise UsageError(f"{source}: {shown_url(value)!r} is not an http(s) URL; expected e.g. http://zstack.example:8080")
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise UsageError(f"{source}: {shown_url(value)!r} has a query or fragment; give the base URL only, "
+                         "e.g. http://zstack.example:8080 (a token in a URL would end up in logs and reports)")
     try:
         parts.port  # noqa: B018  (urllib checks the port range when it is read)
     except ValueError:
-        raise UsageError(f"{source}: {value!r} has an impossible port; a port is 1-65535") from None
+        raise UsageError(f"{source}: {shown_url(value)!r} has an impossible port; a port is 1-65535") from None
     if parts.port == 0:
-        raise UsageError(f"{source}: {value!r} has an impossible port; a port is 1-65535")
+        raise UsageError(f"{source}: {shown_url(value)!r} has an impossible port; a port is 1-65535")
     return value.rstrip("/")
+
+
+def shown_url(value: str) -> str:
+    """A URL as an error message may show it: userinfo and query masked."""
+    value = re.sub(r"[^/\s@]*@", "***@", value)
+    return re.sub(r"([?#]).*$", r"\1***", value)
 
 
 def check_uuids(value: str | list[str] | tuple[str, ...], source: str) -> tuple[str, ...]:
@@ -179,7 +190,12 @@ def positive(value: Any, source: str, kind: Callable[[Any], T] = float) -> T:  #
         raise UsageError(f"{source}: {value!r} is not a number; expected a positive {kind.__name__}") from None
     if not number > 0:  # type: ignore[operator]
         raise UsageError(f"{source}: {value!r} must be greater than 0")
+    if isinstance(number, float) and not number <= MAX_SECONDS:  # inf, or past what a clock or a join takes
+        raise UsageError(f"{source}: {value!r} is too large; at most {MAX_SECONDS:g}")
     return number
+
+
+MAX_SECONDS = 1e6  # the largest time (and rate) an option takes: 11.5 days
 
 
 _UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
@@ -197,6 +213,8 @@ def size(value: Any, source: str) -> int:
         number = float(text[: len(text) - len(unit)] if unit else text)
     except ValueError:
         raise UsageError(f"{source}: {value!r} is not a size; expected e.g. 8M, 512K or a number of bytes") from None
+    if number == number and not number * _UNITS[unit] <= 2**40:  # inf, or over 1 TiB
+        raise UsageError(f"{source}: {value!r} is too large; at most 1T (1 TiB)")
     total = int(number * _UNITS[unit]) if number == number else 0  # NaN: refused below
     if total < 1024:
         raise UsageError(f"{source}: {value!r} is under 1 KiB; no honest inventory fits (try 8M, the default)")

@@ -30,6 +30,16 @@ def remote(url: str) -> list[str]:
     (["--sync", "--async"], "not allowed with argument"),
     (["--max-body", "lots"], "--max-body"),
     (["--max-body", "12"], "under 1 KiB"),
+    # Hostile-target audit (round 7): a leading space or one slash less still hides a password; a query
+    # may carry a token; infinite or absurd numbers crashed deep in the run (OverflowError) or never ended.
+    (remote(f" http://admin:{PASSWORD}@zs.example:8080"), "credentials in the URL are refused"),
+    (remote(f"http:/admin:{PASSWORD}@zs.example:8080"), "credentials in the URL are refused"),
+    (remote(f"http://zs.example:8080/?token={PASSWORD}"), "query or fragment"),
+    (["--max-body", "1e400"], "too large"),
+    (["--request-timeout", "inf"], "too large"),
+    (["--request-timeout", "1e10"], "too large"),
+    (["--job-timeout", "inf"], "too large"),
+    (["--max-time", "1e309"], "too large"),
 ])
 def test_bad_options_are_one_line_and_exit_2(args: list[str], needle: str, tmp_path: Path) -> None:
     proc = zscontract("run", *args, "--report-dir", str(tmp_path / "reports"))
@@ -84,3 +94,15 @@ def test_a_request_budget_of_one_ends_incomplete_not_in_a_traceback(tmp_path: Pa
     proc = zscontract("run", "--max-requests", "1", "--max-time", "20", "--no-corpus", "--report-dir", str(tmp_path))
     assert proc.returncode == 5, proc.stdout + proc.stderr
     assert "INCOMPLETE" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_a_session_echoed_dashed_or_upper_case_and_a_digest_in_capitals_are_redacted() -> None:
+    from zscontract.core.redact import Redactor
+
+    session, digest = "0123456789abcdef0123456789abcdef", "9f" * 64
+    red = Redactor([session], [PASSWORD, digest])
+    echoed = (f"session 01234567-89ab-cdef-0123-456789abcdef, {session.upper()}, "
+              f"01234567-89AB-CDEF-0123-456789ABCDEF; digest {digest.upper()}; {PASSWORD}")
+    out = red.redact(echoed)
+    assert "0123" not in out.replace("$ZS_SESSION_UUID", "") and "9F9F" not in out and PASSWORD not in out, out
+    assert out.count("$ZS_SESSION_UUID") == 3 and out.count("[REDACTED]") == 2
