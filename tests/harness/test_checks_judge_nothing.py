@@ -102,3 +102,15 @@ def test_a_fault_signature_names_the_kind_of_input(scripted: Scripted) -> None:
     signatures = {f.signature for f in scripted.result.failures.values() if f.check == names.NO_SERVER_FAULT}
     assert signatures == {"status 500 on requestCpu:overflow", "status 500 on requestCpu:non-positive"}
     assert api_error_status(scripted) in (400, 503)
+
+
+def test_a_code_of_its_own_on_every_answer_is_one_failure_not_thousands(scripted: Scripted) -> None:
+    for i in range(20):  # answers are used in order
+        scripted.put(api_error_status(scripted), {"error": {"code": f"RAND.{1000 + i}", "description": "x"}})
+    scripted.get(scripted.inventory)
+    for i in range(20):
+        run(scripted, accept(name=f"n{i}"))
+    failures = [f for f in scripted.result.failures.values() if f.check == names.ACCEPTS_VALID]
+    assert scripted.result.tallies[names.ACCEPTS_VALID].failed == 20
+    assert {f.signature for f in failures} == {f"valid update rejected with {api_error_status(scripted)} another code"}
+    assert "RAND.1000" in failures[0].title  # the title still names the code
