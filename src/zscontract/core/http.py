@@ -141,7 +141,7 @@ class Transport:
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
             timed_out = _timed_out(exc)
             if timed_out or time.monotonic() >= deadline:
-                return (None, f"timeout: no complete answer within {seconds:g} s", TIMEOUT), False
+                return (None, f"timeout: no complete answer within {round(seconds, 2):g} s", TIMEOUT), False
             stale = raw is None and CURRENT.reused
             return (None, f"connection failed: {_reason(exc)}", CONNECTION), stale
         finally:
