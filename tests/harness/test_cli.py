@@ -262,12 +262,12 @@ def test_read_only_changes_nothing_not_even_last_op_date(reference_server: Serve
 def test_max_requests_bounds_the_run_and_still_restores(reference_server: ServerFactory, tmp_path: Path) -> None:
     server = reference_server(profile="documented")
     before = query_inventory(server)
-    proc = zscontract("run", *target_args(server), "--max-requests", "40", "--report-dir", str(tmp_path),
+    proc = zscontract("run", *target_args(server), "--max-requests", "15", "--report-dir", str(tmp_path),
                       "--no-corpus")
     # A spent request budget is not a reason the user chose for a check to judge nothing: INCOMPLETE.
     assert proc.returncode == 5, proc.stdout + proc.stderr
     summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
-    assert any("--max-requests 40" in note for note in summary["notes"])
+    assert any("--max-requests 15" in note for note in summary["notes"])
     assert summary["verdict"] == "incomplete" and summary["incomplete_checks"]
     assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
 

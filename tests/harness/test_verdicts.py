@@ -116,3 +116,17 @@ def test_replay_says_fixed_only_when_the_check_judged_the_case(reference_server:
     proc = zscontract("replay", *target_args(sound), "--checks", "round_trip", "--report-dir", str(tmp_path))
     assert proc.returncode == 5 and proc.stdout.count("NOT JUDGED") == 2, proc.stdout
     assert "not among the selected checks" in proc.stdout
+
+
+def test_every_zstack_run_judges_the_fixed_codes_even_a_short_one(reference_server: ServerFactory,
+                                                                   tmp_path: Path) -> None:
+    # One case of generation: the property phase alone would rarely draw an unknown session or uuid.
+    sound = reference_server(profile="zstack")
+    proc = zscontract("run", *target_args(sound), "--profile", "zstack", "--max-examples", "1", "--no-corpus",
+                      "--no-schemathesis", "--checks", "zstack_codes", "--report-dir", str(tmp_path / "sound"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert summary(tmp_path / "sound")["checks"]["zstack_codes"]["judged"] >= 2  # type: ignore[index]
+    faulty = reference_server(profile="zstack", faults=["notfound-code-sys1007"])
+    proc = zscontract("run", *target_args(faulty), "--profile", "zstack", "--max-examples", "1", "--no-corpus",
+                      "--no-schemathesis", "--checks", "zstack_codes", "--report-dir", str(tmp_path / "faulty"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr

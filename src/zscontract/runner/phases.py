@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import queue
 import sys
 import threading
 import time
+import uuid as uuid_module
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from zscontract.contract import FieldSpec
-from zscontract.core.cases import InputClass
+from zscontract.core.cases import REJECT_NOT_FOUND, REJECT_SESSION, Case, InputClass
 from zscontract.runner.engine import Harness
 from zscontract.strategies import either_way, must_accept, must_reject
 
@@ -177,6 +179,24 @@ def plain_value(spec: FieldSpec, n: int) -> Any:
     if dom.get("x-zs-yaml"):
         return f"services:\n- name: zsc-{n}\n  ports:\n  - {8000 + n}\nenv:\n- K{n}:v{n}\n"
     return f"zsc {spec.name} {n} 并发"
+
+
+def fixed_code_probes(harness: Harness) -> None:
+    """One request of each kind whose error code ZStack fixes, so that every run judges ``zstack_codes``.
+
+    An unknown session (ID.1001) and an unknown, well-formed uuid (SYS.1003): the property phase draws
+    them too, but among many kinds, so a short run against a node whose other refusals carry no fixed
+    code could end without judging the check (red-team round 7). Both must change nothing, so they run
+    under ``--read-only`` too. The uuid is a version-4 shape (``StringDSL.isZStackUuid`` in
+    zstackio/zstack accepts only those), derived from the resource's, so a seeded run repeats it.
+    """
+    spec = harness.contract.documented_fields()[0]
+    fields = {spec.name: plain_value(spec, 0)}
+    digest = hashlib.sha256(f"zscontract-probe {harness.uuid}".encode()).digest()[:16]
+    unknown = uuid_module.UUID(bytes=digest, version=4).hex
+    harness.execute(Case(InputClass.REJECT, "auth:unknown-session", fields=fields, auth="unknown",
+                         reject_kind=REJECT_SESSION))
+    harness.execute(Case(InputClass.REJECT, "uuid:unknown", fields=fields, uuid=unknown, reject_kind=REJECT_NOT_FOUND))
 
 
 def lost_update_phase(harness: Harness, rounds: int = 3) -> None:

@@ -12,7 +12,7 @@ from zscontract.config import RunSettings
 from zscontract.runner import limits
 from zscontract.runner.engine import Harness
 from zscontract.runner.events import EventBus, PhaseFinished, PhaseStarted
-from zscontract.runner.phases import lost_update_phase, property_phase
+from zscontract.runner.phases import fixed_code_probes, lost_update_phase, property_phase
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target
 
@@ -35,6 +35,7 @@ class RunContext:
 
 
 def _scenarios(ctx: RunContext) -> None:
+    fixed_code_probes(ctx.harness)
     if not ctx.settings.read_only:
         lost_update_phase(ctx.harness)
 
