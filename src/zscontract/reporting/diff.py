@@ -125,7 +125,7 @@ def unjudged_in(b: Mapping[str, Any], failure: Mapping[str, Any]) -> str:
     for key, what in (("interrupted", "was interrupted"), ("stopped", "stopped early"),
                       ("incomplete", "was cut short by its budget")):
         if b.get(key):
-            return f"run B {what} ({b[key]}) before it replayed the failing case"
+            return f"run B {what} ({b[key]}) and did not replay the saved failing case"
     if b.get("harness_errors"):
         return "run B ended in a harness error"
     check = str(failure.get("check"))
