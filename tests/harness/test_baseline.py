@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.servers import ServerFactory, zscontract
 from zscontract.baseline import (
     DEFAULT_REASON,
     Baseline,
@@ -16,7 +17,6 @@ from zscontract.baseline import (
     load_baseline,
     write_baseline,
 )
-from tests.fixtures.servers import ServerFactory, zscontract
 from zscontract.baseline.gate import BaselineGate
 from zscontract.core.failures import CheckFailed
 from zscontract.core.redact import Redactor
