@@ -36,7 +36,10 @@ class BaselineGate:
     def __call__(self, event: Event) -> None:
         if not isinstance(event, RunFinished):
             return
-        self.apply(event.result)
+        try:
+            self.apply(event.result)
+        except Exception as exc:  # e.g. the file cannot be written: a harness error the reports must tell
+            event.result.crashed("the baseline", exc)
         from zscontract.reporting.files import ReportFiles
 
         ReportFiles()(event)  # written before this output ran: again, now with the baseline outcome
