@@ -86,9 +86,11 @@ def _broken(result: RunResult, summary: dict[str, Any]) -> str:
     a resource left changed behind a FAILED verdict.
     """
     reasons = []
-    if summary["exit_code"] not in (0, 1):
-        reasons.append(f"the run's verdict is {TITLES.get(summary['verdict'], summary['verdict'])} "
-                       f"(exit {summary['exit_code']})")
+    code, verdict = summary["exit_code"], summary["verdict"]
+    if code == 5 and verdict != "incomplete":  # failures all accepted by a baseline; a check judged nothing
+        reasons.append(f"a selected check judged nothing: INCOMPLETE (exit {code})")
+    elif code not in (0, 1):
+        reasons.append(f"the run's verdict is {TITLES.get(verdict, verdict)} (exit {code})")
     if result.stopped and summary["verdict"] != "target_down":
         reasons.append(f"the target stopped answering: {result.stopped}")
     if result.restore and not result.restore.get("restored") and summary["verdict"] != "not_restored":
