@@ -2,8 +2,8 @@
 
 The property phase collects failures without Hypothesis's shrinking (so one run reports every
 broken property); this pass gives each distinct failure a small reproduction instead, by greedy
-steps that keep the case in its input class and keep the same failure (check and signature). It writes to the
-resource under test only, before the restore, within a small request budget.
+steps that keep the case in its input class and keep the same failure (check and signature). It
+writes to the resource under test only, before the restore, within a small request budget.
 """
 
 from __future__ import annotations
