@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.servers import ServerFactory, zscontract
 from zscontract.baseline import (
     DEFAULT_REASON,
     Baseline,
@@ -14,9 +17,13 @@ from zscontract.baseline import (
     load_baseline,
     write_baseline,
 )
+from zscontract.baseline.gate import BaselineGate
 from zscontract.core.failures import CheckFailed
 from zscontract.core.redact import Redactor
 from zscontract.errors import UsageError
+from zscontract.reporting.history_sources import read_junit
+from zscontract.reporting.junit import render_junit
+from zscontract.reporting.summary import render_markdown
 from zscontract.runner.results import RunResult
 
 TODAY = dt.date(2025, 6, 1)
@@ -146,3 +153,93 @@ def test_update_round_trips_awkward_signatures(tmp_path: Path) -> None:
     entries = load_baseline(path).entries
     assert sorted(e.signature for e in entries) == sorted(s for _, s in awkward)
     assert {e.reason for e in entries} == {"triaged"}
+
+
+# -- red-team F12: every report tells the baseline's outcome and the exit code the process returns --
+
+def gated_run(*failures: tuple[str, str], selected: tuple[str, ...] = ()) -> RunResult:
+    result = RunResult(profile="documented", target_url="http://t", model_service_uuid="u" * 32,
+                       redactor=Redactor(), selected=selected)
+    for check, signature in failures:
+        result.failed(CheckFailed(check, f"title of {signature}", expected="x", signature=signature))
+    return result
+
+
+def junit_suite(result: RunResult) -> ET.Element:
+    suite = ET.fromstring(render_junit(result)).find("testsuite")
+    assert suite is not None
+    return suite
+
+
+def test_accepted_failures_are_exit_0_in_every_report(tmp_path: Path) -> None:
+    path = write(tmp_path, f"accepted:\n  - {{check: {KNOWN[0]}, signature: '{KNOWN[1]}', reason: ZSTACK-4711}}\n")
+    result = gated_run(KNOWN)
+    BaselineGate(path, today=TODAY).apply(result)
+    summary = result.to_json()
+    assert (result.verdict, result.exit_code, summary["exit_code"], summary["ok"]) == ("failed", 0, 0, True)
+    gate = summary["baseline"]
+    assert gate["applied"] and gate["new"] == [] and gate["stale"] == [] and gate["expired"] == []
+    assert [(a["check"], a["signature"], a["reason"]) for a in gate["accepted"]] == [(*KNOWN, "ZSTACK-4711")]
+    md = render_markdown(result)
+    assert "every failure is in the baseline: 0 new, 1 accepted (exit 0)" in md.splitlines()[0]
+    assert f"**{KNOWN[0]}** (accepted in the baseline: ZSTACK-4711)" in md
+    suite = junit_suite(result)
+    assert suite.get("failures") == "0" and suite.get("errors") == "0"
+    [case] = [c for c in suite.iter("testcase") if c.get("classname") == "zscontract.baseline"]
+    assert case.get("name") == f"{KNOWN[0]}: title of {KNOWN[1]}"
+    assert "ZSTACK-4711" in case.find("skipped").get("message", "")  # type: ignore[union-attr]
+    junit_file = tmp_path / "junit.xml"
+    junit_file.write_bytes(render_junit(result))
+    assert [f["check"] for f in read_junit(junit_file).failures.values()] == [KNOWN[0]]  # history still sees it
+
+
+def test_a_new_failure_is_exit_1_and_the_only_junit_failure(tmp_path: Path) -> None:
+    path = write(tmp_path, f"accepted:\n  - {{check: {KNOWN[0]}, signature: '{KNOWN[1]}', reason: r}}\n"
+                           "  - {check: response_shape, signature: gone, reason: r}\n")
+    result = gated_run(KNOWN, OTHER)
+    BaselineGate(path, today=TODAY).apply(result)
+    summary = result.to_json()
+    assert (summary["exit_code"], summary["ok"]) == (1, False)
+    assert [f["signature"] for f in summary["baseline"]["new"]] == [OTHER[1]]
+    assert "baseline: 1 new, 1 accepted, 1 stale (exit 1)" in render_markdown(result).splitlines()[0]
+    suite = junit_suite(result)
+    assert [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None] == [OTHER[0]]
+
+
+def test_accepted_failures_with_a_check_that_judged_nothing_are_exit_5_and_red(tmp_path: Path) -> None:
+    path = write(tmp_path, f"accepted:\n  - {{check: {KNOWN[0]}, signature: '{KNOWN[1]}', reason: r}}\n")
+    result = gated_run(KNOWN, selected=(KNOWN[0], "read_after_write"))
+    BaselineGate(path, today=TODAY).apply(result)
+    assert result.exit_code == 5 and result.to_json()["exit_code"] == 5
+    assert "INCOMPLETE: 1 check judged nothing" in render_markdown(result).splitlines()[0]
+    suite = junit_suite(result)
+    assert suite.get("errors") == "1" and any(c.get("name") == "zscontract.verdict" for c in suite.iter("testcase"))
+
+
+def test_the_baseline_is_not_applied_to_a_broken_run(tmp_path: Path) -> None:
+    path = write(tmp_path, f"accepted:\n  - {{check: {KNOWN[0]}, signature: '{KNOWN[1]}', reason: r}}\n")
+    result = gated_run(KNOWN)
+    result.interrupted = "SIGTERM"
+    BaselineGate(path, today=TODAY).apply(result)
+    assert result.exit_code == 130 and not result.to_json()["baseline"]["applied"]
+
+
+def test_a_baseline_run_returns_what_its_reports_say(reference_server: ServerFactory, tmp_path: Path) -> None:
+    server = reference_server(profile="documented", faults=["truncate-name-64"])
+    baseline = tmp_path / "baseline.yaml"
+    common = ["--target-url", server.url, "--session-uuid", server.session_uuid, "--model-service-uuid",
+              server.model_service_uuids[0], "--max-time", "8", "--max-examples", "80", "--no-schemathesis",
+              "--seed", "3", "--no-corpus", "--checks", "round_trip", "--baseline", str(baseline), "-q"]
+    proc = zscontract("run", *common, "--report-dir", str(tmp_path / "r1"), "--baseline-update")
+    first = json.loads((tmp_path / "r1" / "latest" / "summary.json").read_text("utf-8"))
+    assert proc.returncode == 0 == first["exit_code"], proc.stdout + proc.stderr
+    assert first["failures"] and first["baseline"]["updated"] and first["ok"]
+    proc = zscontract("run", *common, "--report-dir", str(tmp_path / "r2"))
+    report = tmp_path / "r2" / "latest"
+    summary = json.loads((report / "summary.json").read_text("utf-8"))
+    assert proc.returncode == 0 == summary["exit_code"], proc.stdout + proc.stderr
+    assert summary["ok"] and summary["verdict"] == "failed" and not summary["baseline"]["new"]
+    assert "every failure is in the baseline" in (report / "summary.md").read_text("utf-8").splitlines()[0]
+    suite = ET.parse(report / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0" and suite.get("errors") == "0"
+    assert "(exit 0)" in proc.stdout  # the verdict line -q prints

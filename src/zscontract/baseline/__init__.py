@@ -15,6 +15,9 @@ with a ``reason`` and an optional ``expires`` date::
 (accepted failures that no longer reproduce: delete them) and expired entries (whose failures
 count as new again). :func:`write_baseline` writes the file ``--baseline-update`` produces.
 
+:class:`zscontract.baseline.gate.BaselineGate` applies it as an output of the run, before the
+reports are read, so every report carries the outcome and the exit code it leads to.
+
 Re-exports only: the entries and the comparison live in :mod:`.model`, the file in :mod:`.files`.
 """
 

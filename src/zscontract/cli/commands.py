@@ -68,13 +68,14 @@ def serve(args: argparse.Namespace) -> int:
     return server_cli.serve(config_from_args(args))
 
 
-def _execute(args: argparse.Namespace, **extra: Any) -> Any:
+def _execute(args: argparse.Namespace, *, outputs: tuple[Any, ...] = (), **extra: Any) -> Any:
     from zscontract.api import execute_run
     from zscontract.reporting.terminal import Terminal
 
     settings = run_settings(args, **extra)
     replaying = extra.get("phases") == ("corpus",)  # the replay prints its own verdict per case
-    result = execute_run(settings, Terminal(stream=io.StringIO()) if replaying else Terminal(quiet=args.quiet))
+    result = execute_run(settings, Terminal(stream=io.StringIO()) if replaying else Terminal(quiet=args.quiet),
+                         extra_subscribers=outputs)
     if result.restore and not result.restore.get("restored"):
         print(f"zscontract: RESTORE FAILED: model service {result.model_service_uuid} was NOT left as found "
               f"({result.restore.get('why')}); the snapshot is saved at {result.restore.get('snapshot')}: "
@@ -83,32 +84,26 @@ def _execute(args: argparse.Namespace, **extra: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = _execute(args)
-    if args.baseline and result.verdict in GATED:
-        return gate(args, result)
+    gate = _baseline_gate(args)
+    result = _execute(args, outputs=(gate,) if gate else ())
+    return _gated(gate, result)
+
+
+def _baseline_gate(args: argparse.Namespace) -> Any:
+    """--baseline: read the file before the run (a malformed one is exit 2 now, not after the run)."""
+    if not args.baseline:
+        return None
+    run_settings(args)  # every usage error (an unreadable --baseline among them) first, as one line
+    from zscontract.baseline.gate import BaselineGate
+
+    return BaselineGate(Path(args.baseline), update=bool(args.baseline_update))
+
+
+def _gated(gate: Any, result: Any) -> int:
+    """The exit code, which the reports already carry; the baseline's entries named on the terminal."""
+    if gate is not None and gate.text():
+        print(result.redactor.redact(gate.text()))
     return int(result.exit_code)
-
-
-# Verdicts a baseline applies to; the others (interrupted, harness error, target down, not restored)
-# are a broken job whatever the baseline says.
-GATED = ("passed", "failed", "incomplete")
-
-
-def gate(args: argparse.Namespace, result: Any) -> int:
-    """Apply --baseline: exit 1 only for failures not accepted in it (or --baseline-update it)."""
-    import datetime as dt
-
-    from zscontract.baseline import apply_baseline, load_baseline, write_baseline
-
-    path = Path(args.baseline)
-    failures = result.to_json()["failures"]
-    if args.baseline_update:
-        write_baseline(path, failures)
-        print(f"baseline {path}: {len(failures)} accepted failures written")
-        return 0
-    verdict = apply_baseline(load_baseline(path), failures, dt.date.today())
-    print(result.redactor.redact(verdict.render_text()))
-    return int(verdict.exit_code) or (5 if result.incomplete_checks() else 0)
 
 
 def fuzz(args: argparse.Namespace) -> int:
@@ -117,13 +112,12 @@ def fuzz(args: argparse.Namespace) -> int:
         raise UsageError(f"--max-examples {args.max_examples}: 'zscontract fuzz' is bounded by --max-time "
                          "only; use 'zscontract run' for an example cap")
     args.max_examples = FUZZ_MAX_EXAMPLES
-    result = _execute(args)
+    gate = _baseline_gate(args)
+    result = _execute(args, outputs=(gate,) if gate else ())
     seconds = max(result.duration, 1e-9)
     print(f"fuzz: {result.total_cases} cases in {seconds:.1f} s = {result.total_cases / seconds:.1f} cases/s "
           f"({result.requests} requests)")
-    if args.baseline and result.verdict in GATED:
-        return gate(args, result)
-    return int(result.exit_code)
+    return _gated(gate, result)
 
 
 def replay(args: argparse.Namespace) -> int:

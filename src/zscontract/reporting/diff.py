@@ -30,8 +30,10 @@ class RunDiff:
     a_label: str
     b_label: str
     new: list[dict[str, Any]] = field(default_factory=list)       # fail in b, not in a
-    fixed: list[dict[str, Any]] = field(default_factory=list)     # failed in a, not in b
+    fixed: list[dict[str, Any]] = field(default_factory=list)     # failed in a; b judged its check without it
     still: list[dict[str, Any]] = field(default_factory=list)     # fail in both (b's record)
+    # failed in a, absent from b, but b is no evidence of a fix (see :func:`unjudged_in`); each with "why"
+    unjudged: list[dict[str, Any]] = field(default_factory=list)
     checks: dict[str, tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -83,18 +85,56 @@ def diff_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> RunDiff:
 
     def counts(c: Any) -> dict[str, int]:  # the tallies that compare across versions of the summary
         c = c if isinstance(c, dict) else {}
-        return {"passed": int(c.get("passed", 0)), "failed": int(c.get("failed", 0))}
+        passed, failed = int(c.get("passed", 0)), int(c.get("failed", 0))
+        return {"passed": passed, "failed": failed, "judged": int(c.get("judged", passed + failed))}
 
     checks = {name: (counts(ca.get(name)), counts(cb.get(name))) for name in sorted(set(ca) | set(cb))}
+    gone = {k: f for k, f in fa.items() if k not in fb}
+    why_not = {k: unjudged_in(b, f) for k, f in gone.items()}
     return RunDiff(
         a_label=run_label(a),
         b_label=run_label(b),
         new=[f for k, f in fb.items() if k not in fa],
-        fixed=[f for k, f in fa.items() if k not in fb],
+        fixed=[f for k, f in gone.items() if not why_not[k]],
         still=[f for k, f in fb.items() if k in fa],
+        unjudged=[{**f, "why": why_not[k]} for k, f in gone.items() if why_not[k]],
         checks=checks,
         notes=notes,
     )
+
+
+def unjudged_in(b: Mapping[str, Any], failure: Mapping[str, Any]) -> str:
+    """Why run ``b`` is no evidence that ``failure`` (of an earlier run) is fixed; "" when it is.
+
+    Red-team F21: a run that never judged the check (``--checks no_hang``), or was interrupted, said
+    FIXED. Fixed needs ``b`` to have replayed the saved failing case and seen it pass (its corpus
+    verdict), or to have judged the failure's check in a run that ended on its own: not interrupted,
+    not stopped by a dead target or a harness error, not cut short by its budget (the phase that
+    found the failure may never have run).
+
+    >>> unjudged_in({"checks": {"c": {"judged": 0, "reason": "not selected (--checks)"}}}, {"check": "c"})
+    'run B never judged c (not selected (--checks))'
+    >>> unjudged_in({"checks": {"c": {"judged": 4}}}, {"check": "c"})
+    ''
+    """
+    replayed = next((e for e in b.get("corpus") or [] if e.get("key") == _key(failure)), None)
+    if replayed is not None and replayed.get("verdict") == "FIXED":
+        return ""
+    if replayed is not None and replayed.get("verdict") == "NOT JUDGED":
+        return f"run B replayed the saved case but could not judge it ({replayed.get('why') or '?'})"
+    for key, what in (("interrupted", "was interrupted"), ("stopped", "stopped early"),
+                      ("incomplete", "was cut short by its budget")):
+        if b.get(key):
+            return f"run B {what} ({b[key]}) and did not replay the saved failing case"
+    if b.get("harness_errors"):
+        return "run B ended in a harness error"
+    check = str(failure.get("check"))
+    tally = (b.get("checks") or {}).get(check)
+    tally = tally if isinstance(tally, Mapping) else {}
+    judged = tally.get("judged", int(tally.get("passed", 0)) + int(tally.get("failed", 0)))
+    if not judged:
+        return f"run B never judged {check}" + (f" ({tally['reason']})" if tally.get("reason") else "")
+    return ""
 
 
 def _line(failure: Mapping[str, Any]) -> str:
@@ -107,12 +147,17 @@ def render_diff_text(diff: RunDiff) -> str:
     >>> print(render_diff_text(diff_runs({"run_id": "a"}, {"run_id": "b"})))
     runs a -> b: 0 new, 0 fixed, 0 still failing
     """
-    lines = [f"runs {diff.a_label} -> {diff.b_label}: {len(diff.new)} new, {len(diff.fixed)} fixed, "
-             f"{len(diff.still)} still failing"]
+    lines = [f"runs {diff.a_label} -> {diff.b_label}: {_counts(diff)}"]
     lines += [f"note: {note}" for note in diff.notes]
     for title, items in (("NEW", diff.new), ("FIXED", diff.fixed), ("STILL", diff.still)):
         lines += [f"  {title:<6} {_line(f)}" for f in items]
+    lines += [f"  NOT JUDGED IN B {_line(f)}: {f['why']}" for f in diff.unjudged]
     return "\n".join(lines)
+
+
+def _counts(diff: RunDiff) -> str:
+    return (f"{len(diff.new)} new, {len(diff.fixed)} fixed, {len(diff.still)} still failing"
+            + (f", {len(diff.unjudged)} not judged in {diff.b_label}" if diff.unjudged else ""))
 
 
 def _md(text: str) -> str:
@@ -126,22 +171,29 @@ def render_diff_markdown(diff: RunDiff) -> str:
     >>> render_diff_markdown(diff_runs({"run_id": "a"}, {"run_id": "b"})).splitlines()[0]
     '## zscontract: `a` → `b`: 0 new, 0 fixed, 0 still failing'
     """
-    lines = [f"## zscontract: `{diff.a_label}` → `{diff.b_label}`: {len(diff.new)} new, "
-             f"{len(diff.fixed)} fixed, {len(diff.still)} still failing", ""]
+    lines = [f"## zscontract: `{diff.a_label}` → `{diff.b_label}`: {_counts(diff)}", ""]
     lines += [f"> {_md(note)}" for note in diff.notes]
     for title, items in (("New failures", diff.new), ("Fixed", diff.fixed), ("Still failing", diff.still)):
         if items:
             lines += ["", f"### {title}", ""]
             lines += [f"- **{_md(str(f.get('check')))}**: {_md(str(f.get('title', f.get('signature', ''))))}"
                       for f in items]
+    if diff.unjudged:
+        lines += ["", f"### Not judged in `{diff.b_label}` (not evidence of a fix)", ""]
+        lines += [f"- **{_md(str(f.get('check')))}**: {_md(str(f.get('title', f.get('signature', ''))))} "
+                  f"({_md(str(f['why']))})" for f in diff.unjudged]
     changed = [(n, a, b) for n, (a, b) in diff.checks.items()
                if bool(a.get("failed")) != bool(b.get("failed"))]
     if changed:
         lines += ["", "| check | before | after |", "|---|---|---|"]
         for name, a, b in changed:
-            lines.append(f"| `{_md(name)}` | {'FAIL' if a.get('failed') else 'ok'} | "
-                         f"{'FAIL' if b.get('failed') else 'ok'} |")
+            lines.append(f"| `{_md(name)}` | {_state(a)} | {_state(b)} |")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _state(tally: Mapping[str, int]) -> str:
+    """A check's state in one run: FAIL, ok, or not judged (which is no "ok": red-team F21)."""
+    return "FAIL" if tally.get("failed") else "ok" if tally.get("judged", 1) else "not judged"
 
 
 def load_run(ref: str, reports_dir: Path) -> dict[str, Any]:
@@ -190,4 +242,4 @@ def _read_summary(path: Path, run_id: str) -> dict[str, Any]:
     return data
 
 
-__all__ = ["RunDiff", "diff_runs", "load_run", "render_diff_markdown", "render_diff_text", "run_label"]
+__all__ = ["RunDiff", "diff_runs", "unjudged_in", "load_run", "render_diff_markdown", "render_diff_text", "run_label"]

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from zscontract.reporting.verdict import headline
+from zscontract.reporting.verdict import budget_note, headline
 from zscontract.runner.results import RunResult
 
 # Where CI systems put the commit under test (GitHub Actions, GitLab CI, Jenkins), after our own.
@@ -44,6 +44,14 @@ def render_markdown(result: RunResult) -> str:
         f"Profile `{result.profile}`, {result.total_cases} cases, {result.requests} requests, "
         f"{result.duration:.1f} s.",
         "",
+    ]
+    if result.incomplete:  # red-team F28: a cut run said only "PASSED" here
+        lines += [f"Generation was cut short ({result.incomplete}): the checks judged only the cases sent "
+                  "before it.", ""]
+    if budget_note(summary):
+        lines += [f"Requests: {budget_note(summary)}.", ""]
+    accepted = {str(a.get("key")): a for a in (summary.get("baseline") or {}).get("accepted") or []}
+    lines += [
         "| check | judged | passed | failed | not applicable | note |",
         "|---|---:|---:|---:|---:|---|",
     ]
@@ -54,7 +62,10 @@ def render_markdown(result: RunResult) -> str:
     if result.failures:
         lines += ["", "### Failures", ""]
         for rec in result.failures.values():
-            lines += [f"- **{rec.check}**: {rec.title}", "", "  ```", f"  {rec.curl}", "  ```"]
+            entry = accepted.get(rec.key)
+            why = f" (accepted in the baseline: {entry.get('reason') or 'no reason given'})" if entry else ""
+            lines += [f"- **{rec.check}**{why}: {rec.title}", "", "  ```", f"  {rec.curl}", "  ```"]
+    lines += _baseline_lines(summary.get("baseline"))
     for error in result.harness_errors[:3]:
         lines += ["", f"### Harness error in {error['where']} (a bug in zscontract)", "", "```",
                   error["traceback"].rstrip()[-4000:], "```"]
@@ -62,6 +73,24 @@ def render_markdown(result: RunResult) -> str:
         state = "restored" if result.restore.get("restored") else "NOT restored"
         lines += ["", f"Resource {state}."]
     return result.redactor.redact("\n".join(lines)) + "\n"
+
+
+def _baseline_lines(gate: Any) -> list[str]:
+    """The baseline's outcome: counts, the exit code it leads to, entries to remove or extend."""
+    if not gate:
+        return []
+    lines = ["", f"### Baseline `{gate.get('file')}`", ""]
+    if not gate.get("applied"):
+        return [*lines, str(gate.get("why", "not applied"))]
+    if gate.get("updated"):
+        return [*lines, f"Updated (--baseline-update): {len(gate.get('accepted') or [])} failures accepted."]
+    lines.append(", ".join(f"{len(gate.get(k) or [])} {k}" for k in ("new", "accepted", "stale", "expired"))
+                 + ": only new failures (and those of expired entries) fail the run.")
+    for entry in gate.get("expired") or []:
+        lines.append(f"- expired {entry.get('expires')}: **{entry.get('check')}** {entry.get('signature')}")
+    for entry in gate.get("stale") or []:
+        lines.append(f"- stale (no longer fails, remove it): **{entry.get('check')}** {entry.get('signature')}")
+    return lines
 
 
 def write_markdown(result: RunResult, path: Path) -> Path:

@@ -14,7 +14,7 @@ import time
 from typing import Any, TextIO
 
 from zscontract.reporting.progress import TTY_TICK, Counts, Ticker, progress_every, progress_text, read_counts
-from zscontract.reporting.verdict import headline
+from zscontract.reporting.verdict import budget_note, headline
 from zscontract.runner.events import (
     CaseJudged,
     Event,
@@ -151,6 +151,8 @@ class Terminal:
             self.line("  " + check_line(name, c, width))
         for warning in result.warnings:
             self.line(warning)
+        if budget_note(summary):
+            self.line(f"note: {budget_note(summary)}")
         text = f"{headline(summary)} ({result.total_cases} cases, {result.requests} requests, {result.duration:.1f} s)"
         # The verdict is the one line --quiet still prints.
         with self._lock:

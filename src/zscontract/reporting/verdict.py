@@ -27,14 +27,38 @@ def verdict_of(summary: Mapping[str, Any]) -> str:
     return "passed" if summary.get("ok", not summary.get("failures")) else "failed"
 
 
+def run_ok(summary: Mapping[str, Any]) -> bool:
+    """True when the run's exit code is 0 (PASSED, or every failure accepted by a --baseline).
+
+    >>> run_ok({"verdict": "failed", "exit_code": 0}), run_ok({"verdict": "failed"})
+    (True, False)
+    """
+    code = summary.get("exit_code")
+    return code == 0 if isinstance(code, int) else verdict_of(summary) == "passed"
+
+
 def headline(summary: Mapping[str, Any]) -> str:
-    """One line: the verdict and what it rests on.
+    """One line: the verdict, what it rests on, an early end of generation, and a baseline's outcome.
 
     >>> headline({"verdict": "incomplete", "incomplete_checks": ["read_after_write"], "checks":
     ...           {"read_after_write": {"reason": "no query API on the target"}}})
     'INCOMPLETE: 1 check judged nothing: read_after_write (no query API on the target)'
+    >>> headline({"verdict": "passed", "incomplete": "--max-requests 200 reached"})
+    'PASSED: the target conforms (generation cut short: --max-requests 200 reached)'
     """
     verdict = verdict_of(summary)
+    text = _verdict_text(summary, verdict)
+    if summary.get("incomplete") and verdict in ("passed", "failed"):
+        # A request or time budget ended generation: what ran was judged, what did not run was not
+        # (red-team F28: the Markdown and the terminal said only "PASSED").
+        text += f" (generation cut short: {summary['incomplete']})"
+    gate = summary.get("baseline")
+    if isinstance(gate, Mapping):
+        text += _baseline_text(summary, verdict, gate)
+    return text
+
+
+def _verdict_text(summary: Mapping[str, Any], verdict: str) -> str:
     failures = summary.get("failures") or []
     if verdict == "passed":
         return "PASSED: the target conforms"
@@ -52,11 +76,52 @@ def headline(summary: Mapping[str, Any]) -> str:
         return f"NOT RESTORED: {restore.get('why', '?')}; snapshot at {restore.get('snapshot', '?')}"
     if verdict == "target_down":
         return f"TARGET DOWN: {summary.get('stopped')}; nothing after that was judged"
+    return _incomplete_text(summary)
+
+
+def _incomplete_text(summary: Mapping[str, Any]) -> str:
     table = summary.get("checks") or {}
     by_reason: dict[str, list[str]] = {}
     for name in summary.get("incomplete_checks") or []:
         by_reason.setdefault(str((table.get(name) or {}).get("reason", "?")), []).append(str(name))
     return _incomplete(by_reason)
+
+
+def _baseline_text(summary: Mapping[str, Any], verdict: str, gate: Mapping[str, Any]) -> str:
+    """The baseline's part of the headline, ending with the exit code it leads to.
+
+    >>> _baseline_text({"exit_code": 0}, "failed", {"applied": True, "new": [], "accepted": [{}], "stale": []})
+    '; every failure is in the baseline: 0 new, 1 accepted (exit 0)'
+    """
+    if not gate.get("applied"):
+        return "; the baseline was not applied"
+    code = summary.get("exit_code")
+    if gate.get("updated"):
+        count = len(gate.get("accepted") or [])
+        return f"; baseline {gate.get('file')} updated: {count} failures accepted (exit {code})"
+    new, accepted = len(gate.get("new") or []), len(gate.get("accepted") or [])
+    stale, expired = len(gate.get("stale") or []), len(gate.get("expired") or [])
+    lead = "every failure is in the baseline" if verdict == "failed" and not new else "baseline"
+    text = f"; {lead}: {new} new, {accepted} accepted"
+    text += f", {stale} stale" if stale else ""
+    text += f", {expired} expired" if expired else ""
+    if code == 5 and verdict != "incomplete":  # the failures are accepted, but a check judged nothing
+        text += "; " + _incomplete_text(summary)
+    return text + f" (exit {code})"
+
+
+def budget_note(summary: Mapping[str, Any]) -> str:
+    """What the request count shown means, when --max-requests cut the run ("" otherwise).
+
+    The client counts every request against --max-requests from the first (the login and the
+    preflight's reads included); the restore lifts the limit (it must never be refused by it), so
+    the total shown may exceed the budget by the restore's own requests (red-team F28).
+    """
+    if "--max-requests" not in str(summary.get("incomplete") or ""):
+        return ""
+    return (f"{summary.get('incomplete')}: the budget counts every request up to the restore (login and "
+            "preflight included); the restore's own requests are never refused, so the "
+            f"{summary.get('requests', '?')} requests shown can exceed it")
 
 
 def _incomplete(by_reason: dict[str, list[str]]) -> str:

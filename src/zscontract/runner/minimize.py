@@ -2,8 +2,8 @@
 
 The property phase collects failures without Hypothesis's shrinking (so one run reports every
 broken property); this pass gives each distinct failure a small reproduction instead, by greedy
-steps that keep the case in its input class and keep the same check failing. It writes to the
-resource under test only, before the restore, within a small request budget.
+steps that keep the case in its input class and keep the same failure (check and signature). It
+writes to the resource under test only, before the restore, within a small request budget.
 """
 
 from __future__ import annotations
@@ -33,8 +33,15 @@ def _candidates(fields: dict[str, Any]) -> Iterator[dict[str, Any]]:
                     yield {**fields, name: shorter}
 
 
-def minimize_case(harness: Harness, case: Case, check: str, deadline: float) -> tuple[Case, CheckFailed] | None:
-    """The smallest variant of ``case`` found on which ``check`` still fails, with that failure."""
+def minimize_case(harness: Harness, case: Case, check: str, deadline: float,
+                  signature: str | None = None) -> tuple[Case, CheckFailed] | None:
+    """The smallest variant of ``case`` found on which ``check`` still fails, with that failure.
+
+    With ``signature`` (the redacted one of the failure being minimized), only a variant failing with
+    that same signature counts: one failing the check for another reason is another failure, whose
+    title and reproduction must not be reported under this one's signature (red-team F17: "name:
+    trimmed like Python's strip()" was shown with the title and curl of a description failure).
+    """
     if case.raw_body is not None or case.alternatives or not case.fields:
         return None  # raw bodies and duplicate keys are reported as they were sent
     best: tuple[Case, CheckFailed] | None = None
@@ -51,7 +58,8 @@ def minimize_case(harness: Harness, case: Case, check: str, deadline: float) -> 
                 continue  # a simpler case of another class would test something else
             tries += 1
             candidate = dataclasses.replace(case, fields=fields)
-            failed = [f for f in harness.execute(candidate, record=False) if f.check == check]
+            failed = [f for f in harness.execute(candidate, record=False) if f.check == check
+                      and (signature is None or harness.result.redactor.redact(f.signature) == signature)]
             if failed:
                 best, current, improved = (candidate, failed[0]), fields, True
                 break
@@ -64,13 +72,14 @@ def minimize_failures(harness: Harness, deadline: float) -> int:
     for key, record in list(harness.result.failures.items()):
         if time.monotonic() >= deadline or record.case is None:
             continue
-        found = minimize_case(harness, Case.from_json(record.case), record.check, deadline)
+        found = minimize_case(harness, Case.from_json(record.case), record.check, deadline, record.signature)
         if found is None:
             continue
         case, failure = found
         failure.case = case.to_json()
         small = failure.to_record(harness.result.redactor)
-        # Same key and signature (baselines and the corpus stay stable); the smaller reproduction.
+        # The same failure (minimize_case kept its signature, so its key, baselines and corpus entry
+        # stay stable); the smaller reproduction.
         harness.result.failures[key] = dataclasses.replace(
             small, signature=record.signature, extra={**record.extra, "original_title": record.title})
         done += 1

@@ -19,6 +19,9 @@ from zscontract.core.redact import Redactor
 # verdict -> exit code of ``zscontract run`` (the team brief's table; README "Verdicts and exit codes").
 EXIT_CODES = {"passed": 0, "failed": 1, "target_down": 3, "not_restored": 4, "incomplete": 5,
               "harness_error": 6, "interrupted": 130}
+# Verdicts a --baseline applies to; the others (interrupted, harness error, target down, not restored)
+# are a broken job whatever the baseline says.
+GATED = ("passed", "failed", "incomplete")
 
 
 @dataclass
@@ -72,6 +75,10 @@ class RunResult:
     restore: dict[str, Any] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
     corpus: list[dict[str, Any]] = field(default_factory=list)  # replay verdicts
+    # The --baseline outcome (zscontract.baseline.gate): file, new / accepted / stale / expired, or
+    # "updated" for --baseline-update. Set before the reports are written, so every report and the
+    # exit code tell the same outcome (red-team F12).
+    baseline: dict[str, Any] | None = None
     events: Any = None  # an EventBus (runner.events): FailureFound is emitted from here
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -145,11 +152,21 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_CODES[self.verdict]
+        """What ``zscontract run`` returns: the verdict's code, or with a baseline applied its outcome."""
+        verdict = self.verdict
+        gate = self.baseline
+        if gate is None or not gate.get("applied") or verdict not in GATED:
+            return EXIT_CODES[verdict]
+        if gate.get("updated"):
+            return 0  # --baseline-update accepts every failure of this run
+        if gate.get("new"):
+            return EXIT_CODES["failed"]
+        return EXIT_CODES["incomplete"] if self.incomplete_checks() else EXIT_CODES["passed"]
 
     @property
     def ok(self) -> bool:
-        return self.verdict == "passed"
+        """True exactly when the exit code is 0: PASSED, or with a baseline every failure accepted."""
+        return self.exit_code == 0
 
     @property
     def duration(self) -> float:
@@ -207,5 +224,6 @@ class RunResult:
             "phases": {k: round(v, 3) for k, v in self.phases.items()},
             "restore": self.restore,
             "corpus": self.corpus,
+            **({"baseline": self.baseline} if self.baseline is not None else {}),
             "notes": self.notes,
         }
