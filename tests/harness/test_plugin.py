@@ -178,3 +178,48 @@ def test_profile(zs_settings):
     result.stdout.fnmatch_lines(["*zscontract_profiles on test_suite.py::test_profile: unknown profile 'soap'; "
                                  "use one of: documented, zstack*"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_session_saves_its_snapshot_and_marks_it_restored(pytester: pytest.Pytester,
+                                                            reference_server: ServerFactory) -> None:
+    """As a CLI run does: a session killed before its teardown leaves what `zscontract restore` needs."""
+    import json
+
+    server = reference_server(profile="zstack")
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=40", "max_examples=5"))
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-profile", "zstack",
+                                           "--zs-report-dir", str(pytester.path / "out"))
+    result.assert_outcomes(passed=2)
+    (saved,) = (pytester.path / "out").glob("pytest-*/snapshot.json")
+    doc = json.loads(saved.read_text(encoding="utf-8"))
+    assert doc["uuid"] == server.model_service_uuids[0] and doc["target_url"] == server.url
+    assert doc["restored"] is True and doc["inventory"]["name"]
+
+
+def test_a_snapshot_never_restored_stops_the_next_session_with_one_line(pytester: pytest.Pytester,
+                                                                        reference_server: ServerFactory) -> None:
+    """The CLI refuses to start on a resource an earlier run left changed (exit 3); so does the plugin."""
+    from zscontract.runner.snapshot import save_snapshot
+
+    server = reference_server(profile="zstack")
+    uuid = server.model_service_uuids[0]
+    left = save_snapshot(pytester.path / "out" / "killed-run" / "snapshot.json", uuid, {"uuid": uuid, "name": "x"},
+                         target_url=server.url, profile="zstack")
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-profile", "zstack",
+                                           "--zs-report-dir", str(pytester.path / "out"))
+    assert result.ret == 3, result.stdout.str()[-2000:]
+    result.stdout.fnmatch_lines([f"*zscontract: an earlier run changed model service {uuid} and never restored it "
+                                 f"(snapshot {left})*zscontract restore*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_target_without_a_query_api_is_not_a_silent_green(pytester: pytest.Pytester,
+                                                            reference_server: ServerFactory) -> None:
+    """The CLI calls it INCOMPLETE (exit 5); the session's summary at least says what was not judged."""
+    server = reference_server(profile="zstack", variants=["no-query-api"])
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=40", "max_examples=5"))
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-profile", "zstack")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*zscontract: (zstack) no query API on the target: read_after_write and "
+                                 "query_read judged nothing*"])
