@@ -89,7 +89,8 @@ def test_the_packaged_suite_fails_on_a_faulty_server(reference_server: ServerFac
     assert re.search(r"round_trip.*name", out), out[-3000:]
 
 
-def test_the_packaged_suite_leaves_a_null_description_unwritten(reference_server: ServerFactory, tmp_path: Path) -> None:
+def test_the_packaged_suite_leaves_a_null_description_unwritten(reference_server: ServerFactory,
+                                                                tmp_path: Path) -> None:
     """A description null on the target cannot be written back (zstack-rest-facts.md "Values"): the suite
     leaves it out, as the CLI run does, passes, restores, and says in its summary what it did not test."""
     server = reference_server(profile="zstack", variants=["no-description"])

@@ -210,7 +210,8 @@ def test_a_snapshot_never_restored_stops_the_next_session_with_one_line(pytester
                                            "--zs-report-dir", str(pytester.path / "out"))
     assert result.ret == 3, result.stdout.str()[-2000:]
     result.stdout.fnmatch_lines([f"*zscontract: an earlier run changed model service {uuid} and never restored it "
-                                 f"(snapshot {left})*zscontract restore*"])
+                                 f"(snapshot {left}); run `ZS_SESSION_UUID=S zscontract restore {left.parent}` "
+                                 "first, or delete that snapshot to go on without it*"])
     assert "Traceback" not in result.stdout.str()
 
 

@@ -22,7 +22,7 @@ from zscontract.contract import Contract, load_contract
 from zscontract.core.client import Client, ClientSettings
 from zscontract.core.dialects import get_dialect
 from zscontract.core.redact import Redactor
-from zscontract.errors import ZsContractError
+from zscontract.errors import PreconditionFailed, ZsContractError
 from zscontract.runner import snapshot as snapshots
 from zscontract.runner.engine import Harness
 from zscontract.runner.preflight import check_profile, preflight
@@ -62,14 +62,24 @@ def open_session(settings: RunSettings, target: Target, client: Client) -> dict[
     """
     uuid = target.model_service_uuids[0]
     try:
-        if not target.embedded:  # an earlier session or run killed before its restore: undo that first
-            snapshots.refuse_if_pending(settings.report_dir, target.url, uuid, None)
+        if not target.embedded:
+            _refuse_if_pending(settings, target.url, uuid)
         facts = preflight(client, uuid)
         check_profile(client, uuid, settings.profile)
     except ZsContractError as exc:
         pytest.exit(f"zscontract: {plugin_flags(str(exc))}", returncode=3)
     inventory: dict[str, Any] = facts["inventory"]
     return inventory
+
+
+def _refuse_if_pending(settings: RunSettings, url: str, uuid: str) -> None:
+    """As a CLI run (snapshot.refuse_if_pending): an earlier session or run killed before its restore is
+    undone first; the way out named is one a pytest user has (there is no --discard-snapshot here)."""
+    left = snapshots.pending(settings.report_dir, url, uuid)
+    if left:
+        raise PreconditionFailed(f"an earlier run changed model service {uuid} and never restored it (snapshot "
+                                 f"{left[-1]}); run `ZS_SESSION_UUID=S zscontract restore {left[-1].parent}` first, "
+                                 "or delete that snapshot to go on without it")
 
 
 def writable(settings: RunSettings, contract: Contract, snapshot: dict[str, Any]) -> tuple[Contract, str | None]:
@@ -115,7 +125,7 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
     if report.get("other_differences"):
         note("fields no request can write differ from the snapshot: " + ", ".join(report["other_differences"]))
     if not report["restored"]:
-        how = f"; snapshot {saved}: run `zscontract restore {saved.parent}`" if saved is not None else ""
+        how = "" if saved is None else f"; snapshot {saved}: run `ZS_SESSION_UUID=S zscontract restore {saved.parent}`"
         pytest.fail(f"zscontract: model service {uuid} was not restored: {report['why']}{how}", pytrace=False)
 
 
