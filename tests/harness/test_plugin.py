@@ -224,3 +224,17 @@ def test_a_target_without_a_query_api_is_not_a_silent_green(pytester: pytest.Pyt
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["*zscontract: (zstack) no query API on the target: read_after_write and "
                                  "query_read judged nothing*"])
+
+
+def test_a_failed_restore_names_the_snapshot_left_for_zscontract_restore(pytester: pytest.Pytester,
+                                                                         reference_server: ServerFactory) -> None:
+    """The CLI says NOT RESTORED with the snapshot's path; the plugin's teardown error says the same."""
+    import json
+
+    server = reference_server(profile="documented", faults=["lock-after-writes"])  # refuses writes after 60
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=40", "max_examples=90"))
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-report-dir", str(pytester.path / "out"))
+    (saved,) = (pytester.path / "out").glob("pytest-*/snapshot.json")
+    result.stdout.fnmatch_lines([f"*zscontract: model service {server.model_service_uuids[0]} was not restored: *; "
+                                 f"snapshot {saved}: run `ZS_SESSION_UUID=S zscontract restore {saved.parent}`*"])
+    assert json.loads(saved.read_text(encoding="utf-8"))["restored"] is False  # the next session refuses to start
