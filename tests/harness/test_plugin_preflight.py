@@ -69,3 +69,17 @@ def test_a_field_null_on_the_target_is_not_written_and_the_summary_says_so(
     result.stdout.fnmatch_lines(["*zscontract: (zstack) not written: description (null on the target, and this "
                                  "API cannot set a field back to null); set it on the model service to test it"])
     assert query_inventory(server).get("description") is None  # left as found
+
+
+def test_with_xdist_the_controller_reports_what_the_workers_left_unwritten(
+        pytester: pytest.Pytester, reference_server: ServerFactory) -> None:
+    """Workers have no terminal: their notes reach the controller's summary (pytest_testnodedown)."""
+    server = reference_server(profile="zstack", variants=["no-description"], resources=2)
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=15", "max_examples=3"))
+    args = _args(server, "zstack")
+    args[args.index("--zs-model-service-uuid") + 1] = ",".join(server.model_service_uuids)
+    result = pytester.runpytest_subprocess(*args, "-n", "2")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*zscontract: (zstack) not written: description (null on the target*"])
+    for uuid in server.model_service_uuids:
+        assert query_inventory(server, uuid).get("description") is None
