@@ -238,3 +238,44 @@ def test_a_failed_restore_names_the_snapshot_left_for_zscontract_restore(pyteste
     result.stdout.fnmatch_lines([f"*zscontract: model service {server.model_service_uuids[0]} was not restored: *; "
                                  f"snapshot {saved}: run `ZS_SESSION_UUID=S zscontract restore {saved.parent}`*"])
     assert json.loads(saved.read_text(encoding="utf-8"))["restored"] is False  # the next session refuses to start
+
+
+WRITE_THEN_WAIT = '''
+import time
+from zscontract.core.cases import Case, InputClass
+
+def test_write_then_wait(zs_harness):
+    zs_harness.execute(Case(InputClass.ACCEPT, "a write", fields={"name": "changed-by-the-session"}))
+    print("WROTE", flush=True)
+    time.sleep(60)
+'''
+
+
+def test_sigterm_restores_the_resource_before_the_session_ends(pytester: pytest.Pytester,
+                                                                reference_server: ServerFactory) -> None:
+    """A cancelled CI job (SIGTERM) leaves the resource as found, as it does a CLI run (exit 130 there)."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    from tests.fixtures.servers import query_inventory
+
+    server = reference_server(profile="documented")
+    before = query_inventory(server)["name"]
+    pytester.makepyfile(test_suite=WRITE_THEN_WAIT)
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-s", *_args(server), "--zs-report-dir", "out"],
+                            cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "WROTE" in line:
+            break
+    assert query_inventory(server)["name"] == "changed-by-the-session", "".join(seen)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    assert query_inventory(server)["name"] == before, "".join(seen) + out
+    (saved,) = (pytester.path / "out").glob("pytest-*/snapshot.json")
+    assert json.loads(saved.read_text(encoding="utf-8"))["restored"] is True

@@ -24,6 +24,7 @@ from zscontract.core.dialects import get_dialect
 from zscontract.core.redact import Redactor
 from zscontract.errors import PreconditionFailed, ZsContractError
 from zscontract.runner import snapshot as snapshots
+from zscontract.runner import stops
 from zscontract.runner.engine import Harness
 from zscontract.runner.preflight import check_profile, preflight
 from zscontract.runner.restore import restore
@@ -112,11 +113,17 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
     result = RunResult(settings.profile, target.url, uuid, Redactor([target.session_uuid or ""]))
     harness = Harness(contract, get_dialect(settings.profile, source="--zs-profile"), client, uuid, result)
     harness.state = snapshot
-    yield harness
+    # SIGTERM and SIGHUP (a CI job cancelled, an SSH session dropped) stop the session as Ctrl-C does,
+    # so pytest still tears this fixture down and the resource is restored, as a CLI run does
+    # (runner.stops); pytest's default for them is to die on the spot, the resource left changed.
+    with stops.signals_interrupt():
+        yield harness
+        stops.hold()
     if client.has_query_api is False:  # the CLI's INCOMPLETE (exit 5): not a green that judged everything
         note("no query API on the target: read_after_write and query_read judged nothing")
-    report = restore(client, load_contract(settings.profile), uuid, snapshot,
-                     include_example_fields=settings.include_example_fields)
+    with stops.shielded("restoring the model service"):  # a second signal must not cut the restore short
+        report = restore(client, load_contract(settings.profile), uuid, snapshot,
+                         include_example_fields=settings.include_example_fields)
     if saved is not None and report["restored"]:
         snapshots.mark(saved, restored=True)
     if report.get("trimmed"):
