@@ -8,7 +8,8 @@ never schemathesis, Hypothesis, the runner or the reference server. Those load i
 
 Options (each also an environment variable and an ini key, resolved in one place by
 :func:`zscontract.config.resolve`): ``--zs-target-url``, ``--zs-session-uuid``,
-``--zs-model-service-uuid``, ``--zs-profile``. Without a target, the embedded reference
+``--zs-model-service-uuid``, ``--zs-profile``, ``--zs-report-dir``; and ``--zs-account`` (ini key
+``zs_account``, the password from ``ZS_PASSWORD``). Without a target, the embedded reference
 server is started for the session, once per dialect.
 
 Fixtures: ``zs_settings``, ``zs_target``, ``zs_client``, ``zs_snapshot``, ``zs_contract``, ``zs_harness``.
@@ -57,6 +58,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(flag, dest=f"zs_{opt.name}", default=None, help=f"{opt.help} [env {opt.env}]")
         assert opt.ini is not None
         parser.addini(opt.ini, help=opt.help, default=None)
+    # As the CLI's --account (not in config.OPTIONS: it has no environment variable there).
+    account_help = ("log in as this account instead of --zs-session-uuid, again when the session expires; the "
+                    "password comes from the environment variable ZS_PASSWORD (never a flag)")
+    group.addoption("--zs-account", dest="zs_account", default=None, help=account_help)
+    parser.addini("zs_account", help=account_help, default=None)
 
 
 def _resolve(config: pytest.Config) -> PluginState:
@@ -65,8 +71,13 @@ def _resolve(config: pytest.Config) -> PluginState:
         return config.getini(key)
 
     flags = {name: config.getoption(f"zs_{name}", default=None) for name in OPTIONS}
+    account = config.getoption("zs_account", default=None) or config.getini("zs_account") or None
+    password = os.environ.get("ZS_PASSWORD") if account else None
+    if account and not password:
+        raise pytest.UsageError("zscontract: --zs-account needs the password in the environment variable "
+                                "ZS_PASSWORD (it is never taken from a flag, so it stays out of shell history and ps)")
     try:
-        settings = resolve(flags, os.environ, ini, flag_prefix="--zs-")
+        settings = resolve(flags, os.environ, ini, flag_prefix="--zs-", account=account, password=password)
     except ZsContractError as exc:
         raise pytest.UsageError(f"zscontract: {exc}") from None
     chosen, _ = pick("profile", flags["profile"], os.environ, ini, flag_prefix="--zs-")
@@ -174,11 +185,12 @@ def zs_target(zs_settings: RunSettings) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def zs_client(zs_settings: RunSettings, zs_target: Any) -> Any:
-    """A :class:`~zscontract.core.client.Client` speaking this dialect to the target, with its session."""
-    from zscontract._pytest.session import make_client
+def zs_client(zs_settings: RunSettings, zs_target: Any) -> Iterator[Any]:
+    """A :class:`~zscontract.core.client.Client` speaking this dialect to the target, with its session
+    (with ``--zs-account``: logged in, renewed when it expires, logged out at the end)."""
+    from zscontract._pytest.session import logged_in, make_client
 
-    return make_client(zs_settings, zs_target)
+    yield from logged_in(zs_settings, make_client(zs_settings, zs_target))
 
 
 @pytest.fixture(scope="session")

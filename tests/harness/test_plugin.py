@@ -279,3 +279,45 @@ def test_sigterm_restores_the_resource_before_the_session_ends(pytester: pytest.
     assert query_inventory(server)["name"] == before, "".join(seen) + out
     (saved,) = (pytester.path / "out").glob("pytest-*/snapshot.json")
     assert json.loads(saved.read_text(encoding="utf-8"))["restored"] is True
+
+
+RENEWED = '''
+import time
+from zscontract.core.cases import Case, InputClass
+
+def test_writes_across_a_session_expiry(zs_harness):
+    for n in range(3):
+        failures = zs_harness.execute(Case(InputClass.ACCEPT, f"write {n}", fields={"name": f"renewed-{n}"}))
+        assert not failures, str(failures[0])
+        time.sleep(1.5)
+'''
+
+
+def test_an_account_logs_in_and_again_when_the_session_expires(pytester: pytest.Pytester,
+                                                               reference_server: ServerFactory,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the CLI's --account: sessions that live 2 s do not fail a session of writes 1.5 s apart."""
+    from zscontract.core.session import hash_password
+
+    password = "Zs-S3cret&<pw>"
+    monkeypatch.setenv("ZSCONTRACT_SERVER_PASSWORD", password)
+    server = reference_server(profile="documented", extra_args=("--session-ttl", "2"))
+    monkeypatch.setenv("ZS_PASSWORD", password)
+    monkeypatch.delenv("ZS_SESSION_UUID", raising=False)
+    pytester.makepyfile(test_suite=RENEWED)
+    result = pytester.runpytest_subprocess("--zs-target-url", server.url, "--zs-account", server.info["account"],
+                                           "--zs-model-service-uuid", server.model_service_uuids[0],
+                                           "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    out = result.stdout.str() + result.stderr.str()
+    assert password not in out and hash_password(password) not in out
+
+
+def test_an_account_without_a_password_is_one_line(pytester: pytest.Pytester,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ZS_PASSWORD", raising=False)
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess("--zs-target-url", "http://127.0.0.1:1", "--zs-account", "admin",
+                                           "--zs-model-service-uuid", "b" * 32, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--zs-account needs the password in the environment variable ZS_PASSWORD*"])

@@ -8,6 +8,7 @@ leave the target the same way.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import time
@@ -22,6 +23,7 @@ from zscontract.contract import Contract, load_contract
 from zscontract.core.client import Client, ClientSettings
 from zscontract.core.dialects import get_dialect
 from zscontract.core.redact import Redactor
+from zscontract.core.session import hash_password, login, logout, relogin_once
 from zscontract.errors import PreconditionFailed, ZsContractError
 from zscontract.runner import snapshot as snapshots
 from zscontract.runner import stops
@@ -52,6 +54,26 @@ def make_client(settings: RunSettings, target: Target) -> Client:
                                  request_timeout=settings.request_timeout, job_timeout=settings.job_timeout,
                                  max_body=settings.max_body, ca_bundle=settings.ca_bundle,
                                  insecure=settings.insecure))
+
+
+def logged_in(settings: RunSettings, client: Client) -> Iterator[Client]:
+    """With ``--zs-account``: log in (password from ZS_PASSWORD), log in again when the session expires
+    mid-session, log out at the end, as a CLI run with ``--account`` does (``run._maybe_login``)."""
+    if not settings.account:
+        yield client
+        return
+    password = settings.password or ""
+    digest = password if settings.password_hashed else hash_password(password)
+    try:
+        client.settings.session_uuid = login(client, settings.account, digest)
+    except ZsContractError as exc:
+        pytest.exit(f"zscontract: {plugin_flags(str(exc))}", returncode=3)
+    client.on_session_expired = relogin_once(client, settings.account, digest, lambda _fresh: None)
+    try:
+        yield client
+    finally:
+        with contextlib.suppress(Exception):  # a dead target: the session expires on its own
+            logout(client, client.settings.session_uuid)
 
 
 def open_session(settings: RunSettings, target: Target, client: Client) -> dict[str, Any]:
@@ -110,7 +132,8 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
     """
     uuid = target.model_service_uuids[0]
     saved = None if target.embedded else _save(settings, target, snapshot)
-    result = RunResult(settings.profile, target.url, uuid, Redactor([target.session_uuid or ""]))
+    result = RunResult(settings.profile, target.url, uuid, Redactor([client.settings.session_uuid],
+                                                                    [settings.password or ""]))
     harness = Harness(contract, get_dialect(settings.profile, source="--zs-profile"), client, uuid, result)
     harness.state = snapshot
     # SIGTERM and SIGHUP (a CI job cancelled, an SSH session dropped) stop the session as Ctrl-C does,
