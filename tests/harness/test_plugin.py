@@ -178,3 +178,146 @@ def test_profile(zs_settings):
     result.stdout.fnmatch_lines(["*zscontract_profiles on test_suite.py::test_profile: unknown profile 'soap'; "
                                  "use one of: documented, zstack*"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_session_saves_its_snapshot_and_marks_it_restored(pytester: pytest.Pytester,
+                                                            reference_server: ServerFactory) -> None:
+    """As a CLI run does: a session killed before its teardown leaves what `zscontract restore` needs."""
+    import json
+
+    server = reference_server(profile="zstack")
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=40", "max_examples=5"))
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-profile", "zstack",
+                                           "--zs-report-dir", str(pytester.path / "out"))
+    result.assert_outcomes(passed=2)
+    (saved,) = (pytester.path / "out").glob("pytest-*/snapshot.json")
+    doc = json.loads(saved.read_text(encoding="utf-8"))
+    assert doc["uuid"] == server.model_service_uuids[0] and doc["target_url"] == server.url
+    assert doc["restored"] is True and doc["inventory"]["name"]
+
+
+def test_a_snapshot_never_restored_stops_the_next_session_with_one_line(pytester: pytest.Pytester,
+                                                                        reference_server: ServerFactory) -> None:
+    """The CLI refuses to start on a resource an earlier run left changed (exit 3); so does the plugin."""
+    from zscontract.runner.snapshot import save_snapshot
+
+    server = reference_server(profile="zstack")
+    uuid = server.model_service_uuids[0]
+    left = save_snapshot(pytester.path / "out" / "killed-run" / "snapshot.json", uuid, {"uuid": uuid, "name": "x"},
+                         target_url=server.url, profile="zstack")
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-profile", "zstack",
+                                           "--zs-report-dir", str(pytester.path / "out"))
+    assert result.ret == 3, result.stdout.str()[-2000:]
+    result.stdout.fnmatch_lines([f"*zscontract: an earlier run changed model service {uuid} and never restored it "
+                                 f"(snapshot {left}); run `ZS_SESSION_UUID=S zscontract restore {left.parent}` "
+                                 "first, or delete that snapshot to go on without it*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_a_target_without_a_query_api_is_not_a_silent_green(pytester: pytest.Pytester,
+                                                            reference_server: ServerFactory) -> None:
+    """The CLI calls it INCOMPLETE (exit 5); the session's summary at least says what was not judged."""
+    server = reference_server(profile="zstack", variants=["no-query-api"])
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=40", "max_examples=5"))
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-profile", "zstack")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*zscontract: (zstack) no query API on the target: read_after_write and "
+                                 "query_read judged nothing*"])
+
+
+def test_a_failed_restore_names_the_snapshot_left_for_zscontract_restore(pytester: pytest.Pytester,
+                                                                         reference_server: ServerFactory) -> None:
+    """The CLI says NOT RESTORED with the snapshot's path; the plugin's teardown error says the same."""
+    import json
+
+    server = reference_server(profile="documented", faults=["lock-after-writes"])  # refuses writes after 60
+    pytester.makepyfile(test_suite=SUITE.replace("max_examples=40", "max_examples=90"))
+    result = pytester.runpytest_subprocess(*_args(server), "--zs-report-dir", str(pytester.path / "out"))
+    (saved,) = (pytester.path / "out").glob("pytest-*/snapshot.json")
+    result.stdout.fnmatch_lines([f"*zscontract: model service {server.model_service_uuids[0]} was not restored: *; "
+                                 f"snapshot {saved}: run `ZS_SESSION_UUID=S zscontract restore {saved.parent}`*"])
+    assert json.loads(saved.read_text(encoding="utf-8"))["restored"] is False  # the next session refuses to start
+
+
+WRITE_THEN_WAIT = '''
+import time
+from zscontract.core.cases import Case, InputClass
+
+def test_write_then_wait(zs_harness):
+    zs_harness.execute(Case(InputClass.ACCEPT, "a write", fields={"name": "changed-by-the-session"}))
+    print("WROTE", flush=True)
+    time.sleep(60)
+'''
+
+
+def test_sigterm_restores_the_resource_before_the_session_ends(pytester: pytest.Pytester,
+                                                                reference_server: ServerFactory) -> None:
+    """A cancelled CI job (SIGTERM) leaves the resource as found, as it does a CLI run (exit 130 there)."""
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    from tests.fixtures.servers import query_inventory
+
+    server = reference_server(profile="documented")
+    before = query_inventory(server)["name"]
+    pytester.makepyfile(test_suite=WRITE_THEN_WAIT)
+    proc = subprocess.Popen([sys.executable, "-m", "pytest", "-s", *_args(server), "--zs-report-dir", "out"],
+                            cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "WROTE" in line:
+            break
+    assert query_inventory(server)["name"] == "changed-by-the-session", "".join(seen)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode != 0
+    assert query_inventory(server)["name"] == before, "".join(seen) + out
+    (saved,) = (pytester.path / "out").glob("pytest-*/snapshot.json")
+    assert json.loads(saved.read_text(encoding="utf-8"))["restored"] is True
+
+
+RENEWED = '''
+import time
+from zscontract.core.cases import Case, InputClass
+
+def test_writes_across_a_session_expiry(zs_harness):
+    for n in range(3):
+        failures = zs_harness.execute(Case(InputClass.ACCEPT, f"write {n}", fields={"name": f"renewed-{n}"}))
+        assert not failures, str(failures[0])
+        time.sleep(1.5)
+'''
+
+
+def test_an_account_logs_in_and_again_when_the_session_expires(pytester: pytest.Pytester,
+                                                               reference_server: ServerFactory,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the CLI's --account: sessions that live 2 s do not fail a session of writes 1.5 s apart."""
+    from zscontract.core.session import hash_password
+
+    password = "Zs-S3cret&<pw>"
+    monkeypatch.setenv("ZSCONTRACT_SERVER_PASSWORD", password)
+    server = reference_server(profile="documented", extra_args=("--session-ttl", "2"))
+    monkeypatch.setenv("ZS_PASSWORD", password)
+    monkeypatch.delenv("ZS_SESSION_UUID", raising=False)
+    pytester.makepyfile(test_suite=RENEWED)
+    result = pytester.runpytest_subprocess("--zs-target-url", server.url, "--zs-account", server.info["account"],
+                                           "--zs-model-service-uuid", server.model_service_uuids[0],
+                                           "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    out = result.stdout.str() + result.stderr.str()
+    assert password not in out and hash_password(password) not in out
+
+
+def test_an_account_without_a_password_is_one_line(pytester: pytest.Pytester,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ZS_PASSWORD", raising=False)
+    pytester.makepyfile(test_suite=SUITE)
+    result = pytester.runpytest_subprocess("--zs-target-url", "http://127.0.0.1:1", "--zs-account", "admin",
+                                           "--zs-model-service-uuid", "b" * 32, "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--zs-account needs the password in the environment variable ZS_PASSWORD*"])
