@@ -29,11 +29,12 @@ from zscontract.core.limits import (
     retry_after,
 )
 from zscontract.core.reads import ReadBack, query_absent, read_resource
+from zscontract.errors import ZsContractError
 
 __all__ = [
     "AUTH_DEFAULT", "AUTH_NONE", "AUTH_SCHEME", "AUTH_UNKNOWN", "UNKNOWN_SESSION",
     "Client", "ClientSettings", "Stats", "ReadBack",
-    "RunLimitReached", "RequestBudgetExceeded", "BudgetSpent", "TargetDown",
+    "RunLimitReached", "RequestBudgetExceeded", "BudgetSpent", "TargetDown", "SessionExpired",
 ]
 
 AUTH_DEFAULT = "default"   # "OAuth <session>"
@@ -44,6 +45,15 @@ AUTH_UNKNOWN = "unknown"   # a well-formed session nobody issued
 UNKNOWN_SESSION = "0" * 31 + "1"
 _DOWN_KINDS = (CONNECTION, TIMEOUT, TLS)  # what counts towards TargetDown (a huge body is an answer)
 MAX_RETRY_AFTER = 30.0
+MAX_RENEWALS = 2  # a request re-sent with a fresh session at most this often (a new one may expire too)
+
+
+class SessionExpired(TargetDown):
+    """The run's own session, accepted before, is now refused (ID.1001) and cannot be renewed.
+
+    Not the target's fault and not a verdict on the request: the run stops (exit 3, as a refused
+    session at the start), the step unjudged. A ``TargetDown`` so every halt handles it alike.
+    """
 
 
 @dataclass
@@ -69,6 +79,7 @@ class Stats:
     async_jobs: int = 0  # 202 + location answers followed
     foreign_locations: set[str] = field(default_factory=set)  # job origins that were not the target's
     failures_in_a_row: int = 0
+    jobs_cut: int = 0  # jobs still running when the run's deadline stopped their polling
 
 
 class Client:
@@ -87,6 +98,11 @@ class Client:
         self._transport = Transport(ca_bundle=settings.ca_bundle, insecure=settings.insecure)
         self.query_api: bool | None = None  # None until a read settles whether the target has one
         self.query_style: str | None = None  # "q" or "path" once a read found which the target has
+        self.on_job_cut: Callable[[str], None] | None = None  # told when the deadline cuts a job's polling
+        self._sessions: set[str] = set()   # every session this client has sent as its own
+        self._accepted: set[str] = set()   # sessions the target has answered as valid
+        self._renew_lock = threading.Lock()  # one re-login at a time; the others then use its session
+        self._renew_refused: str | None = None  # why logging in again failed: not tried again
 
     # -- plumbing ---------------------------------------------------------------------------
     @property
@@ -133,8 +149,25 @@ class Client:
 
     def send(self, method: str, url: str, *, body: bytes | None = None,
              headers: dict[str, str] | None = None, timeout: float | None = None,
-             _retried: bool = False) -> Exchange:
-        """Send one request; a timeout, a dropped connection or a huge body becomes ``Exchange.error``."""
+             renew: bool = True) -> Exchange:
+        """Send one request; a timeout, a dropped connection or a huge body becomes ``Exchange.error``.
+
+        Sent with one of the run's own sessions and refused with ID.1001, it is sent again with the
+        live session (renewed once when ``--account`` allows it); ``renew=False`` (a job poll, whose
+        ID.1001 is the job's result; a logout) returns the answer as it came.
+        """
+        ex = self._send_once(method, url, body=body, headers=headers, timeout=timeout)
+        for _ in range(MAX_RENEWALS if renew else 0):
+            live = self.session_retry(ex)
+            if live is None:
+                break
+            ex = self._send_once(method, url, body=body, headers=_with_session(ex.request.headers, live),
+                                 timeout=timeout)
+        return ex
+
+    def _send_once(self, method: str, url: str, *, body: bytes | None = None,
+                   headers: dict[str, str] | None = None, timeout: float | None = None,
+                   _retried: bool = False) -> Exchange:
         hdrs = dict(headers or {})
         if body is not None:
             hdrs.setdefault("Content-Type", "application/json;charset=UTF-8")
@@ -151,7 +184,7 @@ class Client:
             delay = self._retry_delay(response)
             if delay is not None:
                 time.sleep(delay)
-                return self.send(method, url, body=body, headers=headers, timeout=timeout, _retried=True)
+                return self._send_once(method, url, body=body, headers=headers, timeout=timeout, _retried=True)
         ex = Exchange(request, response, error=error, error_kind=kind)
         self._after(ex)
         return ex
@@ -183,21 +216,79 @@ class Client:
         if raw_body is None:
             payload = self.settings.dialect.wrap(fields) if wrap else fields
             raw_body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        headers = {**self.auth_headers(auth), **(extra_headers or {})}
-        ex = self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers)
-        ex = self.follow_job(ex, headers)
-        if auth == AUTH_DEFAULT and self.renewed_session(ex):
-            return self.update(uuid, fields, raw_body=raw_body, wrap=wrap, auth=auth, extra_headers=extra_headers)
+        for _ in range(MAX_RENEWALS + 1):
+            headers = {**self.auth_headers(auth), **(extra_headers or {})}
+            ex = self.follow_job(self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers), headers)
+            # A zstack job delivers the session's ID.1001 through the poll: the whole update goes again.
+            if auth != AUTH_DEFAULT or self.session_retry(ex) is None:
+                break
         return ex
 
     def renewed_session(self, ex: Exchange) -> bool:
-        """True when ``ex`` was refused for an expired session (ID.1001) and a new login replaced it."""
-        if self.on_session_expired is None or not self._session_expired(ex):
-            return False
-        fresh = self.on_session_expired()
+        """True when ``ex`` was refused for one of the run's sessions (ID.1001) and a live one replaces it."""
+        return self.session_retry(ex) is not None
+
+    def session_retry(self, ex: Exchange) -> str | None:
+        """The session to send ``ex``'s request again with, or None when it was not refused for ours.
+
+        Thread-safe: of the threads refused at once (a concurrent burst), one logs in again and the
+        others, finding their session replaced, use the new one (issue F4: the re-login's 1-second
+        rule refused them, and their ID.1001 was judged a rejection of valid input). Raises
+        SessionExpired when a session the target accepted before is refused and cannot be renewed
+        (issue F3: with --session-uuid alone, an expiry was blamed on the target).
+        """
+        session = self._own_session(ex.request.headers)
+        if session is None or ex.response is None:
+            return None
+        if not self._session_expired(ex):
+            if ex.response.status == 200 or ex.response.error_code() is not None:
+                with self.lock:
+                    self._accepted.add(session)  # the target's API read the session and went on
+            return None
+        with self._renew_lock:
+            live = self.settings.session_uuid
+            if session != live:
+                return live or None
+            fresh = self._renew()
+            if fresh:
+                return fresh
+            with self.lock:
+                accepted = session in self._accepted
+        if not accepted:
+            return None  # never accepted: the preflight (or a must-reject probe) judges the answer
+        how = (f"logging in again was refused ({self._renew_refused})" if self._renew_refused else
+               "the run cannot log in again without --account" if self.on_session_expired is None else
+               "a fresh session was refused at once")
+        raise SessionExpired(f"the session expired mid-run: the target refused the run's session (ID.1001, "
+                             f"status {ex.response.status}) after accepting it, and {how}; the request is not "
+                             "judged. Pass --account (password in ZS_PASSWORD) so the run logs in again, or a "
+                             "session that lives longer than --max-time")
+
+    def _renew(self) -> str | None:
+        """A fresh session from ``on_session_expired`` (under the renew lock), or None."""
+        if self.on_session_expired is None or self._renew_refused is not None:
+            return None
+        try:
+            fresh = self.on_session_expired()
+        except ZsContractError as exc:  # refused or unanswered: a precondition now failing, not a bug (F24)
+            self._renew_refused = str(exc)
+            return None
         if fresh:
             self.settings.session_uuid = fresh
-        return bool(fresh)
+            self._sessions.add(fresh)
+        return fresh
+
+    def _own_session(self, headers: dict[str, str]) -> str | None:
+        """The session of ``OAuth <session>`` when it is one of the run's own (never a probe's)."""
+        sent = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        scheme, _, session = sent.partition(" ")
+        live = self.settings.session_uuid
+        if scheme != "OAuth" or not session or session == UNKNOWN_SESSION:
+            return None
+        if session == live:
+            self._sessions.add(live)  # the runner may set a logged-in session directly
+            return session
+        return session if session in self._sessions else None
 
     def follow_job(self, ex: Exchange, headers: dict[str, str]) -> Exchange:
         """For a zstack 202 + location, poll the job until it ends (see zscontract.core.jobs)."""
@@ -246,6 +337,11 @@ class Client:
     @property
     def has_query_api(self) -> bool | None:
         return self.query_api
+
+
+def _with_session(headers: dict[str, str], session: str) -> dict[str, str]:
+    kept = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+    return {**kept, "Authorization": f"OAuth {session}"}
 
 
 def uuid_of(ex: Exchange) -> str:

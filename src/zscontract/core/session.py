@@ -52,7 +52,7 @@ def logout(client: Client, session: str) -> bool:
     """
     try:
         ex = client.send("DELETE", client.base_url + SESSION_PATH.format(uuid=session),
-                         headers={"Authorization": f"OAuth {session}"})
+                         headers={"Authorization": f"OAuth {session}"}, renew=False)
     except (RunLimitReached, TargetDown):
         return False
     return ex.response is not None and ex.response.status in (200, 202, 204)

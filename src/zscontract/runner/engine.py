@@ -18,13 +18,13 @@ from zscontract.contract import Contract
 from zscontract.core.cases import Case, InputClass
 from zscontract.core.client import Client
 from zscontract.core.dialects import Dialect, Outcome
-from zscontract.core.exchange import Exchange
+from zscontract.core.exchange import CONNECTION, JOB_LOST, TIMEOUT, TLS, Exchange
 from zscontract.core.failures import CheckFailed
 from zscontract.core.reads import ReadBack
 from zscontract.runner import stops
 from zscontract.runner.events import CaseJudged
 from zscontract.runner.judgement import Judgement
-from zscontract.runner.results import RunResult
+from zscontract.runner.results import RunResult, Unjudged
 from zscontract.strategies import duplicate_key_body
 
 # Each check's place in the order it runs; earlier checks explain a step better than later ones.
@@ -39,6 +39,7 @@ NOT_ON_CONCURRENT = frozenset({names.UNCHANGED_UNSENT, names.NO_LOST_UPDATE}) | 
 # A transport failure of these kinds is held back: if the target turns out to be down, it is the
 # target being down (exit 3), not a contract failure of every request in flight.
 HELD_KINDS = frozenset({"connection", "tls"})
+DOWN_KINDS = frozenset({CONNECTION, TIMEOUT, TLS})  # what the client counts towards "target down"
 
 
 class RunStopped(Exception):
@@ -71,7 +72,26 @@ class Harness:
         self._successes = 0
         self._accepted = 0
         self._burst_noted = False
+        self._lost_jobs = 0
         self._lock = threading.Lock()
+        client.on_job_cut = self._job_cut
+
+    def _job_cut(self, why: str) -> None:
+        """The deadline cut a job short: no_hang did not judge every case, so the run is not PASSED (F27)."""
+        if names.NO_HANG in self.result.selected:
+            self.result.unjudged.setdefault(names.NO_HANG, Unjudged(
+                f"not every case judged: {why}, neither done nor hung; raise --max-time or lower --job-timeout",
+                False))
+
+    def _lost_job(self, step: Step) -> None:
+        """Say once that a job's result was lost (F16): those cases were not judged on the update's answer."""
+        with self._lock:
+            self._lost_jobs += 1
+            first = self._lost_jobs == 1
+        if first:
+            self.result.note(f"the job's result was lost ({step.case.label}: {step.exchange.error}): such updates "
+                             "are not judged on their answer (accepted or rejected, envelope, code), only on "
+                             "what a read-back shows")
 
     # -- state ------------------------------------------------------------------------------
     def read(self, case: Case | None, *, record: bool = True) -> ReadBack:
@@ -162,6 +182,8 @@ class Harness:
         touching the run's tallies (used to minimize a failing case).
         """
         j = Judgement(answered=step.exchange.response is not None)
+        if record and step.exchange.error_kind == JOB_LOST:
+            self._lost_job(step)
         for info in self.checks:
             if (only is not None and info.name not in only) or (only is None and info.name in skip):
                 continue
@@ -253,7 +275,12 @@ class Harness:
             except Exception as exc:  # a run limit, the target down, or a bug: raised below, in this thread
                 errors.append(exc)
 
-        limit, self.client.settings.rate_limit = self.client.settings.rate_limit, None
+        settings = self.client.settings
+        limit, settings.rate_limit = settings.rate_limit, None
+        # One burst is one strike towards "target down" (F14): writes hanging together (a deadlock
+        # on concurrent writes) while the target answers the read that follows are no_hang failures.
+        down_after, settings.down_after = settings.down_after, None
+        strikes = self.client.stats.failures_in_a_row
         if limit and not self._burst_noted:
             self._burst_noted = True
             self.result.note(f"--rate-limit {limit:g}/s: each concurrent-writes burst of {len(updates)} writes was "
@@ -265,10 +292,14 @@ class Harness:
             for t in threads:
                 t.join(self.client.settings.request_timeout + self.client.settings.job_timeout + 5)
         finally:
-            self.client.settings.rate_limit = limit
+            settings.rate_limit, settings.down_after = limit, down_after
+            done = [(f, ex) for f, ex in results if ex is not None]
+            if done and all(ex.error_kind in DOWN_KINDS for _, ex in done):
+                with self.client.lock:
+                    self.client.stats.failures_in_a_row = strikes + 1
         if errors:
             raise errors[0]
-        return self._judge_concurrent(updates, [(f, ex) for f, ex in results if ex is not None])
+        return self._judge_concurrent(updates, done)
 
     def _judge_concurrent(self, updates: list[dict[str, Any]],
                           done: list[tuple[dict[str, Any], Any]]) -> list[CheckFailed]:
