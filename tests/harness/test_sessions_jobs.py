@@ -69,7 +69,7 @@ def test_an_accepted_session_refused_later_stops_the_run_instead_of_failing_the_
     with Hostile(_expiring()) as server:
         client = _client(server.url)
         assert client.query(UUID).status == 200  # the session is accepted...
-        with pytest.raises(TargetDown, match="session expired mid-run.*--account"):
+        with pytest.raises(TargetDown, match=r"session expired mid-run.*--account"):
             client.update(UUID, {"name": "x"})  # ... then refused: not judged as rejecting valid input
 
 

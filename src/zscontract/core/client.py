@@ -29,7 +29,7 @@ from zscontract.core.limits import (
     retry_after,
 )
 from zscontract.core.reads import ReadBack, query_absent, read_resource
-from zscontract.errors import ZsContractError
+from zscontract.core.session import UNKNOWN_SESSION, SessionExpired, Sessions, with_session
 
 __all__ = [
     "AUTH_DEFAULT", "AUTH_NONE", "AUTH_SCHEME", "AUTH_UNKNOWN", "UNKNOWN_SESSION",
@@ -42,18 +42,9 @@ AUTH_NONE = "none"         # no Authorization header
 AUTH_SCHEME = "scheme"     # a scheme other than OAuth
 AUTH_UNKNOWN = "unknown"   # a well-formed session nobody issued
 
-UNKNOWN_SESSION = "0" * 31 + "1"
 _DOWN_KINDS = (CONNECTION, TIMEOUT, TLS)  # what counts towards TargetDown (a huge body is an answer)
 MAX_RETRY_AFTER = 30.0
 MAX_RENEWALS = 2  # a request re-sent with a fresh session at most this often (a new one may expire too)
-
-
-class SessionExpired(TargetDown):
-    """The run's own session, accepted before, is now refused (ID.1001) and cannot be renewed.
-
-    Not the target's fault and not a verdict on the request: the run stops (exit 3, as a refused
-    session at the start), the step unjudged. A ``TargetDown`` so every halt handles it alike.
-    """
 
 
 @dataclass
@@ -99,10 +90,7 @@ class Client:
         self.query_api: bool | None = None  # None until a read settles whether the target has one
         self.query_style: str | None = None  # "q" or "path" once a read found which the target has
         self.on_job_cut: Callable[[str], None] | None = None  # told when the deadline cuts a job's polling
-        self._sessions: set[str] = set()   # every session this client has sent as its own
-        self._accepted: set[str] = set()   # sessions the target has answered as valid
-        self._renew_lock = threading.Lock()  # one re-login at a time; the others then use its session
-        self._renew_refused: str | None = None  # why logging in again failed: not tried again
+        self.sessions = Sessions()
 
     # -- plumbing ---------------------------------------------------------------------------
     @property
@@ -161,7 +149,7 @@ class Client:
             live = self.session_retry(ex)
             if live is None:
                 break
-            ex = self._send_once(method, url, body=body, headers=_with_session(ex.request.headers, live),
+            ex = self._send_once(method, url, body=body, headers=with_session(ex.request.headers, live),
                                  timeout=timeout)
         return ex
 
@@ -231,64 +219,17 @@ class Client:
     def session_retry(self, ex: Exchange) -> str | None:
         """The session to send ``ex``'s request again with, or None when it was not refused for ours.
 
-        Thread-safe: of the threads refused at once (a concurrent burst), one logs in again and the
-        others, finding their session replaced, use the new one (issue F4: the re-login's 1-second
-        rule refused them, and their ID.1001 was judged a rejection of valid input). Raises
-        SessionExpired when a session the target accepted before is refused and cannot be renewed
-        (issue F3: with --session-uuid alone, an expiry was blamed on the target).
+        Raises SessionExpired when the run's session, accepted before, is refused for good (see
+        :class:`zscontract.core.session.Sessions`).
         """
-        session = self._own_session(ex.request.headers)
+        session = self.sessions.own(ex.request.headers, self.settings.session_uuid)
         if session is None or ex.response is None:
             return None
         if not self._session_expired(ex):
             if ex.response.status == 200 or ex.response.error_code() is not None:
-                with self.lock:
-                    self._accepted.add(session)  # the target's API read the session and went on
+                self.sessions.accept(session)  # the target's API read the session and went on
             return None
-        with self._renew_lock:
-            live = self.settings.session_uuid
-            if session != live:
-                return live or None
-            fresh = self._renew()
-            if fresh:
-                return fresh
-            with self.lock:
-                accepted = session in self._accepted
-        if not accepted:
-            return None  # never accepted: the preflight (or a must-reject probe) judges the answer
-        how = (f"logging in again was refused ({self._renew_refused})" if self._renew_refused else
-               "the run cannot log in again without --account" if self.on_session_expired is None else
-               "a fresh session was refused at once")
-        raise SessionExpired(f"the session expired mid-run: the target refused the run's session (ID.1001, "
-                             f"status {ex.response.status}) after accepting it, and {how}; the request is not "
-                             "judged. Pass --account (password in ZS_PASSWORD) so the run logs in again, or a "
-                             "session that lives longer than --max-time")
-
-    def _renew(self) -> str | None:
-        """A fresh session from ``on_session_expired`` (under the renew lock), or None."""
-        if self.on_session_expired is None or self._renew_refused is not None:
-            return None
-        try:
-            fresh = self.on_session_expired()
-        except ZsContractError as exc:  # refused or unanswered: a precondition now failing, not a bug (F24)
-            self._renew_refused = str(exc)
-            return None
-        if fresh:
-            self.settings.session_uuid = fresh
-            self._sessions.add(fresh)
-        return fresh
-
-    def _own_session(self, headers: dict[str, str]) -> str | None:
-        """The session of ``OAuth <session>`` when it is one of the run's own (never a probe's)."""
-        sent = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        scheme, _, session = sent.partition(" ")
-        live = self.settings.session_uuid
-        if scheme != "OAuth" or not session or session == UNKNOWN_SESSION:
-            return None
-        if session == live:
-            self._sessions.add(live)  # the runner may set a logged-in session directly
-            return session
-        return session if session in self._sessions else None
+        return self.sessions.replace(self, session, f"status {ex.response.status}")
 
     def follow_job(self, ex: Exchange, headers: dict[str, str]) -> Exchange:
         """For a zstack 202 + location, poll the job until it ends (see zscontract.core.jobs)."""
@@ -337,11 +278,6 @@ class Client:
     @property
     def has_query_api(self) -> bool | None:
         return self.query_api
-
-
-def _with_session(headers: dict[str, str], session: str) -> dict[str, str]:
-    kept = {k: v for k, v in headers.items() if k.lower() != "authorization"}
-    return {**kept, "Authorization": f"OAuth {session}"}
 
 
 def uuid_of(ex: Exchange) -> str:
