@@ -79,13 +79,13 @@ class Sessions:
         with self._lock:
             if session not in self._accepted:
                 return None
+        advice = ("" if client.on_session_expired is not None else " Pass --account (password in ZS_PASSWORD) so "
+                  "the run logs in again, or a session that lives longer than --max-time")
         how = (f"logging in again was refused ({self.refused})" if self.refused else
                "the run cannot log in again without --account" if client.on_session_expired is None else
                "a fresh session was refused at once")
         raise SessionExpired(f"the session expired mid-run: the target refused the run's session (ID.1001, "
-                             f"{answer}) after accepting it, and {how}; the request is not judged. Pass "
-                             "--account (password in ZS_PASSWORD) so the run logs in again, or a session that "
-                             "lives longer than --max-time")
+                             f"{answer}) after accepting it, and {how}; the request is not judged.{advice}")
 
     def _renew(self, client: Client) -> str | None:
         if client.on_session_expired is None or self.refused is not None:

@@ -19,6 +19,9 @@ NEEDS_WRITES = frozenset({
 NEEDS_QUERY_API = frozenset({names.READ_AFTER_WRITE, names.QUERY_READ})
 # Checks that compare a read-back with what was sent: nothing to compare when every read failed.
 NEEDS_READS = frozenset({names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names.NO_LOST_UPDATE})
+# The engine's note when a job's result was lost (a poll answered 404 "the job has been expired"):
+# such an update has no answer to judge, which explains a check that judged nothing.
+LOST_JOBS_NOTE = "the job's result was lost"
 
 
 def explain_unjudged(result: RunResult, settings: RunSettings, *, query_api: bool | None,
@@ -57,6 +60,9 @@ def _why(name: str, result: RunResult, settings: RunSettings, query_api: bool | 
     if result.stopped:
         return Unjudged(f"the run stopped early: {result.stopped}", False)
     seen = tally.not_applicable if tally is not None else 0
+    if any(n.startswith(LOST_JOBS_NOTE) for n in result.notes):
+        return Unjudged(f"none of the {seen} cases it saw gave it an answer to judge ({LOST_JOBS_NOTE} for some "
+                        "or all of them: a job poll was not answered with the job's result, see notes)", False)
     if result.incomplete:
         if seen:  # it met cases, none of its kind, before the limit: both facts, not just the limit
             return Unjudged(f"none of the {seen} cases it saw gave it anything to judge before the run ended: "

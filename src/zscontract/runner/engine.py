@@ -22,6 +22,7 @@ from zscontract.core.exchange import CONNECTION, JOB_LOST, TIMEOUT, TLS, Exchang
 from zscontract.core.failures import CheckFailed
 from zscontract.core.reads import ReadBack
 from zscontract.runner import stops
+from zscontract.runner.accounting import LOST_JOBS_NOTE
 from zscontract.runner.events import CaseJudged
 from zscontract.runner.judgement import Judgement
 from zscontract.runner.results import RunResult, Unjudged
@@ -89,9 +90,9 @@ class Harness:
             self._lost_jobs += 1
             first = self._lost_jobs == 1
         if first:
-            self.result.note(f"the job's result was lost ({step.case.label}: {step.exchange.error}): such updates "
-                             "are not judged on their answer (accepted or rejected, envelope, code), only on "
-                             "what a read-back shows")
+            detail = (step.exchange.error or "").removeprefix(LOST_JOBS_NOTE).lstrip(": ")
+            self.result.note(f"{LOST_JOBS_NOTE} (first: {step.case.label}; {detail}): such updates are not judged "
+                             "on their answer (accepted or rejected, envelope, code), only on what a read-back shows")
 
     # -- state ------------------------------------------------------------------------------
     def read(self, case: Case | None, *, record: bool = True) -> ReadBack:
