@@ -195,6 +195,7 @@ def test_a_hang_only_on_concurrent_writes_is_a_no_hang_failure() -> None:
                                               {"description": "e"}, {"name": "f"}])
     assert {f.check for f in failures} == {names.NO_HANG}
     assert len(failures) == 5
+    assert result.tallies[names.NO_HANG].failed == 5  # recorded: the read after the burst was answered
 
 
 # -- F27: a job cut by the time budget leaves no_hang not fully judged -------------------------------

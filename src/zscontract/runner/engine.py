@@ -7,6 +7,7 @@ that name another uuid are must-reject probes (unknown or malformed uuid).
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -21,11 +22,10 @@ from zscontract.core.dialects import Dialect, Outcome
 from zscontract.core.exchange import CONNECTION, JOB_LOST, TIMEOUT, TLS, Exchange
 from zscontract.core.failures import CheckFailed
 from zscontract.core.reads import ReadBack
-from zscontract.runner import stops
-from zscontract.runner.accounting import LOST_JOBS_NOTE
+from zscontract.runner import accounting, stops
 from zscontract.runner.events import CaseJudged
 from zscontract.runner.judgement import Judgement
-from zscontract.runner.results import RunResult, Unjudged
+from zscontract.runner.results import RunResult
 from zscontract.strategies import duplicate_key_body
 
 # Each check's place in the order it runs; earlier checks explain a step better than later ones.
@@ -73,26 +73,9 @@ class Harness:
         self._successes = 0
         self._accepted = 0
         self._burst_noted = False
-        self._lost_jobs = 0
+        self._holding = False  # hold every unanswered write's failures (a burst that got no answer)
         self._lock = threading.Lock()
-        client.on_job_cut = self._job_cut
-
-    def _job_cut(self, why: str) -> None:
-        """The deadline cut a job short: no_hang did not judge every case, so the run is not PASSED (F27)."""
-        if names.NO_HANG in self.result.selected:
-            self.result.unjudged.setdefault(names.NO_HANG, Unjudged(
-                f"not every case judged: {why}, neither done nor hung; raise --max-time or lower --job-timeout",
-                False))
-
-    def _lost_job(self, step: Step) -> None:
-        """Say once that a job's result was lost (F16): those cases were not judged on the update's answer."""
-        with self._lock:
-            self._lost_jobs += 1
-            first = self._lost_jobs == 1
-        if first:
-            detail = (step.exchange.error or "").removeprefix(LOST_JOBS_NOTE).lstrip(": ")
-            self.result.note(f"{LOST_JOBS_NOTE} (first: {step.case.label}; {detail}): such updates are not judged "
-                             "on their answer (accepted or rejected, envelope, code), only on what a read-back shows")
+        client.on_job_cut = functools.partial(accounting.job_cut, result)
 
     # -- state ------------------------------------------------------------------------------
     def read(self, case: Case | None, *, record: bool = True) -> ReadBack:
@@ -184,7 +167,7 @@ class Harness:
         """
         j = Judgement(answered=step.exchange.response is not None)
         if record and step.exchange.error_kind == JOB_LOST:
-            self._lost_job(step)
+            accounting.job_lost(self.result, step.case.label, step.exchange.error)
         for info in self.checks:
             if (only is not None and info.name not in only) or (only is None and info.name in skip):
                 continue
@@ -209,7 +192,7 @@ class Harness:
             self.result.passed(name)
         for name in j.not_applicable:
             self.result.not_applicable(name)
-        if not j.answered and step.exchange.error_kind in HELD_KINDS:
+        if not j.answered and (step.exchange.error_kind in HELD_KINDS or self._holding):
             with self._lock:
                 self._held.extend(j.failures)
             return
@@ -306,6 +289,9 @@ class Harness:
                           done: list[tuple[dict[str, Any], Any]]) -> list[CheckFailed]:
         failures: list[CheckFailed] = []
         before = self.state
+        # A burst that got no answer at all is held like a dropped connection: the read that follows
+        # says whether they are hangs (it answers: no_hang failures) or the target is down (F14).
+        self._holding = bool(done) and all(ex.error_kind in DOWN_KINDS for _, ex in done)
         for fields, ex in done:
             outcome = self.dialect.classify(ex.response) if ex.response is not None else None
             case = Case(InputClass.ACCEPT, "concurrent:" + ",".join(sorted(fields)), fields=fields)
@@ -315,6 +301,7 @@ class Harness:
             failures += self.judge(step, skip=NOT_ON_CONCURRENT).failures
             if self.result.events is not None:
                 self.result.events.emit(CaseJudged(self.result))
+        self._holding = False
         merged: dict[str, Any] = {}
         for fields in updates:
             merged.update(fields)
