@@ -40,9 +40,11 @@ def _client(url: str, dialect: Any = ZSTACK, **kwargs: Any) -> Client:
     return Client(ClientSettings(base_url=url, session_uuid=OLD, dialect=dialect, **kwargs))
 
 
-def _expiring(*, login_status: int = 200, login_delay: float = 0.0, answers_before: int = 1) -> Any:
-    """A zstack node whose first session works for ``answers_before`` requests, then is refused
-    (503 ID.1001); a login issues NEW (after ``login_delay``), or is refused with ``login_status``."""
+def _expiring(*, login_status: int = 200, login_delay: float = 0.0, answers_before: int = 1,
+              refusal: int = 503) -> Any:
+    """A node whose first session works for ``answers_before`` requests, then is refused (``refusal``
+    + ID.1001: 503 in zstack, 401 in documented); a login issues NEW (after ``login_delay``), or is
+    refused with ``login_status``."""
     state = {"served": 0}
     lock = threading.Lock()
 
@@ -57,7 +59,7 @@ def _expiring(*, login_status: int = 200, login_delay: float = 0.0, answers_befo
             state["served"] += 1
             live = session == NEW or (session == OLD and state["served"] <= answers_before)
         if not live:
-            return answer_json(conn, 503, EXPIRED)
+            return answer_json(conn, refusal, EXPIRED)
         if seen.method == "GET":
             return answer_json(conn, 200, {"inventories": [INVENTORY]})
         return answer_json(conn, 200, {"inventory": INVENTORY})
@@ -65,9 +67,11 @@ def _expiring(*, login_status: int = 200, login_delay: float = 0.0, answers_befo
 
 
 # -- F3: a --session-uuid session that expires is not the target's fault ---------------------------
-def test_an_accepted_session_refused_later_stops_the_run_instead_of_failing_the_case() -> None:
-    with Hostile(_expiring()) as server:
-        client = _client(server.url)
+@pytest.mark.parametrize(("dialect", "refusal"), [(ZSTACK, 503), (DOCUMENTED, 401)])
+def test_an_accepted_session_refused_later_stops_the_run_instead_of_failing_the_case(dialect: Any,
+                                                                                    refusal: int) -> None:
+    with Hostile(_expiring(refusal=refusal)) as server:
+        client = _client(server.url, dialect)
         assert client.query(UUID).status == 200  # the session is accepted...
         with pytest.raises(TargetDown, match=r"session expired mid-run.*--account"):
             client.update(UUID, {"name": "x"})  # ... then refused: not judged as rejecting valid input
