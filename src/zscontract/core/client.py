@@ -206,7 +206,8 @@ class Client:
             raw_body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         for _ in range(MAX_RENEWALS + 1):
             headers = {**self.auth_headers(auth), **(extra_headers or {})}
-            ex = self.follow_job(self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers), headers)
+            sent = self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers)
+            ex = self.follow_job(sent, sent.request.headers)  # polled with the session the PUT went with
             # A zstack job delivers the session's ID.1001 through the poll: the whole update goes again.
             if auth != AUTH_DEFAULT or self.session_retry(ex) is None:
                 break
