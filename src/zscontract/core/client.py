@@ -29,11 +29,12 @@ from zscontract.core.limits import (
     retry_after,
 )
 from zscontract.core.reads import ReadBack, query_absent, read_resource
+from zscontract.core.session import UNKNOWN_SESSION, SessionExpired, Sessions, with_session
 
 __all__ = [
     "AUTH_DEFAULT", "AUTH_NONE", "AUTH_SCHEME", "AUTH_UNKNOWN", "UNKNOWN_SESSION",
     "Client", "ClientSettings", "Stats", "ReadBack",
-    "RunLimitReached", "RequestBudgetExceeded", "BudgetSpent", "TargetDown",
+    "RunLimitReached", "RequestBudgetExceeded", "BudgetSpent", "TargetDown", "SessionExpired",
 ]
 
 AUTH_DEFAULT = "default"   # "OAuth <session>"
@@ -41,9 +42,9 @@ AUTH_NONE = "none"         # no Authorization header
 AUTH_SCHEME = "scheme"     # a scheme other than OAuth
 AUTH_UNKNOWN = "unknown"   # a well-formed session nobody issued
 
-UNKNOWN_SESSION = "0" * 31 + "1"
 _DOWN_KINDS = (CONNECTION, TIMEOUT, TLS)  # what counts towards TargetDown (a huge body is an answer)
 MAX_RETRY_AFTER = 30.0
+MAX_RENEWALS = 2  # a request re-sent with a fresh session at most this often (a new one may expire too)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Stats:
     async_jobs: int = 0  # 202 + location answers followed
     foreign_locations: set[str] = field(default_factory=set)  # job origins that were not the target's
     failures_in_a_row: int = 0
+    jobs_cut: int = 0  # jobs still running when the run's deadline stopped their polling
 
 
 class Client:
@@ -87,6 +89,8 @@ class Client:
         self._transport = Transport(ca_bundle=settings.ca_bundle, insecure=settings.insecure)
         self.query_api: bool | None = None  # None until a read settles whether the target has one
         self.query_style: str | None = None  # "q" or "path" once a read found which the target has
+        self.on_job_cut: Callable[[str], None] | None = None  # told when the deadline cuts a job's polling
+        self.sessions = Sessions()
 
     # -- plumbing ---------------------------------------------------------------------------
     @property
@@ -133,8 +137,25 @@ class Client:
 
     def send(self, method: str, url: str, *, body: bytes | None = None,
              headers: dict[str, str] | None = None, timeout: float | None = None,
-             _retried: bool = False) -> Exchange:
-        """Send one request; a timeout, a dropped connection or a huge body becomes ``Exchange.error``."""
+             renew: bool = True) -> Exchange:
+        """Send one request; a timeout, a dropped connection or a huge body becomes ``Exchange.error``.
+
+        Sent with one of the run's own sessions and refused with ID.1001, it is sent again with the
+        live session (renewed once when ``--account`` allows it); ``renew=False`` (a job poll, whose
+        ID.1001 is the job's result; a logout) returns the answer as it came.
+        """
+        ex = self._send_once(method, url, body=body, headers=headers, timeout=timeout)
+        for _ in range(MAX_RENEWALS if renew else 0):
+            live = self.session_retry(ex)
+            if live is None:
+                break
+            ex = self._send_once(method, url, body=body, headers=with_session(ex.request.headers, live),
+                                 timeout=timeout)
+        return ex
+
+    def _send_once(self, method: str, url: str, *, body: bytes | None = None,
+                   headers: dict[str, str] | None = None, timeout: float | None = None,
+                   _retried: bool = False) -> Exchange:
         hdrs = dict(headers or {})
         if body is not None:
             hdrs.setdefault("Content-Type", "application/json;charset=UTF-8")
@@ -151,7 +172,7 @@ class Client:
             delay = self._retry_delay(response)
             if delay is not None:
                 time.sleep(delay)
-                return self.send(method, url, body=body, headers=headers, timeout=timeout, _retried=True)
+                return self._send_once(method, url, body=body, headers=headers, timeout=timeout, _retried=True)
         ex = Exchange(request, response, error=error, error_kind=kind)
         self._after(ex)
         return ex
@@ -183,21 +204,33 @@ class Client:
         if raw_body is None:
             payload = self.settings.dialect.wrap(fields) if wrap else fields
             raw_body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        headers = {**self.auth_headers(auth), **(extra_headers or {})}
-        ex = self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers)
-        ex = self.follow_job(ex, headers)
-        if auth == AUTH_DEFAULT and self.renewed_session(ex):
-            return self.update(uuid, fields, raw_body=raw_body, wrap=wrap, auth=auth, extra_headers=extra_headers)
+        for _ in range(MAX_RENEWALS + 1):
+            headers = {**self.auth_headers(auth), **(extra_headers or {})}
+            sent = self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers)
+            ex = self.follow_job(sent, sent.request.headers)  # polled with the session the PUT went with
+            # A zstack job delivers the session's ID.1001 through the poll: the whole update goes again.
+            if auth != AUTH_DEFAULT or self.session_retry(ex) is None:
+                break
         return ex
 
     def renewed_session(self, ex: Exchange) -> bool:
-        """True when ``ex`` was refused for an expired session (ID.1001) and a new login replaced it."""
-        if self.on_session_expired is None or not self._session_expired(ex):
-            return False
-        fresh = self.on_session_expired()
-        if fresh:
-            self.settings.session_uuid = fresh
-        return bool(fresh)
+        """True when ``ex`` was refused for one of the run's sessions (ID.1001) and a live one replaces it."""
+        return self.session_retry(ex) is not None
+
+    def session_retry(self, ex: Exchange) -> str | None:
+        """The session to send ``ex``'s request again with, or None when it was not refused for ours.
+
+        Raises SessionExpired when the run's session, accepted before, is refused for good (see
+        :class:`zscontract.core.session.Sessions`).
+        """
+        session = self.sessions.own(ex.request.headers, self.settings.session_uuid)
+        if session is None or ex.response is None:
+            return None
+        if not self._session_expired(ex):
+            if ex.response.status == 200 or ex.response.error_code() is not None:
+                self.sessions.accept(session)  # the target's API read the session and went on
+            return None
+        return self.sessions.replace(self, session, f"status {ex.response.status}")
 
     def follow_job(self, ex: Exchange, headers: dict[str, str]) -> Exchange:
         """For a zstack 202 + location, poll the job until it ends (see zscontract.core.jobs)."""

@@ -188,10 +188,11 @@ CONNECTION = "connection"    # refused, reset or dropped
 TLS = "tls"                  # certificate or TLS failure
 TOO_LARGE = "too_large"      # body over the limit (after decompression)
 JOB_TIMEOUT = "job_timeout"  # an async job still 202 after the job timeout
-ERROR_KINDS = (TIMEOUT, CONNECTION, TLS, TOO_LARGE, JOB_TIMEOUT)
+JOB_LOST = "job_lost"        # a poll answered neither 202 nor the job's result (404 "the job has been expired")
+ERROR_KINDS = (TIMEOUT, CONNECTION, TLS, TOO_LARGE, JOB_TIMEOUT, JOB_LOST)
 # For an Exchange built with a sentence only (older callers): its kind, from how the client words it.
 _KIND_OF_SENTENCE = (("timeout", TIMEOUT), ("connection failed", CONNECTION), ("TLS", TLS),
-                     ("body too large", TOO_LARGE), ("async job", JOB_TIMEOUT))
+                     ("body too large", TOO_LARGE), ("async job", JOB_TIMEOUT), ("the job's result", JOB_LOST))
 
 
 @dataclass(frozen=True)

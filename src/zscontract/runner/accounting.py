@@ -7,6 +7,8 @@ makes it INCOMPLETE: a green verdict must mean every property was judged.
 
 from __future__ import annotations
 
+import threading
+
 from zscontract.checks import names, registry
 from zscontract.config import RunSettings
 from zscontract.runner.results import RunResult, Unjudged
@@ -19,6 +21,27 @@ NEEDS_WRITES = frozenset({
 NEEDS_QUERY_API = frozenset({names.READ_AFTER_WRITE, names.QUERY_READ})
 # Checks that compare a read-back with what was sent: nothing to compare when every read failed.
 NEEDS_READS = frozenset({names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names.NO_LOST_UPDATE})
+# The engine's note when a job's result was lost (a poll answered 404 "the job has been expired"):
+# such an update has no answer to judge, which explains a check that judged nothing.
+LOST_JOBS_NOTE = "the job's result was lost"
+_NOTE_LOCK = threading.Lock()  # the burst's threads meet a lost job at once: one note
+
+
+def job_cut(result: RunResult, why: str) -> None:
+    """The deadline cut a job short: no_hang did not judge every case, so the run is not PASSED (F27)."""
+    if names.NO_HANG in result.selected:
+        result.unjudged.setdefault(names.NO_HANG, Unjudged(
+            f"not every case judged: {why}, neither done nor hung; raise --max-time or lower --job-timeout", False))
+
+
+def job_lost(result: RunResult, label: str, error: str | None) -> None:
+    """Say once that a job's result was lost (F16): such updates are not judged on their answer."""
+    with _NOTE_LOCK:
+        if any(n.startswith(LOST_JOBS_NOTE) for n in result.notes):
+            return
+        detail = (error or "").removeprefix(LOST_JOBS_NOTE).lstrip(": ")
+        result.note(f"{LOST_JOBS_NOTE} (first: {label}; {detail}): such updates are not judged on their answer "
+                    "(accepted or rejected, envelope, code), only on what a read-back shows")
 
 
 def explain_unjudged(result: RunResult, settings: RunSettings, *, query_api: bool | None,
@@ -57,6 +80,9 @@ def _why(name: str, result: RunResult, settings: RunSettings, query_api: bool | 
     if result.stopped:
         return Unjudged(f"the run stopped early: {result.stopped}", False)
     seen = tally.not_applicable if tally is not None else 0
+    if any(n.startswith(LOST_JOBS_NOTE) for n in result.notes):
+        return Unjudged(f"none of the {seen} cases it saw gave it an answer to judge ({LOST_JOBS_NOTE} for some "
+                        "or all of them: a job poll was not answered with the job's result, see notes)", False)
     if result.incomplete:
         if seen:  # it met cases, none of its kind, before the limit: both facts, not just the limit
             return Unjudged(f"none of the {seen} cases it saw gave it anything to judge before the run ended: "

@@ -7,6 +7,7 @@ that name another uuid are must-reject probes (unknown or malformed uuid).
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -18,10 +19,10 @@ from zscontract.contract import Contract
 from zscontract.core.cases import Case, InputClass
 from zscontract.core.client import Client
 from zscontract.core.dialects import Dialect, Outcome
-from zscontract.core.exchange import Exchange
+from zscontract.core.exchange import CONNECTION, JOB_LOST, TIMEOUT, TLS, Exchange
 from zscontract.core.failures import CheckFailed
 from zscontract.core.reads import ReadBack
-from zscontract.runner import stops
+from zscontract.runner import accounting, stops
 from zscontract.runner.events import CaseJudged
 from zscontract.runner.judgement import Judgement
 from zscontract.runner.results import RunResult
@@ -39,6 +40,7 @@ NOT_ON_CONCURRENT = frozenset({names.UNCHANGED_UNSENT, names.NO_LOST_UPDATE}) | 
 # A transport failure of these kinds is held back: if the target turns out to be down, it is the
 # target being down (exit 3), not a contract failure of every request in flight.
 HELD_KINDS = frozenset({"connection", "tls"})
+DOWN_KINDS = frozenset({CONNECTION, TIMEOUT, TLS})  # what the client counts towards "target down"
 
 
 class RunStopped(Exception):
@@ -71,7 +73,9 @@ class Harness:
         self._successes = 0
         self._accepted = 0
         self._burst_noted = False
+        self._holding = False  # hold every unanswered write's failures (a burst that got no answer)
         self._lock = threading.Lock()
+        client.on_job_cut = functools.partial(accounting.job_cut, result)
 
     # -- state ------------------------------------------------------------------------------
     def read(self, case: Case | None, *, record: bool = True) -> ReadBack:
@@ -162,6 +166,8 @@ class Harness:
         touching the run's tallies (used to minimize a failing case).
         """
         j = Judgement(answered=step.exchange.response is not None)
+        if record and step.exchange.error_kind == JOB_LOST:
+            accounting.job_lost(self.result, step.case.label, step.exchange.error)
         for info in self.checks:
             if (only is not None and info.name not in only) or (only is None and info.name in skip):
                 continue
@@ -186,7 +192,7 @@ class Harness:
             self.result.passed(name)
         for name in j.not_applicable:
             self.result.not_applicable(name)
-        if not j.answered and step.exchange.error_kind in HELD_KINDS:
+        if not j.answered and (step.exchange.error_kind in HELD_KINDS or self._holding):
             with self._lock:
                 self._held.extend(j.failures)
             return
@@ -253,7 +259,12 @@ class Harness:
             except Exception as exc:  # a run limit, the target down, or a bug: raised below, in this thread
                 errors.append(exc)
 
-        limit, self.client.settings.rate_limit = self.client.settings.rate_limit, None
+        settings = self.client.settings
+        limit, settings.rate_limit = settings.rate_limit, None
+        # One burst is one strike towards "target down" (F14): writes hanging together (a deadlock
+        # on concurrent writes) while the target answers the read that follows are no_hang failures.
+        down_after, settings.down_after = settings.down_after, None
+        strikes = self.client.stats.failures_in_a_row
         if limit and not self._burst_noted:
             self._burst_noted = True
             self.result.note(f"--rate-limit {limit:g}/s: each concurrent-writes burst of {len(updates)} writes was "
@@ -265,15 +276,22 @@ class Harness:
             for t in threads:
                 t.join(self.client.settings.request_timeout + self.client.settings.job_timeout + 5)
         finally:
-            self.client.settings.rate_limit = limit
+            settings.rate_limit, settings.down_after = limit, down_after
+            done = [(f, ex) for f, ex in results if ex is not None]
+            if done and all(ex.error_kind in DOWN_KINDS for _, ex in done):
+                with self.client.lock:
+                    self.client.stats.failures_in_a_row = strikes + 1
         if errors:
             raise errors[0]
-        return self._judge_concurrent(updates, [(f, ex) for f, ex in results if ex is not None])
+        return self._judge_concurrent(updates, done)
 
     def _judge_concurrent(self, updates: list[dict[str, Any]],
                           done: list[tuple[dict[str, Any], Any]]) -> list[CheckFailed]:
         failures: list[CheckFailed] = []
         before = self.state
+        # A burst that got no answer at all is held like a dropped connection: the read that follows
+        # says whether they are hangs (it answers: no_hang failures) or the target is down (F14).
+        self._holding = bool(done) and all(ex.error_kind in DOWN_KINDS for _, ex in done)
         for fields, ex in done:
             outcome = self.dialect.classify(ex.response) if ex.response is not None else None
             case = Case(InputClass.ACCEPT, "concurrent:" + ",".join(sorted(fields)), fields=fields)
@@ -283,6 +301,7 @@ class Harness:
             failures += self.judge(step, skip=NOT_ON_CONCURRENT).failures
             if self.result.events is not None:
                 self.result.events.emit(CaseJudged(self.result))
+        self._holding = False
         merged: dict[str, Any] = {}
         for fields in updates:
             merged.update(fields)

@@ -7,11 +7,19 @@ failures in a row. The runner moves the limits between the phases and the restor
 
 from __future__ import annotations
 
-from zscontract.core.client import BudgetSpent, Client, RequestBudgetExceeded, RunLimitReached, TargetDown
+from zscontract.core.client import (
+    BudgetSpent,
+    Client,
+    RequestBudgetExceeded,
+    RunLimitReached,
+    SessionExpired,
+    TargetDown,
+)
 
 # What ends generation early without being a bug: --max-requests, the time budget.
 LIMITS: tuple[type[BaseException], ...] = (RunLimitReached,)
-# What ends the property phase's generation: a run limit, or the target down (run.py then says which).
+# What ends the property phase's generation: a run limit, or the target down or the run's session
+# expired for good (a SessionExpired is a TargetDown: exit 3; run.py then says which).
 HALTS: tuple[type[BaseException], ...] = (RunLimitReached, TargetDown)
 DOWN_AFTER = 5  # consecutive transport failures that mean the target is down (issue 12)
 
@@ -23,4 +31,4 @@ def arm(client: Client, *, deadline: float | None, down_after: int | None = DOWN
 
 
 __all__ = ["DOWN_AFTER", "HALTS", "LIMITS", "BudgetSpent", "RequestBudgetExceeded", "RunLimitReached",
-           "TargetDown", "arm"]
+           "SessionExpired", "TargetDown", "arm"]

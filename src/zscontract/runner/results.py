@@ -128,7 +128,7 @@ class RunResult:
     # -- the verdict --------------------------------------------------------------------------
     def incomplete_checks(self) -> list[str]:
         """Selected checks that judged nothing for a reason the user did not choose."""
-        return [c for c in self.selected if self._tally_of(c).judged == 0
+        return [c for c in self.selected if (self._tally_of(c).judged == 0 or c in self.unjudged)
                 and not (c in self.unjudged and self.unjudged[c].user_chosen)]
 
     def _tally_of(self, check: str) -> CheckTally:
@@ -188,7 +188,7 @@ class RunResult:
             if t.errors:
                 entry["errors"] = t.errors
             why = self.unjudged.get(name)
-            if t.judged == 0 and why is not None:
+            if why is not None:  # judged nothing, or not every case (a job cut by the budget)
                 entry["reason"], entry["user_chosen"] = why.reason, why.user_chosen
             out[name] = entry
         return out

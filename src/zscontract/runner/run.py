@@ -259,7 +259,8 @@ def _generate(run: _Run, ctx: RunContext, phases_run: set[str]) -> None:
         dropped = harness.drop_held()
         result.note(f"stopped early: {exc}" + (f"; {dropped} failures of requests that got no answer are not "
                                                "counted against a target that is down" if dropped else ""))
-        run.events.emit(Message(f"TARGET DOWN: {exc}; stopping"))
+        what = "SESSION EXPIRED" if isinstance(exc, limits.SessionExpired) else "TARGET DOWN"
+        run.events.emit(Message(f"{what}: {exc}; stopping"))
     except limits.LIMITS as exc:
         result.incomplete = str(exc)
         result.note(f"generation stopped: {exc}")
