@@ -21,7 +21,7 @@ def grace(request_timeout: float, job_timeout: float) -> float:
     """The restore's slice after ``--max-time`` (stated in the README and in ``--help``).
 
     >>> grace(10, 30), grace(2, 3)
-    (30.0, 5.0)
+    (30.0, 5)
     """
     return min(GRACE_CAP, request_timeout + job_timeout)
 
