@@ -68,7 +68,7 @@ def _inline(harness: Recorder, max_examples: int) -> list[Case]:
                 break
 
             @settings(max_examples=budget, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-                      suppress_health_check=list(HealthCheck))
+                      suppress_health_check=list(HealthCheck), derandomize=False)
             @given(strategies[klass])
             def collect(case: Case) -> None:
                 seen.append(case)
@@ -129,3 +129,20 @@ def test_the_switch_interval_is_given_back() -> None:
         assert sys.getswitchinterval() == pytest.approx(before)
     finally:
         sys.setswitchinterval(old)
+
+
+def test_a_derandomizing_profile_changes_neither_the_seed_nor_the_rounds() -> None:
+    # A CI profile with derandomize=True, loaded by whoever runs the harness, must not make every round
+    # of a class draw the same cases (the seed would be taken from the test function's name).
+    from hypothesis import settings as hsettings
+
+    previous = hsettings._current_profile
+    hsettings.register_profile("zs-test-derandomized", derandomize=True)
+    hsettings.load_profile("zs-test-derandomized")
+    try:
+        harness = Recorder()
+        phases.property_phase(harness, max_examples=120, deadline=time.monotonic() + 120, seed=SEED)
+    finally:
+        hsettings.load_profile(previous or "default")
+    assert [repr(c) for c in harness.cases] == [repr(c) for c in _inline(Recorder(), 120)]
+
