@@ -79,6 +79,10 @@ def _inline(harness: Recorder, max_examples: int) -> list[Case]:
 
 
 def test_a_seeded_phase_judges_the_cases_hypothesis_gives_inline_in_the_same_order() -> None:
+    # Hypothesis biases generation with constants of the modules loaded (and re-reads them when one is
+    # imported): a first run of both, so that whatever they import lazily is in before the comparison.
+    phases.property_phase(Recorder(), max_examples=60, deadline=time.monotonic() + 120, seed=SEED)
+    _inline(Recorder(), 60)
     harness = Recorder(delay=0.001)  # slower than drawing: the drawer runs ahead and must wait
     count = phases.property_phase(harness, max_examples=120, deadline=time.monotonic() + 120, seed=SEED)
     assert count == 120 == len(harness.cases)
@@ -131,18 +135,19 @@ def test_the_switch_interval_is_given_back() -> None:
         sys.setswitchinterval(old)
 
 
-def test_a_derandomizing_profile_changes_neither_the_seed_nor_the_rounds() -> None:
-    # A CI profile with derandomize=True, loaded by whoever runs the harness, must not make every round
-    # of a class draw the same cases (the seed would be taken from the test function's name).
+def test_a_derandomizing_profile_does_not_make_every_round_alike() -> None:
+    # A CI profile with derandomize=True, loaded by whoever runs the harness: without a --seed, every
+    # round of a class would draw the same cases (the seed then comes from the test function's code).
     from hypothesis import settings as hsettings
 
-    previous = hsettings._current_profile
+    previous = hsettings._current_profile or "default"
     hsettings.register_profile("zs-test-derandomized", derandomize=True)
     hsettings.load_profile("zs-test-derandomized")
     try:
         harness = Recorder()
-        phases.property_phase(harness, max_examples=120, deadline=time.monotonic() + 120, seed=SEED)
+        phases.property_phase(harness, max_examples=100, deadline=time.monotonic() + 120, seed=None)
     finally:
-        hsettings.load_profile(previous or "default")
-    assert [repr(c) for c in harness.cases] == [repr(c) for c in _inline(Recorder(), 120)]
-
+        hsettings.load_profile(previous)
+    first, second = harness.cases[:20], harness.cases[50:70]  # the must-accept cases of rounds 1 and 2
+    assert {c.input_class for c in first + second} == {InputClass.ACCEPT}
+    assert [repr(c) for c in first] != [repr(c) for c in second]
