@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from zscontract.checks.state import same
 from zscontract.contract import Contract
 from zscontract.core.client import Client
+from zscontract.core.dialects import API_PATH
+from zscontract.core.exchange import CONNECTION, TIMEOUT, Exchange
+from zscontract.core.jobs import job_location, poll_url
 from zscontract.core.values import stored_strings
 from zscontract.runner import limits
+from zscontract.runner.events import Event, FailureFound
 from zscontract.runner.snapshot import save_snapshot
 
-__all__ = ["restorable_fields", "restore", "save_snapshot", "typed"]
+__all__ = ["Unanswered", "restorable_fields", "restore", "save_snapshot", "settled_restore", "typed"]
+_COLLECTION = API_PATH.rsplit("/", 1)[0]  # the query paths; any other GET of ours is a job poll
 
 
 def typed(json_type: str, value: Any) -> Any:
@@ -74,23 +83,32 @@ def differences(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any
 
 
 def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, Any], *,
-            include_example_fields: bool = False, dry_run: bool = False) -> dict[str, Any]:
+            include_example_fields: bool = False, dry_run: bool = False, write_unread: bool = True) -> dict[str, Any]:
     """Write the snapshot back and read it again; returns a report of what differs (empty = restored).
 
     Reads first: when nothing the run can write differs, nothing is written (a target whose jobs
     never end, or a run that changed nothing, is left alone). A run limit (the restore's own time
-    slice) ends it as "not restored", with why.
+    slice) ends it as "not restored", with why. ``write_unread=False`` (a --read-only run) writes
+    only when a read showed a difference: unread is "not verified", never a blind write.
     """
     fields = restorable_fields(contract, snapshot, include_example_fields=include_example_fields)
     attempts: list[Any] = []
+    changed: list[str] = []  # what the first read found changed (a --read-only run reports it)
     try:
-        first = client.read(uuid).inventory
+        read = client.read(uuid)
+        first = read.inventory
+        if first is None and not write_unread:
+            return {"restored": False, "differences": [], "attempts": [],
+                    "why": f"could not read the resource to verify it ({read.problem or 'no answer'}); nothing "
+                           "was written"}
         if first is not None:
             lost, other = differences(contract, snapshot, first, include_example_fields=include_example_fields)
             if not lost or dry_run:
                 return {"restored": not lost, "dry_run": dry_run, "would_write": {k: fields.get(k) for k in fields}
                         if dry_run else None, "differences": lost, "other_differences": other, "attempts": [],
-                        "why": "" if not lost else f"fields differ from the snapshot: {', '.join(lost)}"}
+                        "why": "" if not lost else f"fields differ from the snapshot: {', '.join(lost)}",
+                        "last_op_date": first.get("lastOpDate")}
+            changed = lost
         written = _write_back(client, uuid, fields, attempts)
         after = client.read(uuid)
     except limits.HALTS as exc:
@@ -109,8 +127,8 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
     # difference there is reported, not counted as a failed restore.
     lost, other = differences(contract, snapshot, now, include_example_fields=include_example_fields)
     only_trimmed = trimmed(contract, snapshot, now, include_example_fields=include_example_fields)
-    return {"restored": not lost, "via": via, "attempts": attempts, "differences": lost,
-            "other_differences": other, "trimmed": only_trimmed,
+    return {"restored": not lost, "via": via, "attempts": attempts, "differences": lost, "changed": changed,
+            "other_differences": other, "trimmed": only_trimmed, "last_op_date": now.get("lastOpDate"),
             "why": "" if not lost else f"fields still differ after restore: {', '.join(lost)}"}
 
 
@@ -149,3 +167,99 @@ def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: lis
         for name, value in fields.items():
             put({name: value})
     return last[-1] if last else None
+
+
+class Unanswered:
+    """Writes of the run whose outcome never came back: the target may still apply them, late.
+
+    Fed every exchange of the run's client (``on_exchange``): a PUT that timed out or lost its
+    connection, and an async job (a 202's location) never seen to end. ``zscontract`` cannot see a
+    PUT cut by the run's deadline mid-request (the client raises before reporting it), nor
+    schemathesis's own timeouts: those are counted from the failures they leave (:meth:`event`).
+    """
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.puts = 0
+        self.last_put: float | None = None  # time.monotonic() of the last unanswered PUT
+        self.jobs: dict[str, float] = {}  # poll URL -> when it was last seen still running
+        self._lock = threading.Lock()
+
+    def exchange(self, ex: Exchange) -> None:
+        resp, method = ex.response, ex.request.method
+        now = time.monotonic()
+        with self._lock:
+            if method == "PUT" and resp is None and ex.error_kind in (TIMEOUT, CONNECTION):
+                self.puts, self.last_put = self.puts + 1, now
+            elif method == "PUT" and resp is not None and resp.status == 202:
+                location = job_location(resp)
+                if location:
+                    self.jobs[poll_url(self.base_url, location)[0]] = now
+            elif method == "GET" and (ex.request.url in self.jobs or _COLLECTION not in urlsplit(ex.request.url).path):
+                if resp is not None and resp.status != 202:
+                    self.jobs.pop(ex.request.url, None)
+                elif resp is not None or ex.request.url in self.jobs:
+                    self.jobs[ex.request.url] = now
+
+    def event(self, event: Event) -> None:
+        """A run event: a failure's PUT without an answer that the client did not send (schemathesis)."""
+        ex = event.exchange if isinstance(event, FailureFound) else None
+        if ex is not None and ex.request.method == "PUT" and ex.response is None and not self.puts:
+            with self._lock:
+                self.puts, self.last_put = 1, time.monotonic()
+
+    @property
+    def count(self) -> int:
+        return self.puts + len(self.jobs)
+
+    def settle_until(self, settle: float) -> float:
+        """When a write of these could no longer land: ``settle`` (request + job timeout) after the last."""
+        seen = [t for t in [self.last_put, *self.jobs.values()] if t is not None]
+        return max(seen, default=0.0) + settle
+
+    def poll_jobs(self, client: Client) -> None:
+        """Ask each job still running whether it ended (a job location needs no session on a node)."""
+        for url in list(self.jobs):
+            client.send("GET", url, headers=client.auth_headers())  # seen by exchange() through on_exchange
+
+    def wait(self, client: Client, until: float) -> None:
+        """Sleep until ``until``; sooner when every unanswered write was a job that has ended since."""
+        while time.monotonic() < until:
+            if self.jobs:
+                self.poll_jobs(client)
+            if not self.puts and not self.jobs:
+                return
+            time.sleep(max(0.0, min(1.0, until - time.monotonic())))
+
+
+def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, Any], unanswered: Unanswered,
+                    *, deadline: float, settle: float, **kwargs: Any) -> dict[str, Any]:
+    """:func:`restore`, then, when writes of the run went unanswered, verified again once they could have landed.
+
+    A PUT that timed out may still be applied by the target after the restore verified (red-team F15:
+    concurrent PUTs hung 15 s and landed after "restored"). So the restore waits until ``settle``
+    (request + job timeout) after the last of them, within the restore's own slice (``deadline``, the
+    README's grace) less room for a read, a write and a read, then restores and verifies again. When
+    that wait had to be cut short, "restored" carries the warning that it may not last.
+    """
+    report = restore(client, contract, uuid, snapshot, **kwargs)
+    if not unanswered.count or kwargs.get("dry_run"):
+        return report
+    count = unanswered.count
+    reserve = min(3 * client.settings.request_timeout, (deadline - time.monotonic()) / 2)
+    until = min(unanswered.settle_until(settle), deadline - reserve)
+    with contextlib.suppress(*limits.HALTS):  # the restore's slice is spent: the verification below says so
+        unanswered.wait(client, until)
+    again = restore(client, contract, uuid, snapshot, **kwargs)
+    # Sure only if the last verification came after every unanswered write could have landed.
+    sure = time.monotonic() >= unanswered.settle_until(settle) or not (unanswered.puts or unanswered.jobs)
+    if report.get("restored") and again.get("attempts"):
+        again["landed_late"] = True  # an unanswered write landed after the first verification: written back again
+    again["attempts"] = list(report.get("attempts") or []) + list(again.get("attempts") or [])
+    again["changed"] = sorted(set(report.get("changed") or []) | set(again.get("changed") or []))
+    again.update(unanswered_writes=max(count, unanswered.count), settled=sure)
+    if again.get("restored") and not sure:
+        n = again["unanswered_writes"]
+        again["caveat"] = (f"restored, but {n} write{'s' if n != 1 else ''} went unanswered: check the resource (the "
+                           "restore's time slice ended before they could all have landed)")
+    return again
