@@ -169,6 +169,18 @@ def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: lis
     return last[-1] if last else None
 
 
+def _never_sent(ex: Exchange) -> bool:
+    """A connection that was never made (refused, no such host): that write cannot land.
+
+    >>> from zscontract.core.exchange import Request
+    >>> _never_sent(Exchange(Request("PUT", "u", {}, b""), None, error="connection failed: NewConnectionError: "
+    ...                      "Failed to establish a new connection: [Errno 111] Connection refused"))
+    True
+    """
+    error = ex.error or ""
+    return any(word in error for word in ("NewConnectionError", "NameResolutionError", "Connection refused"))
+
+
 class Unanswered:
     """Writes of the run whose outcome never came back: the target may still apply them, late.
 
@@ -189,7 +201,7 @@ class Unanswered:
         resp, method = ex.response, ex.request.method
         now = time.monotonic()
         with self._lock:
-            if method == "PUT" and resp is None and ex.error_kind in (TIMEOUT, CONNECTION):
+            if method == "PUT" and resp is None and ex.error_kind in (TIMEOUT, CONNECTION) and not _never_sent(ex):
                 self.puts, self.last_put = self.puts + 1, now
             elif method == "PUT" and resp is not None and resp.status == 202:
                 location = job_location(resp)
