@@ -18,9 +18,9 @@ from zscontract.api import execute_run
 from zscontract.checks import names
 from zscontract.config import RunSettings
 from zscontract.core.cases import Case, InputClass
-from zscontract.corpus import NOT_JUDGED, save_failures
 from zscontract.core.failures import CheckFailed
 from zscontract.core.redact import Redactor
+from zscontract.corpus import NOT_JUDGED, save_failures
 from zscontract.errors import UsageError
 from zscontract.runner.results import RunResult
 from zscontract.runner.snapshot import load_snapshot, pending, save_snapshot

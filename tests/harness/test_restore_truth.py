@@ -23,7 +23,6 @@ from zscontract.config import RunSettings
 from zscontract.contract import load_contract
 from zscontract.core.client import Client, ClientSettings
 from zscontract.core.dialects import get_dialect
-from zscontract.runner.restore import Unanswered, settled_restore
 from zscontract.runner.restore_cmd import RestoreRequest, restore_snapshot
 from zscontract.runner.snapshot import load_snapshot, save_snapshot
 
@@ -124,6 +123,8 @@ def test_a_timed_out_write_that_lands_after_the_restore_is_written_back(late_tar
 
 def test_restored_carries_a_warning_when_the_slice_ends_before_unanswered_writes_could_land(
         late_target: LateTarget) -> None:
+    from zscontract.runner.restore import Unanswered, settled_restore
+
     # The restore's slice (the README's grace) is too short to wait the whole request + job timeout:
     # it does not say a plain "restored".
     unanswered = Unanswered(late_target.url)
@@ -141,6 +142,8 @@ def test_restored_carries_a_warning_when_the_slice_ends_before_unanswered_writes
 
 
 def test_nothing_unanswered_nothing_waited(late_target: LateTarget) -> None:
+    from zscontract.runner.restore import Unanswered, settled_restore
+
     unanswered = Unanswered(late_target.url)
     client = Client(ClientSettings(base_url=late_target.url, session_uuid=SESSION, dialect=get_dialect("documented"),
                                    request_timeout=1, job_timeout=1, down_after=None),
@@ -158,8 +161,9 @@ def test_zscontract_restore_writes_back_the_example_only_fields_the_run_wrote(re
     server = reference_server(profile="documented")
     uuid = server.model_service_uuids[0]
     before = query_inventory(server)
-    path = save_snapshot(tmp_path / "run" / "snapshot.json", uuid, before, target_url=server.url,
-                         profile="documented", include_example_fields=True)
+    path = save_snapshot(tmp_path / "run" / "snapshot.json", uuid, before, target_url=server.url, profile="documented")
+    doc = json.loads(path.read_text(encoding="utf-8"))  # as an --include-example-fields run writes it
+    path.write_text(json.dumps({**doc, "include_example_fields": True}), encoding="utf-8")
     changed = requests.put(f"{server.url}/zstack/v1/ai/model-services/{uuid}", json={"pythonVersion": "9.9"},
                            headers={"Authorization": f"OAuth {server.session_uuid}"}, timeout=10)
     assert changed.status_code == 200 and before["pythonVersion"] != "9.9"
