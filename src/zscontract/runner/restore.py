@@ -225,23 +225,27 @@ class Unanswered:
         return self.puts + len(self.jobs)
 
     def settle_until(self, settle: float) -> float:
-        """When a write of these could no longer land: ``settle`` (request + job timeout) after the last."""
-        seen = [t for t in [self.last_put, *self.jobs.values()] if t is not None]
-        return max(seen, default=0.0) + settle
+        """When a PUT that timed out could no longer land: ``settle`` (request + job timeout) after the last.
 
-    def poll_jobs(self, client: Client) -> None:
-        """Ask each job still running whether it ended (a job location needs no session on a node)."""
-        for url in list(self.jobs):
-            client.send("GET", url, headers=client.auth_headers())  # seen by exchange() through on_exchange
+        Jobs do not extend it: each already had its --job-timeout; one still running is asked once
+        more (:meth:`wait`), and if it still runs the restore cannot be sure (its caveat says so).
+        """
+        return (self.last_put + settle) if self.last_put is not None else 0.0
+
+    def sure(self, settle: float) -> bool:
+        """Nothing the run sent can still land: the PUTs' settle time is over and no job still runs."""
+        return time.monotonic() >= self.settle_until(settle) and not self.jobs
 
     def wait(self, client: Client, until: float) -> None:
-        """Sleep until ``until``; sooner when every unanswered write was a job that has ended since."""
-        while time.monotonic() < until:
-            if self.jobs:
-                self.poll_jobs(client)
-            if not self.puts and not self.jobs:
+        """Sleep until ``until``, asking the jobs still running whether they ended (a job location needs no
+        session on a node; the answers reach :meth:`exchange` through the client's ``on_exchange``)."""
+        while True:
+            for url in list(self.jobs):
+                client.send("GET", url, headers=client.auth_headers())
+            left = until - time.monotonic()
+            if left <= 0 or not (self.puts or self.jobs):
                 return
-            time.sleep(max(0.0, min(1.0, until - time.monotonic())))
+            time.sleep(min(1.0, left))
 
 
 def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, Any], unanswered: Unanswered,
@@ -251,12 +255,15 @@ def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dic
     A PUT that timed out may still be applied by the target after the restore verified (red-team F15:
     concurrent PUTs hung 15 s and landed after "restored"). So the restore waits until ``settle``
     (request + job timeout) after the last of them, within the restore's own slice (``deadline``, the
-    README's grace) less room for a read, a write and a read, then restores and verifies again. When
-    that wait had to be cut short, "restored" carries the warning that it may not last.
+    README's grace) less room for a read, a write and a read, then restores and verifies again. An async
+    job still running is asked once more, not waited for (it had its --job-timeout). When the wait was
+    cut short or a job still runs, "restored" carries the warning that it may not last.
     """
     report = restore(client, contract, uuid, snapshot, **kwargs)
     if not unanswered.count or kwargs.get("dry_run"):
         return report
+    if not report.get("restored") and client.stats.failures_in_a_row:
+        return report  # the target stopped answering: no late write is worth waiting for (NOT RESTORED either way)
     count = unanswered.count
     reserve = min(3 * client.settings.request_timeout, (deadline - time.monotonic()) / 2)
     until = min(unanswered.settle_until(settle), deadline - reserve)
@@ -264,7 +271,7 @@ def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dic
         unanswered.wait(client, until)
     again = restore(client, contract, uuid, snapshot, **kwargs)
     # Sure only if the last verification came after every unanswered write could have landed.
-    sure = time.monotonic() >= unanswered.settle_until(settle) or not (unanswered.puts or unanswered.jobs)
+    sure = unanswered.sure(settle)
     if report.get("restored") and again.get("attempts"):
         again["landed_late"] = True  # an unanswered write landed after the first verification: written back again
     again["attempts"] = list(report.get("attempts") or []) + list(again.get("attempts") or [])
@@ -272,6 +279,7 @@ def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dic
     again.update(unanswered_writes=max(count, unanswered.count), settled=sure)
     if again.get("restored") and not sure:
         n = again["unanswered_writes"]
-        again["caveat"] = (f"restored, but {n} write{'s' if n != 1 else ''} went unanswered: check the resource (the "
-                           "restore's time slice ended before they could all have landed)")
+        why = "an async job of theirs still runs" if unanswered.jobs else "the restore's time slice ended first"
+        again["caveat"] = (f"restored, but {n} write{'s' if n != 1 else ''} went unanswered: check the resource "
+                           f"(a late one may still land: {why})")
     return again
