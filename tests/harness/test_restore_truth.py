@@ -182,3 +182,16 @@ def test_a_run_records_in_its_snapshot_that_it_wrote_example_only_fields(tmp_pat
     doc = json.loads((tmp_path / "latest" / "snapshot.json").read_text(encoding="utf-8"))
     assert doc["include_example_fields"] is True and doc["restored"] is True
     assert load_snapshot(tmp_path / "latest").include_example_fields is True
+
+
+def test_a_job_still_running_at_the_restore_leaves_restored_with_its_caveat(tmp_path: Path) -> None:
+    # An async job that never ended may still apply its write: asked once more, not waited for (it had its
+    # --job-timeout), and "restored" says so.
+    from zscontract.api import execute_run
+
+    result = execute_run(RunSettings(profile="zstack", server_async=True, server_faults=("async-job-never-ends",),
+                                     report_dir=tmp_path, max_time=4, request_timeout=1, job_timeout=1, seed=1,
+                                     save_corpus=False, schemathesis=False, phases=("properties",)))
+    assert result.restore["restored"] is True and result.restore["settled"] is False
+    assert "async job of theirs still runs" in result.restore["caveat"]
+    assert any(w.startswith("restored, but") for w in result.warnings)
