@@ -216,7 +216,8 @@ class Unanswered:
     def event(self, event: Event) -> None:
         """A run event: a failure's PUT without an answer that the client did not send (schemathesis)."""
         ex = event.exchange if isinstance(event, FailureFound) else None
-        if ex is not None and ex.request.method == "PUT" and ex.response is None and not self.puts:
+        if ex is not None and ex.request.method == "PUT" and ex.response is None and not _never_sent(ex) \
+                and not self.puts:
             with self._lock:
                 self.puts, self.last_put = 1, time.monotonic()
 
