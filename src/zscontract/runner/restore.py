@@ -266,8 +266,9 @@ def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dic
     if not report.get("restored") and client.stats.failures_in_a_row:
         return report  # the target stopped answering: no late write is worth waiting for (NOT RESTORED either way)
     count = unanswered.count
-    reserve = min(3 * client.settings.request_timeout, (deadline - time.monotonic()) / 2)
-    until = min(unanswered.settle_until(settle), deadline - reserve)
+    left = max(0.0, deadline - time.monotonic())  # room kept for a read, a write and a read: the slice's half at most
+    until = min(unanswered.settle_until(settle), time.monotonic() + left - min(3 * client.settings.request_timeout,
+                                                                              left / 2))
     with contextlib.suppress(*limits.HALTS):  # the restore's slice is spent: the verification below says so
         unanswered.wait(client, until)
     again = restore(client, contract, uuid, snapshot, **kwargs)
