@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from zscontract.config import RunSettings
+from zscontract.core.cases import InputClass
 from zscontract.corpus import (
     FIXED,
     NOT_JUDGED,
@@ -33,16 +34,21 @@ def corpus_phase(ctx: RunContext) -> None:
     entries = [e for e in load_corpus(corpus, missing_ok=True) if e.profile in (None, settings.profile)]
     if not entries:
         return
+    # --read-only sends only requests that must change nothing (README "Options"): a saved must-accept
+    # or either-way case is a write, so it is listed, not sent (red-team F13: they were replayed).
+    writes = [e for e in entries if settings.read_only and e.case.input_class is not InputClass.REJECT]
     # Fields the run does not write (null on the target: it could not write them back, run._writable).
     unwritten = harness.contract.unwritten
-    skipped = [e for e in entries if unwritten & set(e.case.sent_values())]
-    entries = [e for e in entries if e not in skipped]
+    skipped = [e for e in entries if e not in writes and unwritten & set(e.case.sent_values())]
+    entries = [e for e in entries if e not in skipped and e not in writes]
 
     def run_case(case: Any) -> Any:
         harness.execute(case, force_repeat=True, force_read=True)
         return harness.last
 
     replayed = replay_verdicts(entries, run_case) + [
+        Replayed(e, NOT_JUDGED, f"not sent: --read-only, and this {e.case.input_class.value} case is a write")
+        for e in writes] + [
         Replayed(e, NOT_JUDGED, f"not sent: it writes {', '.join(sorted(unwritten & set(e.case.sent_values())))}, "
                  f"null on the target and not writable back") for e in skipped]
     ctx.result.corpus = [{"key": r.entry.key, "check": r.entry.check, "title": r.entry.title, "verdict": r.verdict,

@@ -5,10 +5,16 @@
 none (404/405 or a plain-text "no api mapping" on both); then an empty update reads the resource
 (oracle.md "Leaving the target as it was found"). A 5xx, a hang or a malformed ``inventories`` is
 a ``problem`` the runner judges (issue 9: it used to become "no query API" silently).
+
+A ``--read-only`` run reads through the query API only: an empty update is a write (it may move
+``lastOpDate``: oracle.md lists it "either way"), so :func:`forbid_empty_update_reads` turns that
+fallback off for a client and :func:`skipped_reads` says how many read-backs it left undone.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +26,25 @@ if TYPE_CHECKING:
 QUERY = "query"
 EMPTY_UPDATE = "empty-update"
 UNAVAILABLE = "unavailable"
+READ_ONLY_NO_QUERY = ("no query API, and --read-only sends no empty update to read the resource back (an empty "
+                      "update is a write)")
+
+# Clients that must never read through an empty update, with the read-backs each left undone. Kept
+# here, not on the client: the read path is this module's (the client only calls read_resource).
+_NO_EMPTY_UPDATE: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def forbid_empty_update_reads(client: Client) -> None:
+    """From now on ``client`` reads only through the query API (``--read-only``)."""
+    with _LOCK:
+        _NO_EMPTY_UPDATE.setdefault(client, 0)
+
+
+def skipped_reads(client: Client) -> int:
+    """How many read-backs ``client`` did not do because an empty update would have been a write."""
+    with _LOCK:
+        return _NO_EMPTY_UPDATE.get(client, 0)
 
 
 @dataclass(frozen=True)
@@ -85,6 +110,12 @@ def read_resource(client: Client, uuid: str, *, empty_update: bool = True) -> Re
         client.query_api = False  # both forms absent: the target has no query API
     if not empty_update:
         return ReadBack(None, UNAVAILABLE)
+    with _LOCK:
+        forbidden = client in _NO_EMPTY_UPDATE
+        if forbidden:
+            _NO_EMPTY_UPDATE[client] += 1
+    if forbidden:
+        return ReadBack(None, UNAVAILABLE, problem=READ_ONLY_NO_QUERY)
     ex = client.update(uuid, {})
     inv = ex.response.inventory() if ex.response is not None else None
     return ReadBack(inv, EMPTY_UPDATE) if inv is not None else ReadBack(None, UNAVAILABLE)

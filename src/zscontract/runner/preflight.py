@@ -49,10 +49,11 @@ def check_profile(client: Client, uuid: str, profile: str) -> str:
     return f"dialect: {seen or 'undetermined'} ({why})"
 
 
-def preflight(client: Client, uuid: str) -> dict[str, Any]:
+def preflight(client: Client, uuid: str, *, read_only: bool = False) -> dict[str, Any]:
     """Check the target with reads only where it can; raise a one-line error otherwise.
 
-    Returns facts for the report: whether the query API answered, and the first inventory.
+    Returns facts for the report: whether the query API answered, and the first inventory (None
+    when ``read_only`` and there is no query API: the only other read, an empty update, is a write).
     """
     where = client.base_url
     ex = client.query(uuid)
@@ -72,6 +73,8 @@ def preflight(client: Client, uuid: str) -> dict[str, Any]:
     if ex.response.status == 200 and isinstance(body, dict) and body.get("inventories") == []:
         raise PreconditionFailed(f"model service {uuid} was not found on {where}; give the uuid of an existing "
                                  f"model service with --model-service-uuid")
+    if read_only:
+        return _read_only_without_query(client, uuid)
     # No query API: an empty update reads the resource (oracle.md "Leaving the target as it was found").
     up = client.update(uuid, {})
     if up.response is None:
@@ -88,3 +91,24 @@ def preflight(client: Client, uuid: str) -> dict[str, Any]:
         raise PreconditionFailed(f"cannot read model service {uuid} on {where}: no query API and an empty update "
                                  f"answered {up.response.status}; is --profile right?")
     return {"query_api": False, "inventory": upbody["inventory"]}
+
+
+# A well-formed uuid no model service has: an update of it is must-reject (oracle.md "Must reject"),
+# so a --read-only run may send it; the answer shows whether the session is accepted.
+UNKNOWN_UUID = "0" * 31 + "e"
+
+
+def _read_only_without_query(client: Client, uuid: str) -> dict[str, Any]:
+    """--read-only and no query API: the session checked with a must-reject request, nothing read.
+
+    An empty update would read the resource, but it is a write (it may move lastOpDate, oracle.md
+    "Either way"), so the run goes on without a snapshot and says what it could not judge. Whether
+    ``uuid`` exists cannot be told without a write either (the run says so).
+    """
+    probe = client.update(UNKNOWN_UUID, {})
+    if probe.response is None:
+        raise TargetUnreachable(f"target {client.base_url} did not answer an update ({probe.error})")
+    if _session_refused(probe):
+        raise PreconditionFailed(f"the session was refused by {client.base_url} (status {probe.response.status}, "
+                                 f"code {_error_code(probe) or 'none'}); give a valid --session-uuid or log in again")
+    return {"query_api": False, "inventory": None}

@@ -52,7 +52,10 @@ def restore_snapshot(req: RestoreRequest, snap: snapshot.Snapshot, say: Any = pr
         if probe.inventory is None and (probe.exchange is None or probe.exchange.response is None):
             raise TargetUnreachable(f"target {req.target_url} did not answer a read of model service {snap.uuid}; "
                                     "check --target-url and that the server is running")
-        report = restore(client, contract, snap.uuid, snap.inventory, dry_run=req.dry_run)
+        # The fields the run wrote: its example-only ones too when it sent them (red-team F25: a killed
+        # --include-example-fields run left pythonVersion changed and this said "matches again").
+        report = restore(client, contract, snap.uuid, snap.inventory, dry_run=req.dry_run,
+                         include_example_fields=snap.include_example_fields)
     finally:
         if req.account:
             logout(client, client.settings.session_uuid)
@@ -65,14 +68,16 @@ def _say(report: dict[str, Any], req: RestoreRequest, snap: snapshot.Snapshot, c
         if not diffs:
             say(f"dry run: model service {snap.uuid} already matches {snap.path}; nothing would be written")
         else:
-            fields = restorable_fields(contract, snap.inventory, include_example_fields=False)
+            fields = restorable_fields(contract, snap.inventory, include_example_fields=snap.include_example_fields)
             say(f"dry run: {', '.join(diffs)} differ from {snap.path}; would write: "
                 + ", ".join(f"{k}={v!r}"[:120] for k, v in fields.items()))
         return 0
+    other = report.get("other_differences") or []
     if report.get("restored"):
         snapshot.mark(snap.path, restored=True)
         say(f"restored: model service {snap.uuid} matches {snap.path} again"
-            + ("" if report.get("attempts") else " (nothing needed writing)"))
+            + ("" if report.get("attempts") else " (nothing needed writing)")
+            + (f"; fields it does not write differ: {', '.join(other)}" if other else ""))
         return 0
     say(f"RESTORE FAILED: model service {snap.uuid} still differs from {snap.path} ({report.get('why')})")
     return 4

@@ -20,17 +20,19 @@ from zscontract.contract import load_contract
 from zscontract.core.client import Client, ClientSettings
 from zscontract.core.dialects import get_dialect
 from zscontract.core.exchange import Exchange
+from zscontract.core.reads import forbid_empty_update_reads
 from zscontract.core.redact import Redactor
 from zscontract.core.session import hash_password, login, logout, relogin_once
 from zscontract.errors import TargetUnreachable, ZsContractError
 from zscontract.runner import limits, snapshot, stops
 from zscontract.runner.accounting import explain_unjudged
+from zscontract.runner.as_found import explain_read_only_unjudged, leave_as_found
 from zscontract.runner.budget import Budget
 from zscontract.runner.engine import Harness, RunStopped
-from zscontract.runner.events import EventBus, Message, RestoreDone, RunFinished, RunStarted, StageStarted, Subscriber
+from zscontract.runner.events import EventBus, Message, RunFinished, RunStarted, StageStarted, Subscriber
 from zscontract.runner.plan import BUILTIN_PHASES, EXTRA_PHASES, Phase, RunContext, run_phases
 from zscontract.runner.preflight import check_profile, preflight
-from zscontract.runner.restore import restore
+from zscontract.runner.restore import Unanswered
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target, open_target
 
@@ -61,6 +63,7 @@ class _Run:
     budget: Budget
     contract: Any
     dialect: Any
+    unanswered: Unanswered  # writes whose answer never came: the restore waits for them (restore.settled_restore)
 
 
 def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *,
@@ -106,7 +109,10 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
     events = EventBus(subscribers, on_error=lambda sub, exc: result.crashed(f"output {type(sub).__name__}", exc))
     result.events = events
 
+    unanswered = Unanswered(target.url)
+
     def count(ex: Exchange) -> None:
+        unanswered.exchange(ex)
         result.requests += 1
         if ex.response is not None:
             result.statuses[ex.response.status] += 1
@@ -119,13 +125,16 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
         max_body=settings.max_body,
         ca_bundle=settings.ca_bundle, insecure=settings.insecure, deadline=None, down_after=None),
         on_exchange=count)
+    if settings.read_only:
+        forbid_empty_update_reads(client)  # an empty update is a write: --read-only reads via the query API only
+    events.subscribe(unanswered.event)  # a write the client did not send (schemathesis) that hung
     where = "embedded reference server" if target.embedded else redactor.redact(target.url)
     events.emit(RunStarted(where, settings.profile, uuid, settings.max_time))
     if settings.insecure:
         warning = "WARNING: --insecure: TLS certificates are NOT verified; anyone on the path can read the session"
         result.warn(warning)
         events.emit(Message(warning))
-    return _Run(settings, target, client, result, events, budget, load_contract(settings.profile), dialect)
+    return _Run(settings, target, client, result, events, budget, load_contract(settings.profile), dialect, unanswered)
 
 
 def _preflight(run: _Run) -> dict[str, Any]:
@@ -133,7 +142,7 @@ def _preflight(run: _Run) -> dict[str, Any]:
     uuid = run.result.model_service_uuid
     if not run.target.embedded:
         snapshot.refuse_if_pending(run.settings.report_dir, run.target.url, uuid, run.settings.discard_snapshot)
-    facts = preflight(run.client, uuid)
+    facts = preflight(run.client, uuid, read_only=run.settings.read_only)
     run.result.note(check_profile(run.client, uuid, run.settings.profile))
     return facts
 
@@ -175,9 +184,12 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
                       stop_on=settings.stop_on)
     harness.state = inventory
     report_dir = new_run_dir(settings.report_dir)
+    # "restored" only once verified at the end (also --read-only); None: a --read-only run that cannot read.
     snapshot_path = snapshot.save_snapshot(report_dir / "snapshot.json", uuid, inventory,
                                            target_url=None if run.target.embedded else run.target.url,
-                                           restored=settings.read_only, profile=settings.profile)
+                                           restored=False if inventory is not None else None, profile=settings.profile,
+                                           include_example_fields=settings.include_example_fields,
+                                           read_only=settings.read_only)
     client.settings.max_requests = settings.max_requests  # the preflight does not count against it
     ctx = RunContext(settings, run.target, harness, result, run.budget.phases_end, run.events, report_dir,
                      extras={"snapshot": inventory, "phases": phases})
@@ -203,7 +215,7 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
     return result
 
 
-def _writable(run: _Run, inventory: dict[str, Any]) -> Any:
+def _writable(run: _Run, inventory: dict[str, Any] | None) -> Any:
     """The contract the run generates from: without the fields it could not write back.
 
     A field null or absent in the snapshot (a model service created without a description) cannot be
@@ -211,6 +223,8 @@ def _writable(run: _Run, inventory: dict[str, Any]) -> Any:
     it would leave the target changed on every run, so the run does not, and says so.
     """
     settings = run.settings
+    if inventory is None:  # --read-only, no query API: nothing is written, nothing to leave out
+        return run.contract
     fields = run.contract.fields.values()
     unset = [f.name for f in fields if f.inventory_field and inventory.get(f.inventory_field) is None
              and (f.documented or settings.include_example_fields)]
@@ -282,31 +296,15 @@ def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str
     """Restore (its own bounded slice), account, write every report; signals are noted, not obeyed."""
     settings, result, client = run.settings, run.result, run.client
     with stops.shielded("restoring and writing reports") as seen:
-        if not settings.read_only:
-            run.events.emit(StageStarted("restoring"))
-            client.settings.max_requests = None  # the restore must not be refused by the budget
-            limits.arm(client, deadline=run.budget.restore_end(), down_after=None)
-            try:
-                result.restore = restore(client, run.contract, result.model_service_uuid, ctx.extras["snapshot"],
-                                         include_example_fields=settings.include_example_fields)
-            except Exception as exc:  # a bug of ours; the snapshot stays pending for `zscontract restore`
-                result.crashed("the restore", exc)
-                result.restore = {"restored": False, "why": f"the restore crashed: {type(exc).__name__}: {exc}"}
-            result.restore["snapshot"] = str(snapshot_path)
-            if result.restore.get("restored"):
-                snapshot.mark(snapshot_path, restored=True)
-            run.events.emit(RestoreDone(result.restore))
-            if result.restore.get("trimmed"):
-                result.note("restored as the target stores what is written back (outer whitespace trimmed, as "
-                            "a ZStack node trims every string), not byte for byte: "
-                            + ", ".join(result.restore["trimmed"]))
-            if result.restore.get("other_differences"):
-                result.note("fields no request can write differ from the snapshot: "
-                            + ", ".join(result.restore["other_differences"]))
+        leave_as_found(client, run.contract, result, run.events, budget=run.budget, saved=ctx.extras["snapshot"],
+                       snapshot_path=snapshot_path, unanswered=run.unanswered, read_only=settings.read_only,
+                       include_example_fields=settings.include_example_fields)
         seen = seen or stops.noted()
         if seen and not result.interrupted:
             result.interrupted = seen[0]
         explain_unjudged(result, settings, query_api=client.has_query_api, phases_run=phases_run)
+        if settings.read_only:
+            explain_read_only_unjudged(result, client)
         result.finished = time.time()
         run.events.emit(RunFinished(result, ctx.report_dir))  # the outputs write every report now
 

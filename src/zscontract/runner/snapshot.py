@@ -26,13 +26,22 @@ class Snapshot:
     target_url: str | None
     restored: bool | None  # None: a snapshot from before this field existed
     profile: str | None = None
+    # The run wrote the page's example-only fields too (--include-example-fields): they are written back.
+    # False for a snapshot from before this field existed (its restore reports them as other differences).
+    include_example_fields: bool = False
 
 
-def save_snapshot(path: Path, uuid: str, inventory: dict[str, Any], *, target_url: str | None = None,
-                  restored: bool = False, profile: str | None = None) -> Path:
-    """Write the snapshot (atomically: a kill mid-write leaves the previous file or none)."""
+def save_snapshot(path: Path, uuid: str, inventory: dict[str, Any] | None, *, target_url: str | None = None,
+                  restored: bool | None = False, profile: str | None = None, include_example_fields: bool = False,
+                  read_only: bool = False) -> Path:
+    """Write the snapshot (atomically: a kill mid-write leaves the previous file or none).
+
+    ``inventory`` None (and ``restored`` None): a --read-only run on a target without a query API,
+    which never read the resource; there is nothing to write back, and no later run waits for it.
+    """
     doc = {"zscontract_snapshot": FORMAT, "uuid": uuid, "target_url": target_url, "profile": profile,
-           "restored": restored, "inventory": inventory}
+           "restored": restored, "read_only": read_only, "include_example_fields": include_example_fields,
+           "inventory": inventory}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -59,12 +68,16 @@ def load_snapshot(where: Path) -> Snapshot:
                          "snapshot.json") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UsageError(f"snapshot {path} cannot be read ({type(exc).__name__}: {exc})") from None
+    if isinstance(doc, dict) and doc.get("read_only") is True and doc.get("inventory") is None:
+        raise UsageError(f"snapshot {path} is of a --read-only run that could not read the model service (no query "
+                         "API): it holds nothing to write back")
     if not isinstance(doc, dict) or not isinstance(doc.get("inventory"), dict) or not isinstance(doc.get("uuid"), str):
         raise UsageError(f"snapshot {path} is not a zscontract snapshot (no uuid and inventory)")
     restored = doc.get("restored")
     profile = doc.get("profile")
     return Snapshot(path, doc["uuid"], doc["inventory"], doc.get("target_url"),
-                    restored if isinstance(restored, bool) else None, profile if isinstance(profile, str) else None)
+                    restored if isinstance(restored, bool) else None, profile if isinstance(profile, str) else None,
+                    doc.get("include_example_fields") is True)
 
 
 def pending(report_dir: Path, target_url: str, uuid: str) -> list[Path]:
