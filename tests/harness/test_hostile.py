@@ -401,3 +401,26 @@ def test_a_hostile_poll_ends_the_job_with_its_error_kind(poll_answer: Any, kind:
         ex = client.update(UUID, {"name": "m"})
     assert ex.response is None and ex.error_kind == kind and len(ex.steps) == 1
     assert time.monotonic() - started < 10
+
+
+def _fat_polls(server: Hostile, conn: socket.socket, seen: Seen) -> bool:
+    if seen.method == "PUT":
+        return answer_json(conn, 202, {"location": "/zstack/v1/api-jobs/fat"})
+    return answer_json(conn, 202, {"location": "/zstack/v1/api-jobs/fat", "pad": "x" * MIB})
+
+
+def test_a_never_ending_job_with_fat_answers_keeps_bounded_steps() -> None:
+    # Audit 5: every 202 of a job that never ends was kept whole (8 MiB each: a gigabyte per run).
+    with Hostile(_fat_polls) as server:
+        ex = client_for(server.url, dialect=ZSTACK, job_timeout=1.5, max_body=4 * MIB).update(UUID, {"name": "m"})
+    assert ex.error_kind == "job_timeout"
+    assert len(server.seen) - 1 > 4, "too few polls to show the bound"
+    assert len(ex.steps) <= 16 and sum(len(r.body) for r in ex.steps) <= 16 * 4096 + 1024
+
+
+@pytest.mark.parametrize("location", ["http://[::1/zstack/v1/api-jobs/x", "javascript:alert(1)", "mailto:a@b"])
+def test_a_job_location_that_is_no_http_url_is_a_202_without_one_not_a_crash(location: str) -> None:
+    with Hostile(_job_target(location)) as server:
+        ex = client_for(server.url, dialect=ZSTACK).update(UUID, {"name": "m"})
+    assert ex.status == 202 and ex.error_kind is None  # the 202 is the answer: response_shape reports it
+    assert [s.method for s in server.seen] == ["PUT"]  # nothing polled at a made-up URL

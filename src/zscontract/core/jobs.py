@@ -14,6 +14,7 @@ server fault is not the update's answer: the job's result was lost (``JOB_LOST``
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_POLL_INTERVAL = 1.0
 _KEEP_STEPS = 16  # a never-ending job keeps its first answers and its last ones, not every poll
+_STEP_BODY = 4096  # bytes kept of a 202's body: what a report shows of it
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -62,8 +64,10 @@ def poll_url(base_url: str, location: str) -> tuple[str, str | None]:
     >>> poll_url("http://gw/mn", "/mn/zstack/v1/api-jobs/X")
     ('http://gw/mn/zstack/v1/api-jobs/X', None)
     """
-    url = urljoin(base_url.rstrip("/") + "/", location)
+    url = urljoin(base_url.rstrip("/") + "/", location)  # ValueError for a malformed one ("http://[::1/x")
     parts, target = urlsplit(url), urlsplit(base_url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"not an http(s) job location: {location[:80]!r}")
     prefix = target.path.rstrip("/")
     foreign = origin(url) != origin(base_url)
     path = parts.path or "/"
@@ -95,6 +99,16 @@ def _kept(steps: list[Response]) -> tuple[Response, ...]:
     return tuple(steps[:half] + steps[-half:])
 
 
+def _keep(steps: list[Response], response: Response) -> None:
+    """Add a poll's 202 to the job's steps, bounded as it goes: an excerpt of its body, and only the first
+    and the latest answers (a never-ending job answering 8 MiB each time held a gigabyte; audit 5)."""
+    if len(response.body) > _STEP_BODY:
+        response = dataclasses.replace(response, body=response.body[:_STEP_BODY])
+    steps.append(response)
+    if len(steps) > _KEEP_STEPS:
+        del steps[_KEEP_STEPS // 2]
+
+
 def _job_answer(response: Response) -> bool:
     """The job's own result: 200, 503 + ErrorCode (zstack's API error), or a server fault the checks judge."""
     return response.status == 200 or response.status >= 500
@@ -112,7 +126,10 @@ def follow_job(client: Client, ex: Exchange, headers: dict[str, str]) -> Exchang
     location = job_location(resp)
     if not location:
         return ex  # a 202 without a location: the shape check reports it
-    url, foreign = poll_url(client.base_url, location)
+    try:
+        url, foreign = poll_url(client.base_url, location)
+    except ValueError:
+        return ex  # a location that is no http(s) URL ("http://[::1/…", "javascript:…"): as if none, reported alike
     with client.lock:
         client.stats.async_jobs += 1
         if foreign is not None:
@@ -144,11 +161,11 @@ def _poll(client: Client, ex: Exchange, headers: dict[str, str], url: str, locat
         if poll.response.status != 202:
             if _job_answer(poll.response):
                 return Exchange(ex.request, poll.response, steps=_kept(steps))
-            steps.append(poll.response)
+            _keep(steps, poll.response)
             return Exchange(ex.request, None, steps=_kept(steps), error_kind=JOB_LOST,
                             error=f"the job's result was lost: polling {url} answered {poll.response.status} "
                                   f"{poll.response.text(120)!r}; not the update's answer")
-        steps.append(poll.response)
+        _keep(steps, poll.response)
         now = time.monotonic()
         if now >= job_deadline:
             return Exchange(ex.request, None, steps=_kept(steps), error_kind=JOB_TIMEOUT,
