@@ -18,6 +18,7 @@ from typing import Any
 
 from zscontract.checks import registry
 from zscontract.reporting.summary import run_identity
+from zscontract.reporting.text import xml_safe
 from zscontract.reporting.verdict import TITLES, headline
 from zscontract.runner.results import RunResult
 
@@ -64,6 +65,10 @@ def render_junit(result: RunResult) -> bytes:
     root = ET.Element("testsuites")
     root.append(suite)
     ET.indent(root)
+    for element in root.iter():  # a target's text with characters XML forbids made junit.xml unreadable
+        element.text = None if element.text is None else xml_safe(element.text)
+        element.tail = None if element.tail is None else xml_safe(element.tail)
+        element.attrib.update({k: xml_safe(v) for k, v in element.attrib.items()})
     xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from zscontract.reporting.text import printable
 from zscontract.reporting.verdict import budget_note, headline
 from zscontract.runner.results import RunResult
 
@@ -72,7 +73,7 @@ def render_markdown(result: RunResult) -> str:
     if result.restore:
         state = "restored" if result.restore.get("restored") else "NOT restored"
         lines += ["", f"Resource {state}."]
-    return result.redactor.redact("\n".join(lines)) + "\n"
+    return printable(result.redactor.redact("\n".join(lines))) + "\n"  # CI prints it: `cat summary.md`
 
 
 def _baseline_lines(gate: Any) -> list[str]:

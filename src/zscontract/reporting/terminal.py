@@ -14,6 +14,7 @@ import time
 from typing import Any, TextIO
 
 from zscontract.reporting.progress import TTY_TICK, Counts, Ticker, progress_every, progress_text, read_counts
+from zscontract.reporting.text import printable
 from zscontract.reporting.verdict import budget_note, headline
 from zscontract.runner.events import (
     CaseJudged,
@@ -75,7 +76,7 @@ class Terminal:
             if self._progress_shown:
                 self.stream.write("\r\033[K")
                 self._progress_shown = False
-            self.stream.write(text + "\n")
+            self.stream.write(printable(text) + "\n")  # a target's text never drives the terminal
             self.stream.flush()
 
     # -- progress ---------------------------------------------------------------------------
@@ -156,7 +157,7 @@ class Terminal:
         text = f"{headline(summary)} ({result.total_cases} cases, {result.requests} requests, {result.duration:.1f} s)"
         # The verdict is the one line --quiet still prints.
         with self._lock:
-            self.stream.write(("\r\033[K" if self._progress_shown else "") + text + "\n")
+            self.stream.write(("\r\033[K" if self._progress_shown else "") + printable(text) + "\n")
             self.stream.flush()
             self._progress_shown = False
 

@@ -1,0 +1,30 @@
+"""A target's text in the reports: control characters shown escaped, never sent to the terminal raw, and
+junit.xml always readable XML (hostile-target audit 9: a coloured Java stack trace, or an answer that
+retitles the window, writes the clipboard and prints a fake PASSED)."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+from tests.fixtures.scripted import Scripted
+from tests.harness.test_checks import accept, run
+from zscontract.reporting.junit import render_junit
+from zscontract.reporting.summary import render_markdown
+from zscontract.reporting.terminal import Terminal
+
+HOSTILE = b"boom \x1b]0;owned\x07 \x1b]52;c;ZXZpbA==\x07 \x00\x1b[2K\r FAKE: PASSED \x9b31m"
+
+
+def test_control_bytes_of_a_target_reach_no_report_raw(scripted: Scripted) -> None:
+    scripted.put(500, raw=HOSTILE, content_type="text/plain")
+    scripted.get(scripted.inventory)
+    assert run(scripted, accept(name="n"))
+    result = scripted.result
+    ET.fromstring(render_junit(result))  # parses: no character XML forbids
+    markdown = render_markdown(result)
+    out = io.StringIO()
+    Terminal(stream=out).summary(result)
+    for text in (markdown, out.getvalue()):
+        assert not any(c in text for c in "\x1b\x07\x00\r\x9b"), repr(text[:300])
+    assert "\\x1b]52;c;ZXZpbA==" in out.getvalue()  # shown escaped, so the reader sees what was sent
