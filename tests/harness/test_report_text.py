@@ -28,3 +28,21 @@ def test_control_bytes_of_a_target_reach_no_report_raw(scripted: Scripted) -> No
     for text in (markdown, out.getvalue()):
         assert not any(c in text for c in "\x1b\x07\x00\r\x9b"), repr(text[:300])
     assert "\\x1b]52;c;ZXZpbA==" in out.getvalue()  # shown escaped, so the reader sees what was sent
+
+
+def test_distinct_failures_are_kept_up_to_a_cap_and_counted_past_it() -> None:
+    from zscontract.core.failures import CheckFailed
+    from zscontract.core.redact import Redactor
+    from zscontract.runner import results as results_module
+    from zscontract.runner.results import RunResult
+
+    result = RunResult("zstack", "http://t", "a" * 32, Redactor())
+    for i in range(results_module.MAX_DISTINCT_PER_CHECK + 30):
+        result.failed(CheckFailed("round_trip", f"t{i}", expected="e", signature=f"sig {i}"))
+    for i in range(results_module.MAX_DISTINCT):
+        result.failed(CheckFailed(f"check{i % 10}", f"t{i}", expected="e", signature=f"sig {i}"))
+    assert sum(1 for f in result.failures.values() if f.check == "round_trip") == results_module.MAX_DISTINCT_PER_CHECK
+    assert len(result.failures) == results_module.MAX_DISTINCT
+    assert result.tallies["round_trip"].failed == results_module.MAX_DISTINCT_PER_CHECK + 30  # every one counted
+    assert result.checks_json()["round_trip"]["distinct_not_kept"] == 30
+    assert any("round_trip: more distinct failures" in w for w in result.warnings)

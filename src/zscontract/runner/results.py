@@ -24,6 +24,10 @@ EXIT_CODES = {"passed": 0, "failed": 1, "target_down": 3, "not_restored": 4, "in
 GATED = ("passed", "failed", "incomplete")
 
 
+MAX_DISTINCT_PER_CHECK = 50  # distinct failures kept per check; more are counted, not kept
+MAX_DISTINCT = 250  # and in all
+
+
 @dataclass
 class CheckTally:
     passed: int = 0
@@ -60,6 +64,8 @@ class RunResult:
     unjudged: dict[str, Unjudged] = field(default_factory=dict)
     failures: dict[str, FailureRecord] = field(default_factory=dict)
     first_seen: dict[str, float] = field(default_factory=dict)
+    _kept: dict[str, int] = field(default_factory=dict)  # distinct failures kept, per check
+    _dropped: dict[str, int] = field(default_factory=dict)  # distinct failures past the caps, per check
     cases: Counter[str] = field(default_factory=Counter)   # by input class
     labels: Counter[str] = field(default_factory=Counter)  # by case label family
     fields_exercised: Counter[str] = field(default_factory=Counter)
@@ -95,12 +101,24 @@ class RunResult:
 
     def failed(self, failure: CheckFailed) -> FailureRecord:
         record = failure.to_record(self.redactor)
+        capped = None
         with self._lock:
             self._tally(failure.check).failed += 1
             new = record.key not in self.failures
-            if new:
+            if new and (self._kept.get(failure.check, 0) >= MAX_DISTINCT_PER_CHECK
+                        or len(self.failures) >= MAX_DISTINCT):
+                # A target answering each request differently would make every failure distinct, and
+                # each one kept (record, HAR entry, corpus file) without bound (hostile-target audit 4).
+                new = False
+                self._dropped[failure.check] = self._dropped.get(failure.check, 0) + 1
+                capped = self._dropped[failure.check] == 1
+            elif new:
                 self.failures[record.key] = record
                 self.first_seen[record.key] = time.time() - self.started
+                self._kept[failure.check] = self._kept.get(failure.check, 0) + 1
+        if capped:
+            self.warn(f"{failure.check}: more distinct failures than the {MAX_DISTINCT_PER_CHECK} kept per check "
+                      f"({MAX_DISTINCT} in all); the others are counted in its tally, not kept or saved")
         if new and self.events is not None:
             from zscontract.runner.events import FailureFound
 
@@ -187,6 +205,8 @@ class RunResult:
                                      "failed": t.failed, "not_applicable": t.not_applicable}
             if t.errors:
                 entry["errors"] = t.errors
+            if self._dropped.get(name):
+                entry["distinct_not_kept"] = self._dropped[name]
             why = self.unjudged.get(name)
             if why is not None:  # judged nothing, or not every case (a job cut by the budget)
                 entry["reason"], entry["user_chosen"] = why.reason, why.user_chosen
