@@ -195,3 +195,34 @@ def test_a_job_still_running_at_the_restore_leaves_restored_with_its_caveat(tmp_
     assert result.restore["restored"] is True and result.restore["settled"] is False
     assert "async job of theirs still runs" in result.restore["caveat"]
     assert any(w.startswith("restored, but") for w in result.warnings)
+
+
+def test_a_restore_write_whose_job_never_ends_is_still_verified_by_a_read() -> None:
+    # Hostile-target audit 3: the node applied the write but its job never said so; the writes took
+    # the whole slice, no read was left, and the run said NOT RESTORED (the next run then refused).
+    from tests.fixtures.hostile import Hostile, Seen, answer_json
+    from zscontract.core.dialects import ZSTACK
+    from zscontract.runner.restore import restore
+
+    contract = load_contract("zstack")
+    found = {"uuid": UUID, "name": "as found", "description": "d", "yaml": "a: 1", "requestCpu": 2,
+             "requestMemory": 4, "createDate": "Nov 1, 2026 1:00:00 PM", "lastOpDate": "Nov 1, 2026 1:00:00 PM"}
+    state = {**found, "name": "changed by the run"}
+
+    def handler(server: Hostile, conn: Any, seen: Seen) -> bool:
+        if seen.method == "PUT":
+            state.update(json.loads(seen.body)["updateModelService"])  # applied at once...
+            return answer_json(conn, 202, {"location": "/zstack/v1/api-jobs/forever"})
+        if "api-jobs" in seen.path:
+            return answer_json(conn, 202, {"location": "/zstack/v1/api-jobs/forever"})  # ...never reported
+        return answer_json(conn, 200, {"inventories": [dict(state)]})
+
+    with Hostile(handler) as server:
+        client = Client(ClientSettings(base_url=server.url, session_uuid=SESSION, dialect=ZSTACK,
+                                       request_timeout=1, job_timeout=30))
+        client.query_api = True
+        client.settings.deadline = time.monotonic() + 4
+        started = time.monotonic()
+        report = restore(client, contract, UUID, found)
+    assert report["restored"] is True, report
+    assert time.monotonic() - started < 8
