@@ -25,8 +25,9 @@ from zscontract.core.dialects import get_dialect
 from zscontract.core.redact import Redactor
 from zscontract.core.session import hash_password, login, logout, relogin_once
 from zscontract.errors import PreconditionFailed, ZsContractError
+from zscontract.runner import limits, stops
 from zscontract.runner import snapshot as snapshots
-from zscontract.runner import stops
+from zscontract.runner.budget import grace
 from zscontract.runner.engine import Harness
 from zscontract.runner.preflight import check_profile, preflight
 from zscontract.runner.restore import restore
@@ -144,6 +145,10 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
         stops.hold()
     if client.has_query_api is False:  # the CLI's INCOMPLETE (exit 5): not a green that judged everything
         note("no query API on the target: read_after_write and query_read judged nothing")
+    # The restore's own slice, as a CLI run's (runner.budget.grace): a job that never ends cannot hold the
+    # session's end for a job timeout per field (it took 6 minutes; hostile-target audit 12).
+    limits.arm(client, deadline=time.monotonic() + grace(settings.request_timeout, settings.job_timeout),
+               down_after=None)
     with stops.shielded("restoring the model service"):  # a second signal must not cut the restore short
         report = restore(client, load_contract(settings.profile), uuid, snapshot,
                          include_example_fields=settings.include_example_fields)
