@@ -114,3 +114,15 @@ def test_a_code_of_its_own_on_every_answer_is_one_failure_not_thousands(scripted
     assert scripted.result.tallies[names.ACCEPTS_VALID].failed == 20
     assert {f.signature for f in failures} == {f"valid update rejected with {api_error_status(scripted)} another code"}
     assert "RAND.1000" in failures[0].title  # the title still names the code
+
+
+def test_the_resource_uuid_in_capitals_is_either_way_not_must_reject(scripted: Scripted) -> None:
+    # A MySQL node (case-insensitive collation) may find the resource by it and apply the update.
+    scripted.ok(updated(scripted, name="n"))
+    upper = scripted.inventory["uuid"].upper()
+    scripted.mock.add("PUT", scripted.url.replace(scripted.inventory["uuid"], upper),
+                      json={"inventory": updated(scripted, name="n")}, status=200)
+    failed = run(scripted, Case(InputClass.REJECT, "uuid:malformed", fields={"name": "n"}, uuid=upper,
+                                reject_kind="bad-uuid"))
+    assert names.REJECTS_INVALID not in failed
+    assert scripted.result.cases.get("either-way") == 1
