@@ -226,3 +226,15 @@ def test_a_restore_write_whose_job_never_ends_is_still_verified_by_a_read() -> N
         report = restore(client, contract, UUID, found)
     assert report["restored"] is True, report
     assert time.monotonic() - started < 8
+
+
+def test_a_job_location_that_is_no_url_is_not_waited_for_and_crashes_nothing() -> None:
+    from zscontract.core.exchange import Exchange, Request, Response
+    from zscontract.runner.restore import Unanswered
+
+    unanswered = Unanswered("http://127.0.0.1:1")
+    for location in ("http://[::1/zstack/v1/api-jobs/x", "javascript:alert(1)"):
+        put = Request("PUT", "http://127.0.0.1:1/zstack/v1/ai/model-services/" + UUID, {}, b"{}")
+        unanswered.exchange(Exchange(put, Response(202, {}, json.dumps({"location": location}).encode())))
+    assert unanswered.count == 0
+

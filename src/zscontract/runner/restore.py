@@ -225,8 +225,9 @@ class Unanswered:
                 self.puts, self.last_put = self.puts + 1, now
             elif method == "PUT" and resp is not None and resp.status == 202:
                 location = job_location(resp)
-                if location:
-                    self.jobs[poll_url(self.base_url, location)[0]] = now
+                with contextlib.suppress(ValueError):  # no http(s) URL: never polled, nothing to wait for
+                    if location:
+                        self.jobs[poll_url(self.base_url, location)[0]] = now
             elif method == "GET" and (ex.request.url in self.jobs or _COLLECTION not in urlsplit(ex.request.url).path):
                 if resp is not None and resp.status != 202:
                     self.jobs.pop(ex.request.url, None)
