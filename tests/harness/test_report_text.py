@@ -46,3 +46,15 @@ def test_distinct_failures_are_kept_up_to_a_cap_and_counted_past_it() -> None:
     assert result.tallies["round_trip"].failed == results_module.MAX_DISTINCT_PER_CHECK + 30  # every one counted
     assert result.checks_json()["round_trip"]["distinct_not_kept"] == 30
     assert any("round_trip: more distinct failures" in w for w in result.warnings)
+
+
+def test_summary_md_of_a_run_not_restored_says_why_and_how_to_write_it_back() -> None:
+    from zscontract.core.redact import Redactor
+    from zscontract.runner.results import RunResult
+
+    result = RunResult("zstack", "http://t", "a" * 32, Redactor())
+    result.restore = {"restored": False, "why": "fields still differ after restore: name",
+                      "snapshot": "reports/20261129-1/snapshot.json"}
+    text = render_markdown(result)
+    assert "NOT restored**: fields still differ after restore: name" in text
+    assert "zscontract restore reports/20261129-1" in text

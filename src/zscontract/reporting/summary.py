@@ -71,9 +71,20 @@ def render_markdown(result: RunResult) -> str:
         lines += ["", f"### Harness error in {error['where']} (a bug in zscontract)", "", "```",
                   error["traceback"].rstrip()[-4000:], "```"]
     if result.restore:
-        state = "restored" if result.restore.get("restored") else "NOT restored"
-        lines += ["", f"Resource {state}."]
+        lines += ["", *_restore_lines(result.restore)]
     return printable(result.redactor.redact("\n".join(lines))) + "\n"  # CI prints it: `cat summary.md`
+
+
+def _restore_lines(restore: dict[str, Any]) -> list[str]:
+    """Whether the resource was left as found; when not, why and the command that writes it back (CI shows
+    this file, not the terminal's stderr: hostile-target audit 14)."""
+    if restore.get("restored"):
+        return [f"Resource {restore['caveat']}" if restore.get("caveat") else "Resource restored."]
+    lines = [f"**Resource NOT restored**: {restore.get('why') or 'see report.html'}."]
+    if restore.get("snapshot"):
+        lines += ["", f"Write it back with `zscontract restore {Path(str(restore['snapshot'])).parent}` "
+                      "(same --target-url, session and --profile as the run)."]
+    return lines
 
 
 def _baseline_lines(gate: Any) -> list[str]:
