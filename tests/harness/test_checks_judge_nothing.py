@@ -126,3 +126,22 @@ def test_the_resource_uuid_in_capitals_is_either_way_not_must_reject(scripted: S
                                 reject_kind="bad-uuid"))
     assert names.REJECTS_INVALID not in failed
     assert scripted.result.cases.get("either-way") == 1
+
+
+def test_a_rest_read_in_the_pages_own_shape_reads_the_resource_in_documented_only(scripted: Scripted) -> None:
+    # Red-team F20: the page defines no query API; a server following it may answer GET /{uuid} with
+    # {"inventory": ...}. In zstack a node's query answers {"inventories": [...]}: anything else fails.
+    inventory = updated(scripted, name="n")
+    scripted.put(200, {"inventory": inventory})
+    either = r"(/|\?q=uuid=)" + scripted.inventory["uuid"]
+    import re
+
+    import responses
+    scripted.mock.add(responses.GET, re.compile(r".*/zstack/v1/ai/model-services" + either + "$"),
+                      json={"inventory": inventory})
+    failed = run(scripted, accept(name="n"))
+    if scripted.profile == "documented":
+        assert names.QUERY_READ not in failed and _tally(scripted, names.QUERY_READ)[0] >= 1
+        assert _tally(scripted, names.READ_AFTER_WRITE)[0] == 1  # the read was used
+    else:
+        assert names.QUERY_READ in failed

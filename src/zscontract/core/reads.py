@@ -67,8 +67,14 @@ def query_absent(ex: Exchange) -> bool:
     return not resp.is_json and b"no api mapping" in resp.body[:4096].lower()
 
 
-def judge_query(ex: Exchange, uuid: str) -> tuple[dict[str, Any] | None, str | None]:
-    """The one inventory a query answered, or why its answer is unusable."""
+def judge_query(ex: Exchange, uuid: str, *, single: bool = False) -> tuple[dict[str, Any] | None, str | None]:
+    """The one inventory a query answered, or why its answer is unusable.
+
+    ``single`` (the documented dialect): a read answered in the page's own success shape,
+    ``{"inventory": {...}}``, reads the resource too. The page defines no query API, so a server
+    following it may read its resource the REST way; ZStack's ``inventories`` list is a node's form
+    (red-team F20: such a server failed query_read on every read-back).
+    """
     resp = ex.response
     if resp is None:
         return None, f"the query API did not answer ({ex.error})"
@@ -78,6 +84,8 @@ def judge_query(ex: Exchange, uuid: str) -> tuple[dict[str, Any] | None, str | N
     if why is not None:
         return None, f"the query answer is {why}" if why.startswith("not JSON") else f"the query answer {why}"
     found = resp.inventories()
+    if found is None and single and isinstance(resp.inventory(), dict):
+        found = [resp.inventory()]
     if found is None:
         return None, "the query answer has no inventories list"
     if len(found) != 1:
@@ -100,7 +108,7 @@ def read_resource(client: Client, uuid: str, *, empty_update: bool = True) -> Re
                 ex = client.send("GET", url, headers=client.auth_headers())
             if query_absent(ex) and client.query_style is None:
                 continue
-            inv, problem = judge_query(ex, uuid)
+            inv, problem = judge_query(ex, uuid, single=client.settings.dialect.name == "documented")
             if ex.response is not None:
                 client.query_style = style
             if inv is not None:
