@@ -145,3 +145,19 @@ def test_a_rest_read_in_the_pages_own_shape_reads_the_resource_in_documented_onl
         assert _tally(scripted, names.READ_AFTER_WRITE)[0] == 1  # the read was used
     else:
         assert names.QUERY_READ in failed
+
+
+def test_a_field_one_view_leaves_out_is_not_a_change(scripted: Scripted) -> None:
+    # Red-team F7/F19: the state known from an update answer (with cpuArchitectures), the read after a
+    # rejected request from a query view without it: nothing changed. A writable field left out still is.
+    status = 400 if scripted.profile == "documented" else 503
+    answer = updated(scripted, cpuArchitectures=["x86_64"])
+    view = {k: v for k, v in answer.items() if k != "cpuArchitectures"}
+    scripted.harness.state = dict(answer)
+    scripted.error(status, "SYS.1007", reread=view)
+    assert names.REJECTED_UNCHANGED not in run(scripted, reject(requestCpu="x"))
+    assert names.REJECTED_UNCHANGED not in scripted.failed_checks()
+    scripted.harness.state = dict(answer)
+    scripted.mock.reset()
+    scripted.error(status, "SYS.1007", reread={k: v for k, v in view.items() if k != "description"})
+    assert names.REJECTED_UNCHANGED in run(scripted, reject(requestCpu="x"))
