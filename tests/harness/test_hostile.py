@@ -424,3 +424,14 @@ def test_a_job_location_that_is_no_http_url_is_a_202_without_one_not_a_crash(loc
         ex = client_for(server.url, dialect=ZSTACK).update(UUID, {"name": "m"})
     assert ex.status == 202 and ex.error_kind is None  # the 202 is the answer: response_shape reports it
     assert [s.method for s in server.seen] == ["PUT"]  # nothing polled at a made-up URL
+
+
+def test_a_preflight_answer_too_large_is_said_as_such_not_unreachable() -> None:
+    # Audit 14: a 1 GB answer to the preflight read was called "unreachable … check --target-url".
+    from zscontract.errors import TargetUnreachable
+    from zscontract.runner.preflight import preflight
+
+    with Hostile(hostile.huge(2 * MIB, chunked=True)) as server, \
+            pytest.raises(TargetUnreachable, match="more than --max-body") as raised:
+        preflight(client_for(server.url, max_body=MIB), UUID)
+    assert "unreachable" not in str(raised.value)

@@ -165,7 +165,8 @@ def test_a_target_that_never_answers_shows_the_preflight_waiting(tmp_path: Path)
         proc = zscontract("run", "--target-url", silent.url, "--session-uuid", "a" * 32, "--model-service-uuid",
                           "b" * 32, "--request-timeout", "4", "--max-time", "10", "--report-dir", str(tmp_path),
                           env={"ZS_PROGRESS_EVERY": "0.5"}, timeout=60)
-    assert proc.returncode == 3 and "unreachable" in proc.stderr, proc.stdout + proc.stderr
+    assert proc.returncode == 3 and "did not answer completely within --request-timeout" in proc.stderr, \
+        proc.stdout + proc.stderr
     lines = _progress(proc.stdout)
     assert len(lines) >= 2 and {m.group(3) for m in lines} == {"preflight"}, proc.stdout
     assert _elapsed(lines)[-1] > _elapsed(lines)[0]

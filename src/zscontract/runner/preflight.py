@@ -60,6 +60,12 @@ def preflight(client: Client, uuid: str, *, read_only: bool = False) -> dict[str
     if ex.response is None and ex.error_kind == "tls":
         raise TargetUnreachable(f"TLS certificate check failed for {where} ({ex.error}); give the CA with --ca-bundle "
                                 "PATH (or REQUESTS_CA_BUNDLE / SSL_CERT_FILE), or --insecure to skip the check")
+    if ex.response is None and ex.error_kind in ("too_large", "timeout"):
+        # It answered, but not in a way a run can use: "unreachable" would send the user after the URL.
+        what = "answered more than --max-body allows" if ex.error_kind == "too_large" else \
+            "did not answer completely within --request-timeout"
+        raise TargetUnreachable(f"target {where} {what} ({ex.error}); check that --target-url is a ZStack "
+                                "management node's API, or raise the limit")
     if ex.response is None:
         raise TargetUnreachable(f"target {where} is unreachable ({ex.error}); check --target-url / "
                                 f"ZS_TARGET_URL and that the server is running")
