@@ -238,3 +238,24 @@ def test_a_job_location_that_is_no_url_is_not_waited_for_and_crashes_nothing() -
         unanswered.exchange(Exchange(put, Response(202, {}, json.dumps({"location": location}).encode())))
     assert unanswered.count == 0
 
+
+
+def test_a_write_cut_by_the_run_deadline_is_counted_as_unanswered() -> None:
+    # It was sent: the target may apply it after the restore looked (hostile-target audit 1).
+    from tests.fixtures.hostile import Hostile, Seen
+    from zscontract.core.client import BudgetSpent
+    from zscontract.core.dialects import DOCUMENTED
+    from zscontract.runner.restore import Unanswered
+
+    def hang(server: Hostile, conn: Any, seen: Seen) -> bool:
+        server.stop.wait(10)
+        return False
+
+    with Hostile(hang) as server:
+        unanswered = Unanswered(server.url)
+        client = Client(ClientSettings(base_url=server.url, session_uuid=SESSION, dialect=DOCUMENTED,
+                                       request_timeout=5), on_exchange=unanswered.exchange)
+        client.settings.deadline = time.monotonic() + 0.5
+        with pytest.raises(BudgetSpent):
+            client.update(UUID, {"name": "cut"})
+    assert unanswered.count == 1

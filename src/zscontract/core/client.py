@@ -167,6 +167,8 @@ class Client:
         until = run_deadline if run_deadline is not None and capped else own
         response, error, kind = self._transport.fetch(method, url, body, hdrs, until, self.settings.max_body)
         if kind == TIMEOUT and capped:
+            if self._on_exchange is not None:  # it was sent: counted, and a write may still land (the restore waits)
+                self._on_exchange(Exchange(request, None, error=error, error_kind=kind))
             raise BudgetSpent("the run's time budget (--max-time) ran out during a request")
         if response is not None and response.status == 429 and not _retried:
             delay = self._retry_delay(response)
