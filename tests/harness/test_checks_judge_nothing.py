@@ -7,7 +7,10 @@ test_checks.py (``test_a_sound_answer_passes_each_check``).
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import responses
 
 from tests.fixtures.scripted import Scripted
 from tests.harness.test_checks import accept, api_error_status, reject, run, updated
@@ -134,9 +137,6 @@ def test_a_rest_read_in_the_pages_own_shape_reads_the_resource_in_documented_onl
     inventory = updated(scripted, name="n")
     scripted.put(200, {"inventory": inventory})
     either = r"(/|\?q=uuid=)" + scripted.inventory["uuid"]
-    import re
-
-    import responses
     scripted.mock.add(responses.GET, re.compile(r".*/zstack/v1/ai/model-services" + either + "$"),
                       json={"inventory": inventory})
     failed = run(scripted, accept(name="n"))

@@ -12,6 +12,7 @@ from zscontract.checks import names
 from zscontract.checks.context import CheckContext, Step, fail
 from zscontract.checks.registry import check
 from zscontract.core.failures import short
+from zscontract.core.reads import query_items
 
 EXPECTED = '200 JSON {"inventories": [exactly the inventory of the queried uuid]}'
 
@@ -31,11 +32,7 @@ def query_read(ctx: CheckContext, step: Step) -> bool | None:
     if status != 200:
         raise fail(names.QUERY_READ, step, f"query answered {status} ({label})", EXPECTED,
                    received=ex.response.text(300), signature=f"query status {status}")
-    body = ex.response.json(default=None)
-    items = body.get("inventories") if isinstance(body, dict) else None
-    if items is None and ctx.dialect.name == "documented" and isinstance(body, dict) \
-            and isinstance(body.get("inventory"), dict):
-        items = [body["inventory"]]  # the page's own success shape: a REST read (see core.reads.judge_query)
+    items = query_items(ex.response, single=ctx.dialect.name == "documented")
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise fail(names.QUERY_READ, step, "query answer has no well-formed inventories list", EXPECTED,
                    received=ex.response.text(300), signature="query inventories malformed")

@@ -15,7 +15,7 @@ from zscontract.core.cases import Case, InputClass, plain_text_allowed
 from zscontract.core.dialects import Outcome
 from zscontract.core.exchange import Response
 from zscontract.core.failures import short
-from zscontract.core.values import parse_zstack_date
+from zscontract.core.values import is_error_code, parse_zstack_date
 
 
 @check(names.NO_HANG)
@@ -62,10 +62,9 @@ def code_kind(code: Any) -> str:
         return "no code"
     if code in KNOWN_CODES:
         return str(code)
-    return "another code" if isinstance(code, str) and _CODE_SHAPE.fullmatch(code) else "a malformed code"
+    return "another code" if is_error_code(code) else "a malformed code"
 
 
-_CODE_SHAPE = re.compile(r"[A-Za-z]+\.[0-9]+")
 _MEDIA_SHAPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,30}/[a-z0-9][a-z0-9.+-]{0,30}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -197,8 +198,14 @@ def _view_diff(ctx: CheckContext, a: dict[str, Any], b: dict[str, Any],
     both views show. One view may leave out a field the other shows (a query view without
     ``cpuArchitectures``, an update answer without ``modelServiceRefs``) without anything having changed
     (red-team F7/F19; the rule read_after_write already followed)."""
-    writable = {s.inventory_field for s in ctx.contract.documented_fields() if s.inventory_field}
+    writable = _writable(ctx.contract)
     return [k for k in _diff_keys(a, b, ignore) if (k in a and k in b) or k in writable]
+
+
+@functools.cache
+def _writable(contract: Any) -> frozenset[str]:
+    """The inventory fields a run can write (built once per contract; Contract hashes by identity)."""
+    return frozenset(s.inventory_field for s in contract.documented_fields() if s.inventory_field)
 
 @check(names.IDEMPOTENCE)
 def idempotence(ctx: CheckContext, step: Step) -> bool | None:

@@ -92,13 +92,6 @@ def _asks_for_session(response: Response) -> bool:
     return response.status in (400, 401) or (response.status >= 400 and response.error_code() == "ID.1001")
 
 
-def _kept(steps: list[Response]) -> tuple[Response, ...]:
-    if len(steps) <= _KEEP_STEPS:
-        return tuple(steps)
-    half = _KEEP_STEPS // 2
-    return tuple(steps[:half] + steps[-half:])
-
-
 def _keep(steps: list[Response], response: Response) -> None:
     """Add a poll's 202 to the job's steps, bounded as it goes: an excerpt of its body, and only the first
     and the latest answers (a never-ending job answering 8 MiB each time held a gigabyte; audit 5)."""
@@ -157,18 +150,18 @@ def _poll(client: Client, ex: Exchange, headers: dict[str, str], url: str, locat
             send_auth = True  # the target's own origin asked for the session: once, and from now on
             poll = client.send("GET", url, headers=auth, renew=False)
         if poll.response is None:
-            return Exchange(ex.request, None, error=poll.error, error_kind=poll.error_kind, steps=_kept(steps))
+            return Exchange(ex.request, None, error=poll.error, error_kind=poll.error_kind, steps=tuple(steps))
         if poll.response.status != 202:
             if _job_answer(poll.response):
-                return Exchange(ex.request, poll.response, steps=_kept(steps))
+                return Exchange(ex.request, poll.response, steps=tuple(steps))
             _keep(steps, poll.response)
-            return Exchange(ex.request, None, steps=_kept(steps), error_kind=JOB_LOST,
+            return Exchange(ex.request, None, steps=tuple(steps), error_kind=JOB_LOST,
                             error=f"the job's result was lost: polling {url} answered {poll.response.status} "
                                   f"{poll.response.text(120)!r}; not the update's answer")
         _keep(steps, poll.response)
         now = time.monotonic()
         if now >= job_deadline:
-            return Exchange(ex.request, None, steps=_kept(steps), error_kind=JOB_TIMEOUT,
+            return Exchange(ex.request, None, steps=tuple(steps), error_kind=JOB_TIMEOUT,
                             error=f"async job at {location} did not finish within "
                                   f"{client.settings.job_timeout:g} s ({len(steps)} answers, all 202)")
         wait = min(delay, job_deadline - now)

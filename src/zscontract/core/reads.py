@@ -18,7 +18,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from zscontract.core.exchange import Exchange
+from zscontract.core.exchange import Exchange, Response
 
 if TYPE_CHECKING:
     from zscontract.core.client import Client
@@ -67,14 +67,22 @@ def query_absent(ex: Exchange) -> bool:
     return not resp.is_json and b"no api mapping" in resp.body[:4096].lower()
 
 
-def judge_query(ex: Exchange, uuid: str, *, single: bool = False) -> tuple[dict[str, Any] | None, str | None]:
-    """The one inventory a query answered, or why its answer is unusable.
+def query_items(response: Response, *, single: bool) -> list[Any] | None:
+    """The inventories a read answered: its ``inventories`` list, or None.
 
     ``single`` (the documented dialect): a read answered in the page's own success shape,
     ``{"inventory": {...}}``, reads the resource too. The page defines no query API, so a server
     following it may read its resource the REST way; ZStack's ``inventories`` list is a node's form
     (red-team F20: such a server failed query_read on every read-back).
     """
+    found = response.inventories()
+    if found is None and single and isinstance(response.inventory(), dict):
+        return [response.inventory()]
+    return found
+
+
+def judge_query(ex: Exchange, uuid: str, *, single: bool = False) -> tuple[dict[str, Any] | None, str | None]:
+    """The one inventory a query answered, or why its answer is unusable (``single``: see query_items)."""
     resp = ex.response
     if resp is None:
         return None, f"the query API did not answer ({ex.error})"
@@ -83,9 +91,7 @@ def judge_query(ex: Exchange, uuid: str, *, single: bool = False) -> tuple[dict[
     why = resp.json_problem()
     if why is not None:
         return None, f"the query answer is {why}" if why.startswith("not JSON") else f"the query answer {why}"
-    found = resp.inventories()
-    if found is None and single and isinstance(resp.inventory(), dict):
-        found = [resp.inventory()]
+    found = query_items(resp, single=single)
     if found is None:
         return None, "the query answer has no inventories list"
     if len(found) != 1:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import queue
 import sys
 import threading
 import time
-import uuid as uuid_module
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,6 +15,7 @@ from hypothesis import seed as hypothesis_seed
 
 from zscontract.contract import FieldSpec
 from zscontract.core.cases import REJECT_NOT_FOUND, REJECT_SESSION, Case, InputClass
+from zscontract.core.values import unknown_uuid
 from zscontract.runner.engine import Harness
 from zscontract.strategies import either_way, must_accept, must_reject
 
@@ -191,12 +190,11 @@ def fixed_code_probes(harness: Harness) -> None:
     them too, but among many kinds, so a short run against a node whose other refusals carry no fixed
     code could end without judging the check (red-team round 7). Both must change nothing, so they run
     under ``--read-only`` too. The uuid is a version-4 shape (``StringDSL.isZStackUuid`` in
-    zstackio/zstack accepts only those), derived from the resource's, so a seeded run repeats it.
+    zstackio/zstack accepts only those: ``core.values.unknown_uuid``).
     """
     spec = harness.contract.documented_fields()[0]
     fields = {spec.name: plain_value(spec, 0)}
-    digest = hashlib.sha256(f"zscontract-probe {harness.uuid}".encode()).digest()[:16]
-    unknown = uuid_module.UUID(bytes=digest, version=4).hex
+    unknown = unknown_uuid(harness.uuid)
     harness.execute(Case(InputClass.REJECT, "auth:unknown-session", fields=fields, auth="unknown",
                          reject_kind=REJECT_SESSION))
     harness.execute(Case(InputClass.REJECT, "uuid:unknown", fields=fields, uuid=unknown, reject_kind=REJECT_NOT_FOUND))

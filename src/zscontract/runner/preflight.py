@@ -6,6 +6,7 @@ from typing import Any
 
 from zscontract.core.client import Client
 from zscontract.core.exchange import Exchange
+from zscontract.core.values import unknown_uuid
 from zscontract.errors import PreconditionFailed, TargetUnreachable
 
 
@@ -82,12 +83,8 @@ def preflight(client: Client, uuid: str, *, read_only: bool = False) -> dict[str
     if read_only:
         return _read_only_without_query(client, uuid)
     # No query API: an empty update reads the resource (oracle.md "Leaving the target as it was found").
-    up = client.update(uuid, {})
-    if up.response is None:
-        raise TargetUnreachable(f"target {where} did not answer an update ({up.error})")
-    if _session_refused(up):
-        raise PreconditionFailed(f"the session was refused by {where} (status {up.response.status}); "
-                                 f"give a valid --session-uuid or log in again")
+    up = _empty_update(client, uuid)
+    assert up.response is not None
     code = _error_code(up)
     if code == "SYS.1003" or (up.response.status == 404 and code is not None):
         raise PreconditionFailed(f"model service {uuid} was not found on {where}; give the uuid of an existing "
@@ -99,11 +96,6 @@ def preflight(client: Client, uuid: str, *, read_only: bool = False) -> dict[str
     return {"query_api": False, "inventory": upbody["inventory"]}
 
 
-# A well-formed uuid no model service has: an update of it is must-reject (oracle.md "Must reject"),
-# so a --read-only run may send it; the answer shows whether the session is accepted.
-UNKNOWN_UUID = "0" * 31 + "e"
-
-
 def _read_only_without_query(client: Client, uuid: str) -> dict[str, Any]:
     """--read-only and no query API: the session checked with a must-reject request, nothing read.
 
@@ -111,10 +103,18 @@ def _read_only_without_query(client: Client, uuid: str) -> dict[str, Any]:
     "Either way"), so the run goes on without a snapshot and says what it could not judge. Whether
     ``uuid`` exists cannot be told without a write either (the run says so).
     """
-    probe = client.update(UNKNOWN_UUID, {})
-    if probe.response is None:
-        raise TargetUnreachable(f"target {client.base_url} did not answer an update ({probe.error})")
-    if _session_refused(probe):
-        raise PreconditionFailed(f"the session was refused by {client.base_url} (status {probe.response.status}, "
-                                 f"code {_error_code(probe) or 'none'}); give a valid --session-uuid or log in again")
+    # An update of a well-formed uuid no model service has is must-reject (oracle.md "Must reject"), so a
+    # --read-only run may send it; the answer shows whether the session is accepted.
+    _empty_update(client, unknown_uuid(uuid))
     return {"query_api": False, "inventory": None}
+
+
+def _empty_update(client: Client, uuid: str) -> Exchange:
+    """An empty update of ``uuid``, answered and not refused for the session (else the one-line error)."""
+    ex = client.update(uuid, {})
+    if ex.response is None:
+        raise TargetUnreachable(f"target {client.base_url} did not answer an update ({ex.error})")
+    if _session_refused(ex):
+        raise PreconditionFailed(f"the session was refused by {client.base_url} (status {ex.response.status}, "
+                                 f"code {_error_code(ex) or 'none'}); give a valid --session-uuid or log in again")
+    return ex

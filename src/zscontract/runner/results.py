@@ -64,7 +64,6 @@ class RunResult:
     unjudged: dict[str, Unjudged] = field(default_factory=dict)
     failures: dict[str, FailureRecord] = field(default_factory=dict)
     first_seen: dict[str, float] = field(default_factory=dict)
-    _kept: dict[str, int] = field(default_factory=dict)  # distinct failures kept, per check
     _dropped: dict[str, int] = field(default_factory=dict)  # distinct failures past the caps, per check
     cases: Counter[str] = field(default_factory=Counter)   # by input class
     labels: Counter[str] = field(default_factory=Counter)  # by case label family
@@ -105,8 +104,8 @@ class RunResult:
         with self._lock:
             self._tally(failure.check).failed += 1
             new = record.key not in self.failures
-            if new and (self._kept.get(failure.check, 0) >= MAX_DISTINCT_PER_CHECK
-                        or len(self.failures) >= MAX_DISTINCT):
+            if new and (len(self.failures) >= MAX_DISTINCT or sum(
+                    1 for f in self.failures.values() if f.check == failure.check) >= MAX_DISTINCT_PER_CHECK):
                 # A target answering each request differently would make every failure distinct, and
                 # each one kept (record, HAR entry, corpus file) without bound (hostile-target audit 4).
                 new = False
@@ -115,7 +114,6 @@ class RunResult:
             elif new:
                 self.failures[record.key] = record
                 self.first_seen[record.key] = time.time() - self.started
-                self._kept[failure.check] = self._kept.get(failure.check, 0) + 1
         if capped:
             self.warn(f"{failure.check}: more distinct failures than the {MAX_DISTINCT_PER_CHECK} kept per check "
                       f"({MAX_DISTINCT} in all); the others are counted in its tally, not kept or saved")
