@@ -81,8 +81,8 @@ def plan(profiles: Iterable[str] = ("documented", "zstack")) -> Plan:
     rows: Plan = []
     wanted = list(profiles)
     for entry in server_faults.faults():
-        # Each fault in every dialect it applies to (issue 9: "in both dialects where a fault applies
-        # to both"); zstack faults in the server's default mode, async jobs. A fault row stops at the
+        # Each fault in every dialect it applies to (a fault of both dialects is shown in
+        # both); zstack faults in the server's default mode, async jobs. A fault row stops at the
         # first failure of its check, so it is short.
         rows += [(entry, profile, profile == "zstack") for profile in wanted if profile in entry.dialects]
     sound = server_faults.Fault(SOUND, "variant", server_faults.BOTH, None, "the sound server")

@@ -35,7 +35,7 @@ def corpus_phase(ctx: RunContext) -> None:
     if not entries:
         return
     # --read-only sends only requests that must change nothing (README "Options"): a saved must-accept
-    # or either-way case is a write, so it is listed, not sent (red-team F13: they were replayed).
+    # or either-way case is a write, so it is listed, not sent.
     writes = [e for e in entries if settings.read_only and e.case.input_class is not InputClass.REJECT]
     # Fields the run does not write (null on the target: it could not write them back, run._writable).
     unwritten = harness.contract.unwritten

@@ -146,7 +146,7 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
     if client.has_query_api is False:  # the CLI's INCOMPLETE (exit 5): not a green that judged everything
         note("no query API on the target: read_after_write and query_read judged nothing")
     # The restore's own slice, as a CLI run's (runner.budget.grace): a job that never ends cannot hold the
-    # session's end for a job timeout per field (it took 6 minutes; hostile-target audit 12).
+    # session's end for a job timeout per field (minutes, with a few fields).
     limits.arm(client, deadline=time.monotonic() + grace(settings.request_timeout, settings.job_timeout),
                down_after=None)
     with stops.shielded("restoring the model service"):  # a second signal must not cut the restore short

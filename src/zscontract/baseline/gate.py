@@ -1,7 +1,7 @@
 """``--baseline`` as an output of the run: the outcome goes into the result before the reports are read.
 
-The baseline used to be applied after the run, by the command, so the reports said FAILED (exit 1,
-``ok: false``) while the process exited 0 (red-team F12). :class:`BaselineGate` subscribes to the
+Applied after the reports by the command, the baseline would leave them saying FAILED (exit 1,
+``ok: false``) while the process exits 0. :class:`BaselineGate` subscribes to the
 run's events after the report files: on ``RunFinished`` it records the outcome in
 ``result.baseline`` (``RunResult.exit_code`` and ``ok`` follow it) and writes the report files
 again, so ``summary.json``, ``summary.md``, ``junit.xml``, ``report.html`` and the terminal's

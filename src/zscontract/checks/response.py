@@ -52,7 +52,7 @@ def code_kind(code: Any) -> str:
     """An error code as a failure's signature names it: a known one as itself, any other by its shape.
 
     A target answering each request with a code of its own (a random one, an id in it) would otherwise
-    make every failure distinct: thousands of them, gigabytes of reports (hostile-target audit 4). The
+    make every failure distinct: thousands of them, gigabytes of reports. The
     title still shows the code itself.
 
     >>> code_kind("SYS.1007"), code_kind("HOST.4711"), code_kind("x" * 9), code_kind(None)
@@ -197,7 +197,7 @@ def response_shape(ctx: CheckContext, step: Step) -> bool | None:
                     expected, signature=f"content type {media_kind(response.content_type)}")
     body = response.json(default=None)
     if body is None and (problem := response.json_problem()) is not None:
-        # e.g. "nests deeper than 256 levels": a failure of the target, never a crash of ours (issue 12)
+        # e.g. "nests deeper than 256 levels": a failure of the target, never a crash of ours
         raise fail(names.RESPONSE_SHAPE, step, f"success body {problem[:120]}", expected,
                     signature="success body not JSON" if problem.startswith("not JSON") else "success body too deep")
     if not isinstance(body, dict) or not isinstance(body.get("inventory"), dict):

@@ -197,7 +197,7 @@ def _view_diff(ctx: CheckContext, a: dict[str, Any], b: dict[str, Any],
     """Fields that differ between two views of the resource: every field the run can write, and every field
     both views show. One view may leave out a field the other shows (a query view without
     ``cpuArchitectures``, an update answer without ``modelServiceRefs``) without anything having changed
-    (red-team F7/F19; the rule read_after_write already followed)."""
+    (the rule read_after_write follows too)."""
     writable = _writable(ctx.contract)
     return [k for k in _diff_keys(a, b, ignore) if (k in a and k in b) or k in writable]
 

@@ -1,7 +1,7 @@
 """Reading an answer's body with bounds: its size on the wire and decoded, and the request's deadline.
 
 Bodies are streamed and refused past ``limit`` bytes, on the wire and after gzip/deflate decoding
-(a gzip bomb stops at the cap), so a hostile target cannot blow up the harness's memory (issue 12).
+(a gzip bomb stops at the cap), so a hostile target cannot blow up the harness's memory.
 """
 
 from __future__ import annotations

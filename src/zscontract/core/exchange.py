@@ -14,7 +14,7 @@ from zscontract.core.redact import REDACTED_SESSION, Redactor
 _MISSING: Any = object()
 
 # Deeper JSON is not an answer a sound target gives; json.loads would recurse in C towards a
-# RecursionError (issue 12: a 100,000-deep answer crashed the run), so it is refused unparsed.
+# RecursionError (a 100,000-deep answer would crash the run), so it is refused unparsed.
 MAX_JSON_DEPTH = 256
 _TOKEN = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)  # an escape, a quote or a bracket
 

@@ -2,11 +2,11 @@
 
 Every request has a TOTAL deadline (connect, headers and body together): socket timeouts are set
 to the time left, and the watchdog (:mod:`zscontract.core.watchdog`) shuts the socket down when the
-deadline passes, so a dripping target cannot stretch a request (issue 12). Bodies are streamed and
+deadline passes, so a dripping target cannot stretch a request. Bodies are streamed and
 capped on the wire and after decoding (:mod:`zscontract.core.body`).
 
 Requests go to urllib3's pool directly: ``requests``' request preparation, adapter and response
-building cost about 0.15 ms of CPU a request and did nothing this module needs (issue 11). The
+building cost about 0.15 ms of CPU a request and did nothing this module needs. The
 checks' unit tests script targets with the ``responses`` library, which patches
 ``requests.adapters.HTTPAdapter.send``; while it is patched, requests are dispatched through that
 adapter instead, and the answer (urllib3's response either way) goes through the same header, body,
@@ -80,7 +80,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def tls_sentence(exc: BaseException) -> str:
-    """A certificate failure said as such, with the way out; never "unreachable" (issue 12)."""
+    """A certificate failure said as such, with the way out; never "unreachable": the target was reached."""
     found = _CERT_REASON.search(str(exc))
     if found is None and "certificate" not in str(exc).lower():
         return (f"TLS handshake failed ({_reason(exc)}): check that the target speaks HTTPS on that port "

@@ -3,7 +3,7 @@
 A real node builds the job location from its own configured base URL, which can name another
 origin, or leave out the path prefix a proxy adds, than the URL the user gave (facts page,
 "Verified later…"). The session is never sent there: a foreign location is polled at the target's
-base URL, its path from ``/zstack/`` on rebased onto the target's (issue F16), and without
+base URL, its path from ``/zstack/`` on rebased onto the target's, and without
 ``Authorization`` unless the target asks for it (a job API needs no session on a real node).
 Polls back off: the first at once, then 50 ms doubling to 1 s.
 
@@ -94,7 +94,7 @@ def _asks_for_session(response: Response) -> bool:
 
 def _keep(steps: list[Response], response: Response) -> None:
     """Add a poll's 202 to the job's steps, bounded as it goes: an excerpt of its body, and only the first
-    and the latest answers (a never-ending job answering 8 MiB each time held a gigabyte; audit 5)."""
+    and the latest answers (a never-ending job answering 8 MiB each time would hold a gigabyte)."""
     if len(response.body) > _STEP_BODY:
         response = dataclasses.replace(response, body=response.body[:_STEP_BODY])
     steps.append(response)
@@ -111,7 +111,7 @@ def follow_job(client: Client, ex: Exchange, headers: dict[str, str]) -> Exchang
     """For a 202 + location, poll the job until it ends, the job timeout passes or the run's deadline.
 
     The deadline cutting a job short raises BudgetSpent after telling ``client.on_job_cut``: a job
-    still running then was judged neither done nor hung (issue F27: it vanished from no_hang).
+    still running then was judged neither done nor hung (so no_hang cannot count it as judged).
     """
     resp = ex.response
     if resp is None or client.settings.dialect.classify(resp) is not Outcome.PENDING:

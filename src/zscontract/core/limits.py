@@ -36,8 +36,8 @@ class RateLimiter:
     """At most ``rate`` requests a second across threads.
 
     Each caller reserves the next free slot under the lock and sleeps outside it, so threads
-    waiting for their slots do not queue on the lock (issue 11: the old limiter slept holding
-    the client-wide lock, which serialized a concurrent burst).
+    waiting for their slots do not queue on the lock (sleeping while holding
+    the client-wide lock would serialize a concurrent burst).
     """
 
     def __init__(self, rate: float) -> None:

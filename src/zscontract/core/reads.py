@@ -4,7 +4,7 @@
 ``GET /zstack/v1/ai/model-services/{uuid}``. "No query API" only when the target clearly has
 none (404/405 or a plain-text "no api mapping" on both); then an empty update reads the resource
 (oracle.md "Leaving the target as it was found"). A 5xx, a hang or a malformed ``inventories`` is
-a ``problem`` the runner judges (issue 9: it used to become "no query API" silently).
+a ``problem`` the runner judges, never a silent "no query API".
 
 A ``--read-only`` run reads through the query API only: an empty update is a write (it may move
 ``lastOpDate``: oracle.md lists it "either way"), so :func:`forbid_empty_update_reads` turns that
@@ -73,7 +73,7 @@ def query_items(response: Response, *, single: bool) -> list[Any] | None:
     ``single`` (the documented dialect): a read answered in the page's own success shape,
     ``{"inventory": {...}}``, reads the resource too. The page defines no query API, so a server
     following it may read its resource the REST way; ZStack's ``inventories`` list is a node's form
-    (red-team F20: such a server failed query_read on every read-back).
+    (requiring the list would fail query_read on every read-back of such a server).
     """
     found = response.inventories()
     if found is None and single and isinstance(response.inventory(), dict):

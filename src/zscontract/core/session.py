@@ -37,11 +37,11 @@ class Sessions:
     """The run's own sessions: those sent, those the target accepted, one renewal at a time.
 
     Of the threads refused at once (a concurrent burst), one logs in again and the others, finding
-    their session replaced, use the new one (issue F4: the re-login's 1-second rule refused them,
-    and their ID.1001 was judged a rejection of valid input). A session the target accepted before
-    and now refuses for good stops the run (issue F3: with --session-uuid alone, an expiry was blamed
-    on the target); a login refused meanwhile says so and is not tried again (issue F24: it was
-    reported as a bug of ours).
+    their session replaced, use the new one (each logging in again would be refused by the re-login's
+    1-second rule, and their ID.1001 judged a rejection of valid input). A session the target accepted before
+    and now refuses for good stops the run (an expired --session-uuid is not the
+    target's fault); a login refused meanwhile says so and is not tried again (a precondition
+    failing, not a bug of ours).
     """
 
     def __init__(self) -> None:

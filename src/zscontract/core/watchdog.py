@@ -1,7 +1,7 @@
 """The total deadline of a request: one watchdog thread for all of them, and the pool classes that arm it.
 
 Socket timeouts bound one read, not a request: a target dripping a byte a second answers every read
-in time and never ends (issue 12: it hung 97 s under a 3 s timeout). So once a request is sent, its
+in time and never ends (a 3 s timeout can stretch to minutes). So once a request is sent, its
 socket is handed to one shared daemon thread with a heap of deadlines, which shuts the socket down
 when the deadline passes; the blocked read then fails and the request is a timeout. Arming costs a
 heap push under a lock (no thread or timer per request); a disarmed entry stays in the heap, inert,

@@ -106,8 +106,8 @@ def diff_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> RunDiff:
 def unjudged_in(b: Mapping[str, Any], failure: Mapping[str, Any]) -> str:
     """Why run ``b`` is no evidence that ``failure`` (of an earlier run) is fixed; "" when it is.
 
-    Red-team F21: a run that never judged the check (``--checks no_hang``), or was interrupted, said
-    FIXED. Fixed needs ``b`` to have replayed the saved failing case and seen it pass (its corpus
+    A run that never judged the check (``--checks no_hang``), or was interrupted, is no evidence it is
+    fixed. Fixed needs ``b`` to have replayed the saved failing case and seen it pass (its corpus
     verdict), or to have judged the failure's check in a run that ended on its own: not interrupted,
     not stopped by a dead target or a harness error, not cut short by its budget (the phase that
     found the failure may never have run).
@@ -192,7 +192,7 @@ def render_diff_markdown(diff: RunDiff) -> str:
 
 
 def _state(tally: Mapping[str, int]) -> str:
-    """A check's state in one run: FAIL, ok, or not judged (which is no "ok": red-team F21)."""
+    """A check's state in one run: FAIL, ok, or not judged (which is no "ok": it says nothing of the target)."""
     return "FAIL" if tally.get("failed") else "ok" if tally.get("judged", 1) else "not judged"
 
 

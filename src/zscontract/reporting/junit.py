@@ -86,7 +86,7 @@ def _accepted(summary: dict[str, Any]) -> dict[str, str]:
 def _broken(result: RunResult, summary: dict[str, Any]) -> str:
     """Why the run as a whole is not a verdict on the target ("" when it is: PASSED or FAILED).
 
-    Red-team F10: an INTERRUPTED or NOT RESTORED run was all green in JUnit. Any exit code other than
+    A run that is no verdict (INTERRUPTED, NOT RESTORED) must not be green in JUnit. Any exit code other than
     0 (green) or 1 (a <failure> says why) gets a run-level <error>, as does a target that went down or
     a resource left changed behind a FAILED verdict.
     """

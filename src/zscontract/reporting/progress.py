@@ -2,7 +2,7 @@
 
 A run can spend many seconds without judging a case (schemathesis loading its schema, a target
 that takes the whole request timeout to answer, the restore), so the line is driven by a clock,
-a :class:`Ticker`, not by the run's events alone (issue 13, "CI logs that talk").
+a :class:`Ticker`, not by the run's events alone: a CI log silent for minutes looks like a hung job.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def render_markdown(result: RunResult) -> str:
         f"{result.duration:.1f} s.",
         "",
     ]
-    if result.incomplete:  # red-team F28: a cut run said only "PASSED" here
+    if result.incomplete:  # a bare "PASSED" would claim the cases never sent were judged
         lines += [f"Generation was cut short ({result.incomplete}): the checks judged only the cases sent "
                   "before it.", ""]
     if budget_note(summary):
@@ -77,7 +77,7 @@ def render_markdown(result: RunResult) -> str:
 
 def _restore_lines(restore: dict[str, Any]) -> list[str]:
     """Whether the resource was left as found; when not, why and the command that writes it back (CI shows
-    this file, not the terminal's stderr: hostile-target audit 14)."""
+    this file, not the terminal's stderr)."""
     if restore.get("restored"):
         return [f"Resource {restore['caveat']}" if restore.get("caveat") else "Resource restored."]
     lines = [f"**Resource NOT restored**: {restore.get('why') or 'see report.html'}."]

@@ -3,7 +3,7 @@
 A target's error body is the target's text: a Java stack trace coloured for a log, or a hostile answer
 with ESC sequences that retitle a window, write the clipboard (OSC 52) or erase a line and print a fake
 "PASSED". Printed raw, it would drive the reader's terminal; put raw in XML, characters XML 1.0 forbids
-make ``junit.xml`` unreadable and CI loses the report (hostile-target audit 9). Each is shown escaped
+make ``junit.xml`` unreadable and CI loses the report. Each is shown escaped
 (``\\x1b``), so what the target sent stays visible.
 """
 

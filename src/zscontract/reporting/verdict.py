@@ -50,7 +50,7 @@ def headline(summary: Mapping[str, Any]) -> str:
     text = _verdict_text(summary, verdict)
     if summary.get("incomplete") and verdict in ("passed", "failed"):
         # A request or time budget ended generation: what ran was judged, what did not run was not
-        # (red-team F28: the Markdown and the terminal said only "PASSED").
+        # (a bare "PASSED" would claim the cases never sent were judged too).
         text += f" (generation cut short: {summary['incomplete']})"
     gate = summary.get("baseline")
     if isinstance(gate, Mapping):
@@ -115,7 +115,7 @@ def budget_note(summary: Mapping[str, Any]) -> str:
 
     The client counts every request against --max-requests from the first (the login and the
     preflight's reads included); the restore lifts the limit (it must never be refused by it), so
-    the total shown may exceed the budget by the restore's own requests (red-team F28).
+    the total shown may exceed the budget by the restore's own requests.
     """
     if "--max-requests" not in str(summary.get("incomplete") or ""):
         return ""

@@ -28,14 +28,14 @@ _NOTE_LOCK = threading.Lock()  # the burst's threads meet a lost job at once: on
 
 
 def job_cut(result: RunResult, why: str) -> None:
-    """The deadline cut a job short: no_hang did not judge every case, so the run is not PASSED (F27)."""
+    """The deadline cut a job short: no_hang did not judge every case, so the run is not PASSED."""
     if names.NO_HANG in result.selected:
         result.unjudged.setdefault(names.NO_HANG, Unjudged(
             f"not every case judged: {why}, neither done nor hung; raise --max-time or lower --job-timeout", False))
 
 
 def job_lost(result: RunResult, label: str, error: str | None) -> None:
-    """Say once that a job's result was lost (F16): such updates are not judged on their answer."""
+    """Say once that a job's result was lost: such updates are not judged on their answer."""
     with _NOTE_LOCK:
         if any(n.startswith(LOST_JOBS_NOTE) for n in result.notes):
             return

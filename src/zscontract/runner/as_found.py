@@ -3,7 +3,7 @@
 ``snapshot.json`` says ``"restored": true`` only once a read showed every field the run can write
 back as it was: after a restore, or, for a ``--read-only`` run, after the end-of-run verification. A
 ``--read-only`` run sends only requests that must change nothing, but a faulty target may change the
-resource anyway (a rejected request partly applied: red-team F5); then it is written back as a
+resource anyway (a rejected request partly applied); then it is written back as a
 normal run would, and the reports say the target broke that promise.
 """
 

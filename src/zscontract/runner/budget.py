@@ -51,7 +51,7 @@ class Budget:
     def restore_end(self) -> float:
         """The restore's own slice: after the budget, or from now if the phases overran it, or the run
         was stopped by a signal (Ctrl-C at 3 s of a 600 s budget: the restore ends within the grace, not
-        10 minutes later, when CI's own kill would come first; hostile-target audit 2)."""
+        10 minutes later, when CI's own kill would come first)."""
         now = time.monotonic()
         return (now if stops.stopped_by() is not None else max(self.end, now)) + self.grace
 

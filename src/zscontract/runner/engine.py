@@ -267,7 +267,7 @@ class Harness:
 
         settings = self.client.settings
         limit, settings.rate_limit = settings.rate_limit, None
-        # One burst is one strike towards "target down" (F14): writes hanging together (a deadlock
+        # One burst is one strike towards "target down": writes hanging together (a deadlock
         # on concurrent writes) while the target answers the read that follows are no_hang failures.
         down_after, settings.down_after = settings.down_after, None
         strikes = self.client.stats.failures_in_a_row
@@ -296,7 +296,7 @@ class Harness:
         failures: list[CheckFailed] = []
         before = self.state
         # A burst that got no answer at all is held like a dropped connection: the read that follows
-        # says whether they are hangs (it answers: no_hang failures) or the target is down (F14).
+        # says whether they are hangs (it answers: no_hang failures) or the target is down.
         self._holding = bool(done) and all(ex.error_kind in DOWN_KINDS for _, ex in done)
         for fields, ex in done:
             outcome = self.dialect.classify(ex.response) if ex.response is not None else None

@@ -21,7 +21,7 @@ LIMITS: tuple[type[BaseException], ...] = (RunLimitReached,)
 # What ends the property phase's generation: a run limit, or the target down or the run's session
 # expired for good (a SessionExpired is a TargetDown: exit 3; run.py then says which).
 HALTS: tuple[type[BaseException], ...] = (RunLimitReached, TargetDown)
-DOWN_AFTER = 5  # consecutive transport failures that mean the target is down (issue 12)
+DOWN_AFTER = 5  # consecutive transport failures that mean the target is down, not one flaky answer
 
 
 def arm(client: Client, *, deadline: float | None, down_after: int | None = DOWN_AFTER) -> None:

@@ -39,8 +39,8 @@ def minimize_case(harness: Harness, case: Case, check: str, deadline: float,
 
     With ``signature`` (the redacted one of the failure being minimized), only a variant failing with
     that same signature counts: one failing the check for another reason is another failure, whose
-    title and reproduction must not be reported under this one's signature (red-team F17: "name:
-    trimmed like Python's strip()" was shown with the title and curl of a description failure).
+    title and reproduction must not be reported under this one's signature (a name failure
+    would be shown with the title and curl of a description failure).
     """
     if case.raw_body is not None or case.alternatives or not case.fields:
         return None  # raw bodies and duplicate keys are reported as they were sent

@@ -188,7 +188,7 @@ def fixed_code_probes(harness: Harness) -> None:
 
     An unknown session (ID.1001) and an unknown, well-formed uuid (SYS.1003): the property phase draws
     them too, but among many kinds, so a short run against a node whose other refusals carry no fixed
-    code could end without judging the check (red-team round 7). Both must change nothing, so they run
+    code could end without judging the check. Both must change nothing, so they run
     under ``--read-only`` too. The uuid is a version-4 shape (``StringDSL.isZStackUuid`` in
     zstackio/zstack accepts only those: ``core.values.unknown_uuid``).
     """

@@ -151,8 +151,8 @@ def _summary(attempts: list[Any]) -> str:
 def _write_back_within(client: Client, uuid: str, fields: dict[str, Any],
                        attempts: list[Any]) -> tuple[dict[str, Any] | None, BaseException | None]:
     """``_write_back`` ending early enough for one read after it: a write whose job never ends (or whose
-    answer hangs) may still have been applied, and only a read can say so (hostile-target audit 3: the
-    writes took the whole slice, no read was left, and an applied restore was reported NOT RESTORED)."""
+    answer hangs) may still have been applied, and only a read can say so (writes that took the whole
+    slice would leave no read, and an applied restore would be reported NOT RESTORED)."""
     full = client.settings.deadline
     if full is not None:
         client.settings.deadline = full - min(client.settings.request_timeout, max(0.0, full - time.monotonic()) / 3)
@@ -274,8 +274,8 @@ def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dic
                     *, deadline: float, settle: float, **kwargs: Any) -> dict[str, Any]:
     """:func:`restore`, then, when writes of the run went unanswered, verified again once they could have landed.
 
-    A PUT that timed out may still be applied by the target after the restore verified (red-team F15:
-    concurrent PUTs hung 15 s and landed after "restored"). So the restore waits until ``settle``
+    A PUT that timed out may still be applied by the target after the restore verified (a deadlocked
+    node's concurrent PUTs can hang for seconds, then land after "restored"). So the restore waits until ``settle``
     (request + job timeout) after the last of them, within the restore's own slice (``deadline``, the
     README's grace) less room for a read, a write and a read, then restores and verifies again. An async
     job still running is asked once more, not waited for (it had its --job-timeout). When the wait was

@@ -52,8 +52,8 @@ def restore_snapshot(req: RestoreRequest, snap: snapshot.Snapshot, say: Any = pr
         if probe.inventory is None and (probe.exchange is None or probe.exchange.response is None):
             raise TargetUnreachable(f"target {req.target_url} did not answer a read of model service {snap.uuid}; "
                                     "check --target-url and that the server is running")
-        # The fields the run wrote: its example-only ones too when it sent them (red-team F25: a killed
-        # --include-example-fields run left pythonVersion changed and this said "matches again").
+        # The fields the run wrote: its example-only ones too when it sent them (a killed
+        # --include-example-fields run may have left one changed, and "matches again" must cover it).
         report = restore(client, contract, snap.uuid, snap.inventory, dry_run=req.dry_run,
                          include_example_fields=snap.include_example_fields)
     finally:

@@ -82,7 +82,7 @@ class RunResult:
     corpus: list[dict[str, Any]] = field(default_factory=list)  # replay verdicts
     # The --baseline outcome (zscontract.baseline.gate): file, new / accepted / stale / expired, or
     # "updated" for --baseline-update. Set before the reports are written, so every report and the
-    # exit code tell the same outcome (red-team F12).
+    # exit code tell the same outcome.
     baseline: dict[str, Any] | None = None
     events: Any = None  # an EventBus (runner.events): FailureFound is emitted from here
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -107,7 +107,7 @@ class RunResult:
             if new and (len(self.failures) >= MAX_DISTINCT or sum(
                     1 for f in self.failures.values() if f.check == failure.check) >= MAX_DISTINCT_PER_CHECK):
                 # A target answering each request differently would make every failure distinct, and
-                # each one kept (record, HAR entry, corpus file) without bound (hostile-target audit 4).
+                # each one kept (record, HAR entry, corpus file) without bound: gigabytes of reports.
                 new = False
                 self._dropped[failure.check] = self._dropped.get(failure.check, 0) + 1
                 capped = self._dropped[failure.check] == 1

@@ -99,8 +99,8 @@ def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *
             return _execute(run, facts, phases or {})
         finally:
             if logged_in:
-                # A courtesy, after the reports: short, and never past the run's stated bound (it went 5 s
-                # over against a dead target; hostile-target audit 7a). The session expires on its own.
+                # A courtesy, after the reports: short, and never past the run's stated bound (a dead
+                # target would hold it for a request timeout). The session expires on its own.
                 bound = budget.end + budget.grace + REPORT_SECONDS
                 deadline = min(time.monotonic() + min(settings.request_timeout, LOGOUT_SECONDS), bound)
                 with contextlib.suppress(Exception):  # a dead target or a spent budget: the session expires
