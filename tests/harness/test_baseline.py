@@ -155,7 +155,7 @@ def test_update_round_trips_awkward_signatures(tmp_path: Path) -> None:
     assert {e.reason for e in entries} == {"triaged"}
 
 
-# -- red-team F12: every report tells the baseline's outcome and the exit code the process returns --
+# -- every report tells the baseline's outcome and the exit code the process returns --
 
 def gated_run(*failures: tuple[str, str], selected: tuple[str, ...] = ()) -> RunResult:
     result = RunResult(profile="documented", target_url="http://t", model_service_uuid="u" * 32,

@@ -15,7 +15,7 @@ from zscontract.server.faults import Fault
 PLAN = catalogue.plan()
 
 # The rows every contributor's `pytest` runs: the sound server in each mode, one fault per check,
-# and the pins of issue 9 (trimming, quoted integers, foreign job locations, query API, endless
+# and the pinned faults (trimming, quoted integers, foreign job locations, query API, endless
 # jobs, plain-text sessions). Every other row is `exhaustive`: `.ci/run` runs them all.
 PINS = {"python-strip", "drop-trailing-newline", "no-trim", "java-trim", "refuse-quoted-int",
         "foreign-job-location", "query-500", "query-ignores-q", "async-job-never-ends",

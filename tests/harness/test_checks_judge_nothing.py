@@ -1,4 +1,4 @@
-"""A check judges only what its answer can tell (red-team round 7): no pass counted on an answer that says
+"""A check judges only what its answer can tell: no pass counted on an answer that says
 nothing about the property, no failure on what the facts leave open.
 
 Each test shows a broken or uninformative answer and what the check makes of it; the sound answers are in
@@ -132,7 +132,7 @@ def test_the_resource_uuid_in_capitals_is_either_way_not_must_reject(scripted: S
 
 
 def test_a_rest_read_in_the_pages_own_shape_reads_the_resource_in_documented_only(scripted: Scripted) -> None:
-    # Red-team F20: the page defines no query API; a server following it may answer GET /{uuid} with
+    # The page defines no query API; a server following it may answer GET /{uuid} with
     # {"inventory": ...}. In zstack a node's query answers {"inventories": [...]}: anything else fails.
     inventory = updated(scripted, name="n")
     scripted.put(200, {"inventory": inventory})
@@ -148,7 +148,7 @@ def test_a_rest_read_in_the_pages_own_shape_reads_the_resource_in_documented_onl
 
 
 def test_a_field_one_view_leaves_out_is_not_a_change(scripted: Scripted) -> None:
-    # Red-team F7/F19: the state known from an update answer (with cpuArchitectures), the read after a
+    # The state known from an update answer (with cpuArchitectures), the read after a
     # rejected request from a query view without it: nothing changed. A writable field left out still is.
     status = 400 if scripted.profile == "documented" else 503
     answer = updated(scripted, cpuArchitectures=["x86_64"])

@@ -229,7 +229,7 @@ def test_report_diff_lists_new_and_fixed(reference_server: ServerFactory, tmp_pa
     zscontract("run", *target_args(faulty), "--max-time", "6", "--report-dir", str(tmp_path))
     first = os.readlink(tmp_path / "latest")
     sound = reference_server(profile="documented")
-    # With the corpus: a run cut by its budget says FIXED only for a saved case it replayed (F21).
+    # With the corpus: a run cut by its budget says FIXED only for a saved case it replayed.
     zscontract("run", *target_args(sound), "--max-time", "6", "--report-dir", str(tmp_path))
     proc = zscontract("report", "diff", first, "latest", "--report-dir", str(tmp_path))
     assert proc.returncode == 0

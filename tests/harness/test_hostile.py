@@ -1,4 +1,4 @@
-"""The client against real misbehaving servers on 127.0.0.1 (issue 12): bounded in memory and in time.
+"""The client against real misbehaving servers on 127.0.0.1: bounded in memory and in time.
 
 These run the production HTTP path (urllib3's pool, zscontract.core.http), no mocks.
 Times are asserted with generous bounds only (the machine is shared).
@@ -410,7 +410,7 @@ def _fat_polls(server: Hostile, conn: socket.socket, seen: Seen) -> bool:
 
 
 def test_a_never_ending_job_with_fat_answers_keeps_bounded_steps() -> None:
-    # Audit 5: every 202 of a job that never ends was kept whole (8 MiB each: a gigabyte per run).
+    # Every 202 of a job that never ends, kept whole, would be 8 MiB each: a gigabyte per run.
     with Hostile(_fat_polls) as server:
         ex = client_for(server.url, dialect=ZSTACK, job_timeout=1.5, max_body=4 * MIB).update(UUID, {"name": "m"})
     assert ex.error_kind == "job_timeout"
@@ -427,7 +427,7 @@ def test_a_job_location_that_is_no_http_url_is_a_202_without_one_not_a_crash(loc
 
 
 def test_a_preflight_answer_too_large_is_said_as_such_not_unreachable() -> None:
-    # Audit 14: a 1 GB answer to the preflight read was called "unreachable … check --target-url".
+    # A 1 GB answer to the preflight read is too large, not "unreachable … check --target-url".
     from zscontract.errors import TargetUnreachable
     from zscontract.runner.preflight import preflight
 

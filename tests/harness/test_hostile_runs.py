@@ -1,4 +1,4 @@
-"""Whole runs through a proxy that turns hostile for a few requests in the middle of a run (issue 12).
+"""Whole runs through a proxy that turns hostile for a few requests in the middle of a run.
 
 The proxy forwards to a real reference server and, for requests number ``START`` to ``START + COUNT``
 (whatever they are: updates, job polls, query reads), answers in one hostile way instead. The run must

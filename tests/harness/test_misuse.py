@@ -30,8 +30,8 @@ def remote(url: str) -> list[str]:
     (["--sync", "--async"], "not allowed with argument"),
     (["--max-body", "lots"], "--max-body"),
     (["--max-body", "12"], "under 1 KiB"),
-    # Hostile-target audit (round 7): a leading space or one slash less still hides a password; a query
-    # may carry a token; infinite or absurd numbers crashed deep in the run (OverflowError) or never ended.
+    # A leading space or one slash less still hides a password; a query
+    # may carry a token; infinite or absurd numbers would crash deep in the run (OverflowError) or never end.
     (remote(f" http://admin:{PASSWORD}@zs.example:8080"), "credentials in the URL are refused"),
     (remote(f"http:/admin:{PASSWORD}@zs.example:8080"), "credentials in the URL are refused"),
     (remote(f"http://zs.example:8080/?token={PASSWORD}"), "query or fragment"),

@@ -1,8 +1,8 @@
 """``--read-only`` sends only requests that must change nothing, and says only what it verified.
 
-Red-team round 7: F13 (a saved corpus replayed its writes under --read-only), F5 (a faulty target
-changed the resource on a rejected request: no restore, yet ``"restored": true``), F8 (without a query
-API every read-back was an authenticated empty update, a write). Real reference servers; the run
+A saved corpus's writes are listed, not replayed; a faulty target that changes the resource on a
+rejected request is restored, never ``"restored": true`` unrestored; without a query API no read-back
+is an authenticated empty update (a write). Real reference servers; the run
 in-process (``execute_run``), the resource read by the test's own client.
 """
 
@@ -52,8 +52,8 @@ def _corpus(tmp_path: Path, profile: str, uuid: str) -> Path:
 
 
 def test_a_saved_corpus_writes_nothing_under_read_only(reference_server: ServerFactory, tmp_path: Path) -> None:
-    # F13: the corpus phase sent its saved must-accept / either-way cases (writes) under --read-only,
-    # left the resource changed, and snapshot.json said "restored": true.
+    # Otherwise the corpus phase would send its saved must-accept / either-way cases (writes) under --read-only,
+    # leave the resource changed, and snapshot.json say "restored": true.
     server = reference_server(profile="documented")
     before = query_inventory(server)
     corpus = _corpus(tmp_path, "documented", server.model_service_uuids[0])
@@ -72,7 +72,7 @@ def test_a_saved_corpus_writes_nothing_under_read_only(reference_server: ServerF
 @pytest.mark.parametrize("fault", ["partial-apply", "rejected-bumps-lastopdate"])
 def test_a_target_that_changes_the_resource_under_read_only_is_caught_restored_and_said(
         reference_server: ServerFactory, tmp_path: Path, fault: str) -> None:
-    # F5: the failure was reported, but nothing was restored and snapshot.json said "restored": true.
+    # Reporting the failure is not enough: the resource must be restored before "restored": true.
     server = reference_server(profile="documented", faults=[fault])
     before = query_inventory(server)
     result = execute_run(_settings(server, tmp_path, checks=(names.REJECTED_UNCHANGED, names.REJECTS_INVALID)))
@@ -90,7 +90,7 @@ def test_a_target_that_changes_the_resource_under_read_only_is_caught_restored_a
 
 
 def test_read_only_without_a_query_api_sends_no_empty_update(reference_server: ServerFactory, tmp_path: Path) -> None:
-    # F8: every read-back was an authenticated empty update (a write that may move lastOpDate).
+    # An authenticated empty update is a write (it may move lastOpDate): no read-back may use one.
     server = reference_server(profile="documented", variants=["no-query-api"])
     result = execute_run(_settings(server, tmp_path))
     # Every request of a sound server's read-only run is refused: a 200 is an empty update answered.

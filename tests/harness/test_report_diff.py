@@ -91,7 +91,7 @@ def test_load_run_errors(tmp_path: Path) -> None:
         load_run(empty.name, reports)
 
 
-# -- red-team F21: FIXED only when run B judged the check and ended on its own ------------------------
+# -- FIXED only when run B judged the check and ended on its own ------------------------
 
 def _not_judged(diff: RunDiff) -> list[tuple[str, str]]:
     return [(f["signature"], f["why"]) for f in diff.unjudged]

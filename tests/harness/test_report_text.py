@@ -1,5 +1,5 @@
 """A target's text in the reports: control characters shown escaped, never sent to the terminal raw, and
-junit.xml always readable XML (hostile-target audit 9: a coloured Java stack trace, or an answer that
+junit.xml always readable XML (a coloured Java stack trace, or an answer that
 retitles the window, writes the clipboard and prints a fake PASSED)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every report tells the outcome the process returns (red-team round 7: F10, F12, F17, F28).
+"""Every report tells the outcome the process returns.
 
 JUnit is red exactly when the exit code is not 0; a run cut by its budget says so in every report;
 the minimizer never reports another failure's reproduction under a signature.
@@ -55,7 +55,7 @@ def red(suite: ET.Element) -> bool:
     return counted > 0 and bool(suite.findall("testcase/failure") + suite.findall("testcase/error"))
 
 
-# -- F10: JUnit is never green for a run that is not a verdict on the target ----------------------
+# -- JUnit is never green for a run that is not a verdict on the target ---------------------------
 
 @pytest.mark.parametrize(("state", "verdict", "needle"), [
     ({"interrupted": "SIGINT"}, "interrupted", "INTERRUPTED by SIGINT"),
@@ -95,7 +95,7 @@ def test_junit_of_a_passed_run_stays_green_even_when_cut_by_its_budget() -> None
     assert "cut short: --max-requests 200 reached" in props["headline"]
 
 
-# -- F28: a run cut by its budget says so in the Markdown and on the terminal -----------------------
+# -- a run cut by its budget says so in the Markdown and on the terminal ----------------------------
 
 def test_a_cut_run_says_so_in_the_markdown_and_the_terminal_verdict() -> None:
     result = result_of(incomplete="--max-requests 200 reached", requests=204)
@@ -111,7 +111,7 @@ def test_a_cut_run_says_so_in_the_markdown_and_the_terminal_verdict() -> None:
     assert any("login and preflight included" in line for line in lines)
 
 
-# -- F17: the minimizer keeps the failure it minimizes --------------------------------------------
+# -- the minimizer keeps the failure it minimizes -------------------------------------------------
 
 def test_minimizing_never_swaps_in_another_failure_of_the_same_check(reference_server: ServerFactory) -> None:
     # truncate-name-64 cuts the name, ignore-description drops the description: the case fails

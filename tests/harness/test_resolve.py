@@ -1,4 +1,4 @@
-"""A host name is resolved within the request's deadline (issue 12: a run's budget holds whatever the network does).
+"""A host name is resolved within the request's deadline (a run's budget holds whatever the network does).
 
 ``socket.getaddrinfo`` is replaced for a few invented names only (a slow resolver, a failing one, two
 addresses of which the first refuses); the request itself goes over real sockets to a real server.

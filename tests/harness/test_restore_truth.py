@@ -1,8 +1,8 @@
 """"Restored" is said only when it is true: writes that went unanswered, example-only fields.
 
-Red-team round 7: F15 (concurrent PUTs hung past the request timeout and were applied after the
-restore had verified: "Resource restored", yet changed 8 s later) and F25 (``zscontract restore``
-ignored the example-only fields an ``--include-example-fields`` run wrote, and said "matches again").
+Concurrent PUTs that hang past the request timeout may be applied after the restore verified, so it
+verifies again once they could have landed; ``zscontract restore`` covers the example-only fields an
+``--include-example-fields`` run wrote before it says "matches again".
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ LATE = "a write that lands late"
 class LateTarget(ThreadingHTTPServer):
     """A documented-dialect target whose PUT of ``name == LATE`` hangs, then is applied ``late`` seconds later.
 
-    As a deadlocked node does (red-team F15): the client gives up at its timeout; the write lands after.
+    As a deadlocked node does: the client gives up at its timeout; the write lands after.
     """
 
     daemon_threads = True
@@ -101,7 +101,7 @@ def late_target() -> Iterator[LateTarget]:
 
 def test_a_timed_out_write_that_lands_after_the_restore_is_written_back(late_target: LateTarget,
                                                                         tmp_path: Path) -> None:
-    # F15 end to end: the write times out (1 s), lands 0.5 s later, after the restore's first read.
+    # End to end: the write times out (1 s), lands 0.5 s later, after the restore's first read.
     from zscontract.runner.run import run_harness
 
     as_found = dict(late_target.state)
@@ -156,7 +156,7 @@ def test_nothing_unanswered_nothing_waited(late_target: LateTarget) -> None:
 
 def test_zscontract_restore_writes_back_the_example_only_fields_the_run_wrote(reference_server: ServerFactory,
                                                                              tmp_path: Path) -> None:
-    # F25: a killed --include-example-fields run left pythonVersion changed; `zscontract restore` said
+    # A killed --include-example-fields run left pythonVersion changed: `zscontract restore` must not say
     # "matches again" and exit 0.
     server = reference_server(profile="documented")
     uuid = server.model_service_uuids[0]
@@ -198,8 +198,8 @@ def test_a_job_still_running_at_the_restore_leaves_restored_with_its_caveat(tmp_
 
 
 def test_a_restore_write_whose_job_never_ends_is_still_verified_by_a_read() -> None:
-    # Hostile-target audit 3: the node applied the write but its job never said so; the writes took
-    # the whole slice, no read was left, and the run said NOT RESTORED (the next run then refused).
+    # The node applies the write but its job never says so; the writes must not take the whole slice,
+    # or no read is left and the run says NOT RESTORED (and the next run refuses).
     from tests.fixtures.hostile import Hostile, Seen, answer_json
     from zscontract.core.dialects import ZSTACK
     from zscontract.runner.restore import restore
@@ -241,7 +241,7 @@ def test_a_job_location_that_is_no_url_is_not_waited_for_and_crashes_nothing() -
 
 
 def test_a_write_cut_by_the_run_deadline_is_counted_as_unanswered() -> None:
-    # It was sent: the target may apply it after the restore looked (hostile-target audit 1).
+    # It was sent: the target may apply it after the restore looked.
     from tests.fixtures.hostile import Hostile, Seen
     from zscontract.core.client import BudgetSpent
     from zscontract.core.dialects import DOCUMENTED

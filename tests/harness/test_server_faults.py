@@ -205,8 +205,6 @@ def test_catalogue_covers_every_check_and_both_dialects() -> None:
         assert {f.caught_by for f in all_faults() if dialect in f.dialects} >= caught - {"zstack_codes"}
 
 
-@pytest.mark.xfail("query_read" not in registered_checks(), strict=True,
-                   reason="query_read comes with the runner branch (issue 9); this passes once it is merged")
 def test_every_catching_check_is_registered() -> None:
     assert catalogue.unknown_checks() == []
     assert check_names() <= set(registered_checks())

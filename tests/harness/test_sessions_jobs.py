@@ -1,4 +1,4 @@
-"""Sessions that expire mid-run and jobs whose polling goes wrong (red-team round 7: F3, F4, F24, F16, F14, F27).
+"""Sessions that expire mid-run and jobs whose polling goes wrong.
 
 Real HTTP against scripted servers on 127.0.0.1 (tests/fixtures/hostile.py) and the reference server;
 times asserted with generous bounds only.
@@ -66,7 +66,7 @@ def _expiring(*, login_status: int = 200, login_delay: float = 0.0, answers_befo
     return handler
 
 
-# -- F3: a --session-uuid session that expires is not the target's fault ---------------------------
+# -- a --session-uuid session that expires is not the target's fault -------------------------------
 @pytest.mark.parametrize(("dialect", "refusal"), [(ZSTACK, 503), (DOCUMENTED, 401)])
 def test_an_accepted_session_refused_later_stops_the_run_instead_of_failing_the_case(dialect: Any,
                                                                                     refusal: int) -> None:
@@ -102,7 +102,7 @@ def test_a_run_whose_session_expires_ends_as_session_expired_exit_3(tmp_path: Pa
     assert "session expired" in (result.stopped or "")
 
 
-# -- F4: a concurrent burst refused at once logs in once, every thread then uses the new session ----
+# -- a concurrent burst refused at once logs in once, every thread then uses the new session --------
 def test_threads_refused_together_all_retry_with_the_one_fresh_session() -> None:
     with Hostile(_expiring(login_delay=0.3)) as server:
         client = _client(server.url)
@@ -124,7 +124,7 @@ def test_threads_refused_together_all_retry_with_the_one_fresh_session() -> None
     assert sum(s.path.endswith("/accounts/login") for s in server.seen) == 1
 
 
-# -- F24: a refused re-login is a precondition now failing, never a harness error -------------------
+# -- a refused re-login is a precondition now failing, never a harness error ------------------------
 def test_a_refused_relogin_stops_the_run_and_the_restore_reports_why() -> None:
     with Hostile(_expiring(login_status=503)) as server:
         client = _client(server.url)
@@ -137,7 +137,7 @@ def test_a_refused_relogin_stops_the_run_and_the_restore_reports_why() -> None:
     assert outcome["restored"] is False and "logging in again was refused" in outcome["why"]
 
 
-# -- F16: polls on the target's base URL; a lost job result is not the update's answer -------------
+# -- polls on the target's base URL; a lost job result is not the update's answer ------------------
 def test_a_location_is_rebased_onto_the_target_base_path() -> None:
     assert poll_url("http://gw:81/mn", "http://10.1.2.3:8080/zstack/v1/api-jobs/X") == (
         "http://gw:81/mn/zstack/v1/api-jobs/X", "http://10.1.2.3:8080")
@@ -182,7 +182,7 @@ def test_a_poll_answered_404_is_a_lost_result_not_a_rejection() -> None:
     assert any("job's result was lost" in n for n in result.notes)
 
 
-# -- F14: writes that hang only when concurrent are no_hang failures, not a dead target -------------
+# -- writes that hang only when concurrent are no_hang failures, not a dead target ------------------
 def test_a_hang_only_on_concurrent_writes_is_a_no_hang_failure() -> None:
     def handler(server: Hostile, conn: socket.socket, seen: Seen) -> bool:
         if seen.method == "PUT":
@@ -202,7 +202,7 @@ def test_a_hang_only_on_concurrent_writes_is_a_no_hang_failure() -> None:
     assert result.tallies[names.NO_HANG].failed == 5  # recorded: the read after the burst was answered
 
 
-# -- F27: a job cut by the time budget leaves no_hang not fully judged -------------------------------
+# -- a job cut by the time budget leaves no_hang not fully judged ------------------------------------
 def test_a_job_still_running_at_the_deadline_makes_no_hang_incomplete() -> None:
     def handler(server: Hostile, conn: socket.socket, seen: Seen) -> bool:
         return answer_json(conn, 202, {"location": "/zstack/v1/api-jobs/forever"})

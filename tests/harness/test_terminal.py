@@ -1,4 +1,4 @@
-"""Where a run stands, while it runs (issue 13, "CI logs that talk").
+"""Where a run stands, while it runs: a CI log silent for minutes looks hung.
 
 Real ``zscontract run`` subprocesses: stdout piped (a CI log), on a pseudo-terminal (``pty``), behind
 a target that leaves one request hanging, and with ``-q``. No assertion on exact times: the machine
