@@ -47,7 +47,6 @@ __all__ = [
     # errors
     "ContractFileError",
     "PreconditionFailed",
-    "RestoreFailed",
     "TargetUnreachable",
     "UsageError",
     "ZsContractError",
@@ -82,7 +81,6 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "get_dialect": ("zscontract.core.dialects", "get_dialect"),
     "ContractFileError": ("zscontract.errors", "ContractFileError"),
     "PreconditionFailed": ("zscontract.errors", "PreconditionFailed"),
-    "RestoreFailed": ("zscontract.errors", "RestoreFailed"),
     "TargetUnreachable": ("zscontract.errors", "TargetUnreachable"),
     "UsageError": ("zscontract.errors", "UsageError"),
     "ZsContractError": ("zscontract.errors", "ZsContractError"),
@@ -119,7 +117,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs only: the real imports happen in
     from zscontract.errors import (
         ContractFileError,
         PreconditionFailed,
-        RestoreFailed,
         TargetUnreachable,
         UsageError,
         ZsContractError,

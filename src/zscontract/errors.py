@@ -35,9 +35,3 @@ class PreconditionFailed(ZsContractError):
     """The target answered but cannot be tested: session refused, resource missing (exit 3)."""
 
     exit_code = 3
-
-
-class RestoreFailed(ZsContractError):
-    """The resource could not be written back to its snapshot (exit 4)."""
-
-    exit_code = 4

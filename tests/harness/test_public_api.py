@@ -11,7 +11,7 @@ def test_all_is_pinned() -> None:
         "CheckFailed", "FailureRecord", "check", "check_names",
         "DOCUMENTED", "ZSTACK", "Client", "ClientSettings", "Dialect", "Exchange", "Outcome", "Redactor",
         "Request", "Response", "get_dialect",
-        "ContractFileError", "PreconditionFailed", "RestoreFailed", "TargetUnreachable", "UsageError",
+        "ContractFileError", "PreconditionFailed", "TargetUnreachable", "UsageError",
         "ZsContractError",
     ])
 

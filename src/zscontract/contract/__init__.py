@@ -9,13 +9,12 @@ from __future__ import annotations
 from zscontract.contract.build import build, write_atomically
 from zscontract.contract.diff import Change, diff_pages, render_markdown, render_text
 from zscontract.contract.files import contracts_dir
-from zscontract.contract.loader import PROFILES, Contract, FieldSpec, load_contract
+from zscontract.contract.loader import Contract, FieldSpec, load_contract
 from zscontract.contract.model import Field, Page
 from zscontract.contract.page import parse_page, parse_page_file
 
 __all__ = [
     # loading the generated contract
-    "PROFILES",
     "Contract",
     "FieldSpec",
     "contracts_dir",

@@ -23,7 +23,6 @@ from zscontract.contract.files import contracts_dir
 from zscontract.core.dialects import get_dialect
 from zscontract.errors import ContractFileError
 
-PROFILES = ("documented", "zstack")
 _JSON_TYPES = ("string", "integer", "boolean", "array", "object")
 
 

@@ -115,16 +115,6 @@ def parse_zstack_date(value: object) -> datetime | None:
         return None
 
 
-def format_gson_date(moment: datetime, *, jdk9: bool = False) -> str:
-    """Format a datetime the way Gson's default DateFormat does (JDK 8 or JDK 9+ style)."""
-    hour = moment.hour % 12 or 12
-    ampm = "AM" if moment.hour < 12 else "PM"
-    month = next(m for m, i in _MONTHS.items() if i == moment.month)
-    if jdk9:
-        return f"{month} {moment.day}, {moment.year}, {hour}:{moment.minute:02d}:{moment.second:02d}\u202f{ampm}"
-    return f"{month} {moment.day}, {moment.year} {hour}:{moment.minute:02d}:{moment.second:02d} {ampm}"
-
-
 def is_json_int(value: object) -> bool:
     """True for a JSON integer (Python ``int``, not ``bool``)."""
     return isinstance(value, int) and not isinstance(value, bool)
