@@ -7,7 +7,7 @@ import re
 import pytest
 import responses
 
-from tests.fixtures.scripted import BASE, SESSION
+from tests.fixtures.scripted import BASE, SESSION, scripted_client
 from zscontract.core import client as client_module
 from zscontract.core.client import Client, ClientSettings, RequestBudgetExceeded
 from zscontract.core.dialects import DOCUMENTED
@@ -16,7 +16,7 @@ URL = re.compile(re.escape(BASE) + r"/.*")
 
 
 def make(**kwargs: object) -> Client:
-    return Client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED, **kwargs))  # type: ignore[arg-type]
+    return scripted_client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED, **kwargs))  # type: ignore[arg-type]
 
 
 @responses.activate
@@ -159,7 +159,8 @@ def test_a_scripted_timeout_is_an_error_kind_and_reaches_on_exchange() -> None:
 
     seen: list[object] = []
     responses.add(responses.GET, re.compile(re.escape(Q_FORM) + "$"), body=requests.ReadTimeout("slow"))
-    client = Client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED), on_exchange=seen.append)
+    client = scripted_client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED),
+                             on_exchange=seen.append)
     back = client.read(UUID)
     assert back.exchange is not None and back.exchange.error_kind == "timeout"
     assert back.problem is not None and "did not answer" in back.problem

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import responses
 
-from tests.fixtures.scripted import BASE, SESSION, page_inventory
+from tests.fixtures.scripted import BASE, SESSION, page_inventory, scripted_client
 from zscontract.api import execute_run
 from zscontract.checks import names
 from zscontract.config import RunSettings
@@ -84,6 +84,7 @@ def run_against(target: MockTarget, tmp_path: Path) -> Any:
         return execute_run(settings, Terminal(quiet=True))
 
 
+@pytest.mark.usefixtures("scripted_sends")
 def test_a_sound_mock_passes(tmp_path: Path) -> None:
     result = run_against(MockTarget(), tmp_path)
     assert result.ok, [f.title for f in result.failures.values()]
@@ -95,6 +96,7 @@ def test_a_sound_mock_passes(tmp_path: Path) -> None:
     ("dropped-write", names.ROUND_TRIP),
     ("malformed-error", names.ERROR_ENVELOPE),
 ])
+@pytest.mark.usefixtures("scripted_sends")
 def test_a_broken_mock_fails_the_run(tmp_path: Path, breakage: str, check: str) -> None:
     result = run_against(MockTarget(breakage), tmp_path)
     assert not result.ok
@@ -102,6 +104,7 @@ def test_a_broken_mock_fails_the_run(tmp_path: Path, breakage: str, check: str) 
     assert (tmp_path / "latest" / "junit.xml").exists()
 
 
+@pytest.mark.usefixtures("scripted_sends")
 def test_failing_cases_are_minimized_before_they_are_reported(tmp_path: Path) -> None:
     result = run_against(MockTarget("dropped-write"), tmp_path)
     [record] = [r for r in result.failures.values() if r.check == names.ROUND_TRIP]
@@ -115,7 +118,7 @@ def test_minimize_drops_fields_and_shortens_strings_keeping_the_class() -> None:
     import time
 
     from zscontract.core.cases import Case, InputClass
-    from zscontract.core.client import Client, ClientSettings
+    from zscontract.core.client import ClientSettings
     from zscontract.core.dialects import DOCUMENTED
     from zscontract.core.redact import Redactor
     from zscontract.runner.engine import Harness
@@ -124,7 +127,7 @@ def test_minimize_drops_fields_and_shortens_strings_keeping_the_class() -> None:
 
     target = MockTarget("dropped-write")
     uuid = target.inventory["uuid"]
-    client = Client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED))
+    client = scripted_client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED))
     harness = Harness(load_contract("documented"), DOCUMENTED, client, uuid,
                       RunResult("documented", BASE, uuid, Redactor([SESSION])))
     pattern = re.compile(re.escape(BASE) + r"/zstack/v1/ai/model-services[/?].*")
@@ -141,6 +144,7 @@ def test_minimize_drops_fields_and_shortens_strings_keeping_the_class() -> None:
     assert harness.result.failures == {} and harness.result.total_cases == 0  # tries are not tallied
 
 
+@pytest.mark.usefixtures("scripted_sends")
 def test_a_crash_of_the_harness_is_a_harness_error_and_the_target_is_still_restored(tmp_path: Path) -> None:
     from zscontract.core.cases import Case, InputClass
     from zscontract.reporting.files import ReportFiles

@@ -77,16 +77,18 @@ class Client:
     """Talks to one target. Thread-safe: one keep-alive pool shared by every thread."""
 
     def __init__(self, settings: ClientSettings, *, on_exchange: Callable[[Exchange], None] | None = None,
-                 on_session_expired: Callable[[], str | None] | None = None) -> None:
+                 on_session_expired: Callable[[], str | None] | None = None,
+                 transport: Transport | None = None) -> None:
         # on_session_expired: called once a request is refused with ID.1001; returns a fresh session
-        # (see zscontract.core.session.relogin_once) or None to give up.
+        # (see zscontract.core.session.relogin_once) or None to give up. transport: how requests are
+        # sent (default: urllib3's pool, with the settings' TLS verification); a test may script one.
         self.settings = settings
         self.stats = Stats()
         self.lock = threading.Lock()
         self._on_exchange = on_exchange
         self.on_session_expired = on_session_expired
         self._limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
-        self._transport = Transport(ca_bundle=settings.ca_bundle, insecure=settings.insecure)
+        self._transport = transport or Transport(ca_bundle=settings.ca_bundle, insecure=settings.insecure)
         self.query_api: bool | None = None  # None until a read settles whether the target has one
         self.query_style: str | None = None  # "q" or "path" once a read found which the target has
         self.on_job_cut: Callable[[str], None] | None = None  # told when the deadline cuts a job's polling

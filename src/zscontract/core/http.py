@@ -6,12 +6,11 @@ deadline passes, so a dripping target cannot stretch a request. Bodies are strea
 capped on the wire and after decoding (:mod:`zscontract.core.body`).
 
 Requests go to urllib3's pool directly: ``requests``' request preparation, adapter and response
-building cost about 0.15 ms of CPU a request and did nothing this module needs. The
-checks' unit tests script targets with the ``responses`` library, which patches
-``requests.adapters.HTTPAdapter.send``; while it is patched, requests are dispatched through that
-adapter instead, and the answer (urllib3's response either way) goes through the same header, body,
-deadline and error handling below. The pool path itself is tested against real servers
-(tests/harness/test_hostile.py, test_tls.py, test_hostile_runs.py).
+building cost about 0.15 ms of CPU a request and did nothing this module needs. What sends a
+request is a :class:`Sender` (:class:`PoolSender` by default); a :class:`Transport` given another one
+(a test's scripted target) still applies the same headers, body bounds, deadline and error handling
+to what it answers. The pool path itself is tested against real servers (tests/harness/test_hostile.py,
+test_tls.py, test_hostile_runs.py).
 """
 
 from __future__ import annotations
@@ -19,10 +18,9 @@ from __future__ import annotations
 import os
 import re
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import requests
-import requests.adapters
 import requests.utils
 import urllib3
 import urllib3.exceptions
@@ -38,7 +36,6 @@ POOL_SIZE = 8               # the concurrent-writes scenario's threads share one
 _DEFAULT_HEADERS = {"User-Agent": f"python-requests/{getattr(requests, '__version__', '2')}",
                     "Accept-Encoding": "gzip, deflate", "Accept": "*/*", "Connection": "keep-alive"}
 _DEFAULT_NAMES = {name.lower() for name in _DEFAULT_HEADERS}
-_ORIGINAL_SEND = requests.adapters.HTTPAdapter.send  # replaced while ``responses`` scripts a target
 _REMEMBERED = 16  # origins whose pool is remembered (the target's, and a job's at another origin)
 _ORIGIN = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)")
 
@@ -90,23 +87,72 @@ def tls_sentence(exc: BaseException) -> str:
             f"--ca-bundle PATH (or REQUESTS_CA_BUNDLE / SSL_CERT_FILE), or --insecure to skip verification")
 
 
-class Transport:
-    """Sends requests through one keep-alive pool shared by threads (urllib3 pools are thread-safe)."""
+class Sender(Protocol):
+    """Sends one request and returns urllib3's response with its body not read yet.
 
-    def __init__(self, *, ca_bundle: str | None = None, insecure: bool = False) -> None:
-        self.verify = verify_setting(ca_bundle, insecure)
-        self._pools = urllib3.PoolManager(num_pools=4, maxsize=POOL_SIZE, **_tls_kwargs(self.verify))
+    It may raise what urllib3 or requests raise, or an ``OSError``: :class:`Transport` turns those into
+    a timeout, a refused connection or a TLS failure.
+    """
+
+    def send(self, method: str, url: str, body: bytes | None, headers: dict[str, str], seconds: float) -> Any:
+        """``seconds``: the time left for the request (connect and each read)."""
+
+    def close(self) -> None:
+        """Release the connections."""
+
+
+class PoolSender:
+    """Sends through one keep-alive pool shared by threads (urllib3 pools are thread-safe)."""
+
+    def __init__(self, verify: bool | str) -> None:
+        self.verify = verify
+        self._pools = urllib3.PoolManager(num_pools=4, maxsize=POOL_SIZE, **_tls_kwargs(verify))
         self._pools.pool_classes_by_scheme = POOL_CLASSES
         self._by_origin: dict[str, Any] = {}
-        self._adapter: requests.adapters.HTTPAdapter | None = None  # only while ``responses`` is active
-        if insecure:  # the user asked; the runner says so loudly, once, instead of a warning per request
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
     def close(self) -> None:
         self._by_origin.clear()
         self._pools.clear()
-        if self._adapter is not None:
-            self._adapter.close()
+
+    def send(self, method: str, url: str, body: bytes | None, headers: dict[str, str], seconds: float) -> Any:
+        origin = _ORIGIN.match(url)
+        if origin is None:
+            raise ValueError(f"not an absolute http(s) URL: {url!r}")
+        if url[:6].lower() == "https:" and isinstance(self.verify, str) and not os.path.exists(self.verify):
+            raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {self.verify}")
+        pool = self._pool(origin.group(1))
+        target = url[origin.end():]
+        target = target if target.startswith("/") else "/" + target
+        return pool.urlopen(method, target, body=body, headers=headers, retries=False, redirect=False,
+                            assert_same_host=False, preload_content=False,
+                            decode_content=False, timeout=urllib3.Timeout(connect=seconds, read=seconds))
+
+    def _pool(self, origin: str) -> Any:
+        """The pool for ``scheme://host:port``, remembered (parsing the URL each time was 7% of a request)."""
+        pool = self._by_origin.get(origin)
+        if pool is None or pool.pool is None:  # new, or closed by the manager making room for another
+            pool = self._pools.connection_from_url(origin)
+            if len(self._by_origin) >= _REMEMBERED:
+                self._by_origin.clear()
+            self._by_origin[origin] = pool
+        return pool
+
+
+class Transport:
+    """Sends requests with a total deadline and bounded bodies, through ``sender`` (default: a :class:`PoolSender`).
+
+    >>> Transport(insecure=True).verify
+    False
+    """
+
+    def __init__(self, *, ca_bundle: str | None = None, insecure: bool = False, sender: Sender | None = None) -> None:
+        self.verify = verify_setting(ca_bundle, insecure)
+        self._sender: Sender = sender if sender is not None else PoolSender(self.verify)
+        if insecure:  # the user asked; the runner says so loudly, once, instead of a warning per request
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+    def close(self) -> None:
+        self._sender.close()
 
     def fetch(self, method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: float,
               limit: int) -> Outcome:
@@ -130,7 +176,7 @@ class Transport:
         CURRENT.start(deadline)
         raw: Any = None
         try:
-            raw = self._send(method, url, body, _with_defaults(headers), seconds)
+            raw = self._sender.send(method, url, body, _with_defaults(headers), seconds)
             got_headers = dict(raw.headers.items())  # repeated headers joined with ", " as requests does
             content = read_body(raw, got_headers, deadline, limit)
             return (Response(raw.status, got_headers, content, time.monotonic() - started), None, None), False
@@ -147,42 +193,6 @@ class Transport:
         finally:
             CURRENT.stop()
             _release(raw)
-
-    def _send(self, method: str, url: str, body: bytes | None, headers: dict[str, str], seconds: float) -> Any:
-        """Send the request; urllib3's response, its body not read yet."""
-        if requests.adapters.HTTPAdapter.send is not _ORIGINAL_SEND:
-            return self._send_scripted(method, url, body, headers, seconds)
-        origin = _ORIGIN.match(url)
-        if origin is None:
-            raise ValueError(f"not an absolute http(s) URL: {url!r}")
-        if url[:6].lower() == "https:" and isinstance(self.verify, str) and not os.path.exists(self.verify):
-            raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {self.verify}")
-        pool = self._pool(origin.group(1))
-        target = url[origin.end():]
-        target = target if target.startswith("/") else "/" + target
-        return pool.urlopen(method, target, body=body, headers=headers, retries=False, redirect=False,
-                            assert_same_host=False, preload_content=False,
-                            decode_content=False, timeout=urllib3.Timeout(connect=seconds, read=seconds))
-
-    def _pool(self, origin: str) -> Any:
-        """The pool for ``scheme://host:port``, remembered (parsing the URL each time was 7% of a request)."""
-        pool = self._by_origin.get(origin)
-        if pool is None or pool.pool is None:  # new, or closed by the manager making room for another
-            pool = self._pools.connection_from_url(origin)
-            if len(self._by_origin) >= _REMEMBERED:
-                self._by_origin.clear()
-            self._by_origin[origin] = pool
-        return pool
-
-    def _send_scripted(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
-                       seconds: float) -> Any:
-        """Through requests' adapter, which ``responses`` has patched to answer from its script."""
-        if self._adapter is None:
-            self._adapter = requests.adapters.HTTPAdapter()
-        prepared = requests.PreparedRequest()
-        prepared.prepare(method=method, url=url, headers=headers, data=body)
-        return self._adapter.send(prepared, stream=True, timeout=(seconds, seconds), verify=self.verify,
-                                  cert=None, proxies={}).raw
 
 
 def _timed_out(exc: BaseException) -> bool:
