@@ -141,8 +141,8 @@ class PoolSender:
 class Transport:
     """Sends requests with a total deadline and bounded bodies, through ``sender`` (default: a :class:`PoolSender`).
 
-    >>> Transport(insecure=True).verify
-    False
+    >>> Transport(ca_bundle="/etc/zs/ca.pem").verify
+    '/etc/zs/ca.pem'
     """
 
     def __init__(self, *, ca_bundle: str | None = None, insecure: bool = False, sender: Sender | None = None) -> None:
