@@ -30,9 +30,6 @@ from zscontract.server import faults as server_faults
 
 Plan = list[tuple[server_faults.Fault, str, bool]]
 SOUND = "(none)"
-# Checks that need the query API: a target without one (the no-query-api variant) is run without them,
-# as a user would choose (--checks), since they cannot judge it (exit 5, INCOMPLETE, otherwise).
-QUERY_CHECKS = ("read_after_write", "query_read")
 
 
 @dataclass(frozen=True)
@@ -108,10 +105,6 @@ def run_one(entry: server_faults.Fault, profile: str, async_: bool, *, max_time:
             cmd += ["--server-fault", entry.name, "--stop-on", str(entry.caught_by)]
         elif entry.name != SOUND:
             cmd += ["--server-variant", entry.name]
-        if entry.name == "no-query-api":
-            from zscontract.checks.registry import names
-
-            cmd += ["--checks", ",".join(n for n in names() if n not in QUERY_CHECKS)]
         started = time.monotonic()
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=max_time + 120, check=False)
         wall = time.monotonic() - started

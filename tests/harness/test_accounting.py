@@ -17,7 +17,8 @@ from zscontract.core.cases import REJECT_ARGUMENT, Case, InputClass
 from zscontract.core.client import Client, ClientSettings
 from zscontract.core.dialects import DOCUMENTED
 from zscontract.core.redact import Redactor
-from zscontract.runner.accounting import explain_unjudged
+from zscontract.reporting.verdict import headline
+from zscontract.runner.accounting import NEEDS_QUERY_API, explain_unjudged
 from zscontract.runner.engine import Harness
 from zscontract.runner.restore import differences, restorable_fields, trimmed
 from zscontract.runner.results import CheckTally, RunResult
@@ -92,7 +93,6 @@ def test_concurrent_writes_are_judged_one_by_one(scripted: Scripted) -> None:  #
 
 @pytest.mark.parametrize(("settings", "query_api", "check", "user_chosen"), [
     (RunSettings(read_only=True), True, names.ROUND_TRIP, True),
-    (RunSettings(), False, names.READ_AFTER_WRITE, False),
     (RunSettings(), True, names.ZSTACK_CODES, True),
     (RunSettings(phases=("properties",)), True, names.NO_LOST_UPDATE, True),
 ])
@@ -103,6 +103,40 @@ def test_reasons_for_judging_nothing(settings: RunSettings, query_api: bool, che
     assert result.unjudged[check].user_chosen is user_chosen
     assert (check in result.incomplete_checks()) is not user_chosen
     assert result.verdict == "incomplete"  # other checks judged nothing either, for no chosen reason
+
+
+def _all_judged_but(*unjudged: str) -> RunResult:
+    result = RunResult("documented", BASE, UUID, Redactor())
+    result.selected = tuple(n for n in names.ALL if n != names.ZSTACK_CODES)
+    result.tallies = {n: CheckTally(passed=1) for n in result.selected if n not in unjudged}
+    return result
+
+
+def test_checks_that_need_a_query_api_do_not_apply_to_a_target_without_one() -> None:
+    # oracle.md "Round-trip": the query API is another API; its checks are not applicable, not a gap.
+    result = _all_judged_but(*NEEDS_QUERY_API)
+    explain_unjudged(result, RunSettings(), query_api=False, phases_run={"properties", "scenarios"})
+    assert result.verdict == "passed" and result.exit_code == 0, result.unjudged
+    assert result.not_applicable_checks() == [names.READ_AFTER_WRITE, names.QUERY_READ]
+    why = result.unjudged[names.READ_AFTER_WRITE]
+    assert (why.reason, why.applicable, why.user_chosen) == ("the target has no query API", False, False)
+    summary = result.to_json()
+    assert summary["checks"][names.QUERY_READ]["applicable"] is False
+    assert summary["not_applicable_checks"] == [names.READ_AFTER_WRITE, names.QUERY_READ]
+    assert headline(summary) == ("PASSED: the target conforms (not applicable: read_after_write, query_read: "
+                                 "the target has no query API)")
+
+
+def test_a_check_that_could_apply_and_judged_nothing_stays_incomplete() -> None:
+    # "Not applicable" is only the query API's absence: another check that judged nothing is a gap.
+    result = _all_judged_but(*NEEDS_QUERY_API, names.IDEMPOTENCE)
+    explain_unjudged(result, RunSettings(), query_api=False, phases_run={"properties", "scenarios"})
+    assert result.verdict == "incomplete" and result.incomplete_checks() == [names.IDEMPOTENCE]
+    assert headline(result.to_json()).startswith("INCOMPLETE: 1 check judged nothing: idempotence")
+    # With a query API, read_after_write judging nothing is a gap too.
+    result = _all_judged_but(names.READ_AFTER_WRITE)
+    explain_unjudged(result, RunSettings(), query_api=True, phases_run={"properties", "scenarios"})
+    assert result.incomplete_checks() == [names.READ_AFTER_WRITE] and result.unjudged[names.READ_AFTER_WRITE].applicable
 
 
 @pytest.mark.parametrize("query_read_passed", [0, 1])

@@ -1,14 +1,16 @@
 """Honest verdicts end to end: real ``zscontract`` subprocesses against real reference servers.
 
 A check that judged nothing makes the run INCOMPLETE (5) and is a skipped JUnit test case with its
-reason; a check that crashes is a HARNESS ERROR (6), never a contract failure (1); a replay says
-FIXED only when the saved case's check judged it again.
+reason; one that cannot apply to the target (no query API) keeps it PASSED and every report says why;
+a check that crashes is a HARNESS ERROR (6), never a contract failure (1); a replay says FIXED only
+when the saved case's check judged it again.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -28,24 +30,49 @@ def summary(report_dir: Path) -> dict[str, object]:
     return json.loads((report_dir / "latest" / "summary.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def test_a_check_that_judged_nothing_makes_the_run_incomplete(reference_server: ServerFactory,
-                                                              tmp_path: Path) -> None:
+def test_a_target_without_a_query_api_passes_and_every_report_says_what_did_not_apply(
+        reference_server: ServerFactory, tmp_path: Path) -> None:
+    # oracle.md "Round-trip": the query API is another API; its checks are not applicable there.
     server = reference_server(profile="documented", variants=["no-query-api"])
     proc = zscontract("run", *target_args(server), "--max-time", "8", "--no-corpus", "--no-schemathesis",
                       "--report-dir", str(tmp_path))
-    assert proc.returncode == 5, proc.stdout + proc.stderr
-    assert "INCOMPLETE" in proc.stdout and "no query API on the target" in proc.stdout
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    said = "not applicable: read_after_write, query_read: the target has no query API"
+    assert f"PASSED: the target conforms ({said})" in proc.stdout
+    assert re.search(r"n/a  read_after_write .*\(not applicable: the target has no query API\)", proc.stdout)
     s = summary(tmp_path)
-    assert s["verdict"] == "incomplete" and s["ok"] is False
+    assert s["verdict"] == "passed" and s["ok"] is True and s["incomplete_checks"] == []
+    assert s["not_applicable_checks"] == ["read_after_write", "query_read"]
     checks = s["checks"]
     assert checks["read_after_write"]["judged"] == 0  # type: ignore[index]
-    assert checks["read_after_write"]["reason"] == "no query API on the target"  # type: ignore[index]
-    assert checks["round_trip"]["judged"] > 0  # type: ignore[index]
+    assert checks["read_after_write"]["reason"] == "the target has no query API"  # type: ignore[index]
+    assert checks["read_after_write"]["applicable"] is False  # type: ignore[index]
+    assert checks["round_trip"]["judged"] > 0 and "applicable" not in checks["round_trip"]  # type: ignore[index]
     suite = ET.parse(tmp_path / "latest" / "junit.xml").getroot()
     skipped = {tc.get("name"): tc.find("skipped") for tc in suite.iter("testcase")}
     assert skipped["read_after_write"] is not None
-    assert skipped["read_after_write"].get("message") == "no query API on the target"
+    assert skipped["read_after_write"].get("message") == "not applicable: the target has no query API"
     assert skipped["round_trip"] is None
+    assert suite.find("testcase[@name='zscontract.verdict']") is None  # green: no verdict error
+    markdown = (tmp_path / "latest" / "summary.md").read_text(encoding="utf-8")
+    assert said in markdown and "| not applicable: the target has no query API |" in markdown
+    html = (tmp_path / "latest" / "report.html").read_text(encoding="utf-8")
+    assert "not applicable: the target has no query API" in html and "NOT JUDGED" not in html
+
+
+def test_a_check_that_judged_nothing_makes_the_run_incomplete(reference_server: ServerFactory,
+                                                              tmp_path: Path) -> None:
+    server = reference_server(profile="documented")
+    proc = zscontract("run", *target_args(server), "--max-requests", "4", "--no-corpus", "--no-schemathesis",
+                      "--report-dir", str(tmp_path))
+    assert proc.returncode == 5, proc.stdout + proc.stderr
+    assert "INCOMPLETE" in proc.stdout
+    s = summary(tmp_path)
+    assert s["verdict"] == "incomplete" and s["ok"] is False and s["not_applicable_checks"] == []
+    [name, *_] = s["incomplete_checks"]  # type: ignore[misc]
+    suite = ET.parse(tmp_path / "latest" / "junit.xml").getroot()
+    skipped = {tc.get("name"): tc.find("skipped") for tc in suite.iter("testcase")}
+    assert skipped[name] is not None and not skipped[name].get("message", "").startswith("not applicable")
     assert "INCOMPLETE" in (tmp_path / "latest" / "summary.md").read_text(encoding="utf-8")
     assert "NOT JUDGED" in (tmp_path / "latest" / "report.html").read_text(encoding="utf-8")
 

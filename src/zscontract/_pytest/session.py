@@ -27,6 +27,7 @@ from zscontract.core.session import hash_password, login, logout, relogin_once
 from zscontract.errors import PreconditionFailed, ZsContractError
 from zscontract.runner import limits, stops
 from zscontract.runner import snapshot as snapshots
+from zscontract.runner.accounting import NO_QUERY_API, QUERY_API_CHECKS
 from zscontract.runner.budget import grace
 from zscontract.runner.engine import Harness
 from zscontract.runner.preflight import check_profile, preflight
@@ -143,8 +144,8 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
     with stops.signals_interrupt():
         yield harness
         stops.hold()
-    if client.has_query_api is False:  # the CLI's INCOMPLETE (exit 5): not a green that judged everything
-        note("no query API on the target: read_after_write and query_read judged nothing")
+    if client.has_query_api is False:  # as the CLI run says it (oracle.md "Round-trip"): no gap, no failure
+        note(f"not applicable: {', '.join(QUERY_API_CHECKS)}: {NO_QUERY_API}")
     # The restore's own slice, as a CLI run's (runner.budget.grace): a job that never ends cannot hold the
     # session's end for a job timeout per field (minutes, with a few fields).
     limits.arm(client, deadline=time.monotonic() + grace(settings.request_timeout, settings.job_timeout),

@@ -128,7 +128,9 @@ def error_envelope(ctx: CheckContext, step: Step) -> bool | None:
 
     In zstack a plain-text 400/404 passes only where ZStack's REST layer itself answers in plain text
     (:func:`~zscontract.core.cases.plain_text_allowed`: no or another ``Authorization``, a non-integer in
-    an int field, a body without ``updateModelService``; 404 for an unmapped path). A bad session, an
+    an int field, a body without ``updateModelService``; 404 for an unmapped path), or for an input the
+    dialect may refuse in either form (``Dialect.refused_in_either_form``: an integer beyond its Java type,
+    an ``updateModelService`` that is not an object, a repeated top-level key). A bad session, an
     unknown uuid or an argument error of the API answered in plain text fails here, in both dialects.
     """
     response = step.exchange.response
@@ -141,7 +143,9 @@ def error_envelope(ctx: CheckContext, step: Step) -> bool | None:
         raise fail(names.ERROR_ENVELOPE, step, f"plain-text {response.status} for {step.case.label}",
                     '503 + JSON {"error": ErrorCode}: ZStack\'s REST layer answers in plain text only for a missing'
                     " or non-OAuth Authorization, a non-integer in an int field, a body without"
-                    " updateModelService (400) or an unmapped path (404)",
+                    " updateModelService (400) or an unmapped path (404); a plain-text 400 is also proper for"
+                    " an integer beyond its Java type, an updateModelService that is not an object and a"
+                    " repeated top-level key",
                     signature=f"plain-text {response.status} for {what}")
     if step.outcome is not Outcome.API_ERROR:
         return None

@@ -18,14 +18,16 @@ from typing import Any, Protocol
 
 import yaml
 
-from zscontract.core.dialects import ACTION_KEY
+from zscontract.core.dialects import ACTION_KEY, DIALECTS
 from zscontract.core.java_ints import FieldLike, java_whole_number, quoted_integer, rest_type_error, violates_type
+from zscontract.core.refusals import either_form_kind
 from zscontract.core.values import is_conservative_text, is_json_int
 
 __all__ = [  # the classes, the classifier and the zstack int rules it rests on (re-exported)
     "REJECT_ARGUMENT", "REJECT_BAD_UUID", "REJECT_NO_AUTH", "REJECT_NOT_FOUND", "REJECT_PROTOCOL",
     "REJECT_SESSION", "Case", "ContractLike", "FieldLike", "InputClass", "classify_body", "classify_fields",
-    "is_model_service_yaml", "java_whole_number", "plain_text_allowed", "quoted_integer", "rest_type_error",
+    "either_form_kind", "is_model_service_yaml", "java_whole_number", "plain_text_allowed", "quoted_integer",
+    "rest_type_error",
 ]
 
 
@@ -222,33 +224,39 @@ def _rest_layer_body(contract: ContractLike, case: Case) -> bool:
     fields: Any = case.fields
     if case.raw_body is not None:
         ok, body = _decode(case.raw_body) if case.raw_body.strip() else (False, None)
-        if not ok or not isinstance(body, dict) or ACTION_KEY not in body or not isinstance(body[ACTION_KEY], dict):
+        if not ok or not isinstance(body, dict) or ACTION_KEY not in body or body[ACTION_KEY] is None:
             return True  # no body, not JSON, not an object, no action object: never reaches an API message
         fields = body[ACTION_KEY]
+    if not isinstance(fields, dict):
+        return False  # not an object under the action key: the dialect's either-form rule decides
     specs = contract.fields
-    for name, value in (fields or {}).items():
+    for name, value in fields.items():
         spec = specs.get(name)
         if spec is None:
             continue
         if rest_type_error(spec, value):
             return True  # TypeVerifier's "[f] field is excepted an int or long"
         if spec.json_type == "integer" and isinstance(value, str | float):
-            # A quoted or whole-float number (in range or not): the same REST-layer type check, stricter
-            # than ZStack's TypeVerifier, is a plausible node ("either way" rather than a guess).
+            # A quoted or whole-float number in range: the same REST-layer type check, stricter than
+            # ZStack's TypeVerifier, is a plausible node ("either way" rather than a guess).
             return True
     return False
 
 
 def plain_text_allowed(contract: ContractLike, case: Case, status: int) -> bool:
-    """True when a plain-text ``status`` answer to ``case`` is what ZStack's REST layer itself sends.
+    """True when a plain-text ``status`` answer to ``case`` is a proper refusal in the contract's dialect.
 
     zstack-rest-facts.md "Two dialects" and "Exact texts": a plain-text 400 for a missing
     ``Authorization`` header or another scheme, a non-integer in an int/long field, a body without the
     ``updateModelService`` key (or one the REST layer cannot read at all); a plain-text 404 for a path
-    no API is mapped to. Anything else answered in plain text (an unknown session, an unknown uuid, an
-    argument error of the API) is not ZStack's form; in ``documented`` plain text never is.
+    no API is mapped to. A plain-text 400 is also proper for the inputs the dialect may refuse in either
+    form (``Dialect.refused_in_either_form``, :func:`either_form_kind`: an integer beyond its Java type, an
+    ``updateModelService`` that is not an object, a repeated top-level key; oracle.md "Errors"). Anything
+    else answered in plain text (an unknown session, an unknown uuid, an argument error of the API) is
+    not ZStack's form; in ``documented`` plain text never is.
     """
-    if contract.profile != "zstack":
+    dialect = DIALECTS.get(contract.profile)
+    if dialect is None or status not in dialect.rest_error_statuses:
         return False
     if status == 404:
         return case.uuid is not None and (case.uuid == "" or "/" in case.uuid)  # an unmapped path
@@ -258,4 +266,4 @@ def plain_text_allowed(contract: ContractLike, case: Case, status: int) -> bool:
         return True
     if case.reject_kind == REJECT_PROTOCOL:
         return True
-    return _rest_layer_body(contract, case)
+    return _rest_layer_body(contract, case) or dialect.refuses_in_either_form(either_form_kind(contract, case))

@@ -20,6 +20,17 @@ JOB_PATH = "/zstack/v1/api-jobs/{id}"
 LOGIN_PATH = "/zstack/v1/accounts/login"
 SESSION_PATH = "/zstack/v1/accounts/sessions/{uuid}"
 
+# Kinds of input a released node (5.1.20) answers with a plain-text 500, a defect (zstack-rest-facts.md):
+# how a node that fixed it refuses them is unknown, so both the REST layer's plain-text 400 and a 503
+# ErrorCode are proper refusals there (oracle.md "Errors"). ``core.cases.either_form_kind`` tells a case's
+# kind: a generated case may name it in its label (the kind, or the kind + ``:`` + more); any case is also
+# recognised by what it sends.
+OUT_OF_RANGE_INTEGER = "integer:out-of-range"      # beyond int32 (requestCpu) / int64 (requestMemory), either
+                                                   # side: a JSON number, quoted, or a whole float
+NOT_OBJECT_UPDATE = "updateModelService:not-object"  # a string, number, boolean or list under the action key
+DUPLICATE_TOP_LEVEL_KEY = "body:duplicate-top-level-key"  # a top-level key repeated (Gson's map adapter throws)
+EITHER_FORM_KINDS = (OUT_OF_RANGE_INTEGER, NOT_OBJECT_UPDATE, DUPLICATE_TOP_LEVEL_KEY)
+
 
 class Outcome(enum.Enum):
     SUCCESS = "success"          # 200 with a JSON body (shape checked separately)
@@ -38,6 +49,17 @@ class Dialect:
     rest_error_statuses: frozenset[int]
     # Codes ZStack fixes for a given kind of rejection (oracle.md "Errors"); checked in zstack only.
     fixed_codes: dict[str, str]
+    # Kinds of input (``EITHER_FORM_KINDS``) this dialect may refuse in either of its error forms: the
+    # REST layer's plain-text 400 as well as the API's error (oracle.md "Errors").
+    refused_in_either_form: frozenset[str] = frozenset()
+
+    def refuses_in_either_form(self, kind: str | None) -> bool:
+        """True when an input of this kind may be refused in plain text as well as with an ErrorCode.
+
+        >>> ZSTACK.refuses_in_either_form(OUT_OF_RANGE_INTEGER), DOCUMENTED.refuses_in_either_form(OUT_OF_RANGE_INTEGER)
+        (True, False)
+        """
+        return kind is not None and kind in self.refused_in_either_form
 
     def wrap(self, fields: Any, *, system_tags: list[str] | None = None,
              user_tags: list[str] | None = None) -> Any:
@@ -106,6 +128,7 @@ ZSTACK = Dialect(
     api_error_statuses=frozenset({503}),
     rest_error_statuses=frozenset({400, 404}),
     fixed_codes={"session": "ID.1001", "not_found": "SYS.1003", "argument": "SYS.1007"},
+    refused_in_either_form=frozenset(EITHER_FORM_KINDS),
 )
 
 DIALECTS = {d.name: d for d in (DOCUMENTED, ZSTACK)}

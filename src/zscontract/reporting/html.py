@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from zscontract.core.redact import Redactor
-from zscontract.reporting.verdict import headline, run_ok
+from zscontract.reporting.verdict import headline, run_ok, unjudged_reason
 from zscontract.runner.results import RunResult
 
 TEMPLATE = "report.html.j2"
@@ -143,11 +143,13 @@ def _check_view(name: str, t: Mapping[str, Any]) -> dict[str, Any]:
         status, css = "FAIL", "failed"
     elif judged:
         status, css = "ok", "passed"
+    elif t.get("applicable") is False:
+        status, css = "not applicable", "skipped"
     else:
         status, css = ("skipped" if t.get("user_chosen") else "NOT JUDGED"), "skipped"
     return {"name": name, "passed": passed, "failed": failed, "judged": judged, "status": status, "css": css,
             "not_applicable": int(t.get("not_applicable", 0)),
-            "reason": str(t.get("reason") or "") if not judged else ""}
+            "reason": unjudged_reason(t) if not judged and t.get("reason") else ""}
 
 
 def _restored(restore: Mapping[str, Any]) -> str | None:

@@ -19,7 +19,7 @@ from typing import Any
 from zscontract.checks import registry
 from zscontract.reporting.summary import run_identity
 from zscontract.reporting.text import xml_safe
-from zscontract.reporting.verdict import TITLES, headline
+from zscontract.reporting.verdict import TITLES, headline, unjudged_reason
 from zscontract.runner.results import RunResult
 
 # The class of the test cases of failures a --baseline accepts (``report history`` reads them back).
@@ -139,7 +139,7 @@ def _check_case(suite: ET.Element, result: RunResult, name: str, c: dict[str, An
             el.text = error["traceback"]
             break
     if not c["judged"] and not c.get("errors"):
-        ET.SubElement(case, "skipped", {"message": str(c.get("reason") or "judged nothing")})
+        ET.SubElement(case, "skipped", {"message": unjudged_reason(c)})
     summary_line = registry.get(name).summary if name in registry.names() else ""
     out = ET.SubElement(case, "system-out")
     out.text = (f"{summary_line}\njudged {c['judged']}, passed {c['passed']}, failed {c['failed']}, "

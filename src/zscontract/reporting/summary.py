@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from zscontract.reporting.text import printable
-from zscontract.reporting.verdict import budget_note, headline
+from zscontract.reporting.verdict import budget_note, headline, unjudged_reason
 from zscontract.runner.results import RunResult
 
 # Where CI systems put the commit under test (GitHub Actions, GitLab CI, Jenkins), after our own.
@@ -57,8 +57,14 @@ def render_markdown(result: RunResult) -> str:
         "|---|---:|---:|---:|---:|---|",
     ]
     for name, c in summary["checks"].items():
-        note = "crashed (harness error)" if c.get("errors") else (
-            f"judged nothing: {c.get('reason', '?')}" if not c["judged"] else "")
+        if c.get("errors"):
+            note = "crashed (harness error)"
+        elif c["judged"]:
+            note = ""
+        elif c.get("applicable") is False:
+            note = unjudged_reason(c)  # "not applicable: …": the check cannot apply, no gap in the run
+        else:
+            note = f"judged nothing: {c.get('reason', '?')}"
         lines.append(f"| `{name}` | {c['judged']} | {c['passed']} | {c['failed']} | {c['not_applicable']} | {note} |")
     if result.failures:
         lines += ["", "### Failures", ""]

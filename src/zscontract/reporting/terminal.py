@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from zscontract.reporting.progress import TTY_TICK, Counts, Ticker, progress_every, progress_text, read_counts
 from zscontract.reporting.text import printable
-from zscontract.reporting.verdict import budget_note, headline
+from zscontract.reporting.verdict import budget_note, headline, unjudged_reason
 from zscontract.runner.events import (
     CaseJudged,
     Event,
@@ -178,8 +178,10 @@ def check_line(name: str, c: dict[str, Any], width: int) -> str:
         mark = "FAIL"
     elif c["judged"]:
         mark = "ok  "
+    elif c.get("applicable") is False:
+        mark = "n/a "
     else:
         mark = "skip" if c.get("user_chosen") else "NONE"
     row = (f"{mark} {name:<{width}}  judged {c['judged']:>5}  passed {c['passed']:>5}  failed {c['failed']:>4}"
            f"  n/a {c['not_applicable']:>5}")
-    return row + (f"  ({c['reason']})" if not c["judged"] and c.get("reason") else "")
+    return row + (f"  ({unjudged_reason(c)})" if not c["judged"] and c.get("reason") else "")

@@ -45,9 +45,14 @@ def headline(summary: Mapping[str, Any]) -> str:
     'INCOMPLETE: 1 check judged nothing: read_after_write (no query API on the target)'
     >>> headline({"verdict": "passed", "incomplete": "--max-requests 200 reached"})
     'PASSED: the target conforms (generation cut short: --max-requests 200 reached)'
+    >>> headline({"verdict": "passed", "not_applicable_checks": ["read_after_write", "query_read"], "checks":
+    ...           {c: {"reason": "the target has no query API"} for c in ("read_after_write", "query_read")}})
+    'PASSED: the target conforms (not applicable: read_after_write, query_read: the target has no query API)'
     """
     verdict = verdict_of(summary)
     text = _verdict_text(summary, verdict)
+    if verdict in ("passed", "failed", "incomplete"):
+        text += _not_applicable_text(summary)
     if summary.get("incomplete") and verdict in ("passed", "failed"):
         # A request or time budget ended generation: what ran was judged, what did not run was not
         # (a bare "PASSED" would claim the cases never sent were judged too).
@@ -77,6 +82,29 @@ def _verdict_text(summary: Mapping[str, Any], verdict: str) -> str:
     if verdict == "target_down":
         return f"TARGET DOWN: {summary.get('stopped')}; nothing after that was judged"
     return _incomplete_text(summary)
+
+
+def unjudged_reason(check: Mapping[str, Any]) -> str:
+    """Why a check judged nothing, as every report words it: a check that cannot apply to the target
+    (``"applicable": false`` in summary.json) says so first, since that is no gap in the run.
+
+    >>> unjudged_reason({"reason": "the target has no query API", "applicable": False})
+    'not applicable: the target has no query API'
+    >>> unjudged_reason({"reason": "not selected (--checks)"})
+    'not selected (--checks)'
+    """
+    reason = str(check.get("reason") or "judged nothing")
+    return f"not applicable: {reason}" if check.get("applicable") is False else reason
+
+
+def _not_applicable_text(summary: Mapping[str, Any]) -> str:
+    """Checks that could not apply to the target, grouped by why ("" when none)."""
+    table = summary.get("checks") or {}
+    by_reason: dict[str, list[str]] = {}
+    for name in summary.get("not_applicable_checks") or []:
+        by_reason.setdefault(str((table.get(name) or {}).get("reason", "?")), []).append(str(name))
+    parts = [f"{', '.join(checks)}: {reason}" for reason, checks in by_reason.items()]
+    return f" (not applicable: {'; '.join(parts)})" if parts else ""
 
 
 def _incomplete_text(summary: Mapping[str, Any]) -> str:

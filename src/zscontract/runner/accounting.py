@@ -1,8 +1,10 @@
 """Why a selected check judged nothing, and whether the user chose that (README "Verdicts and exit codes").
 
 A reason the user chose (``--read-only``, ``--checks``, the profile, phases turned off) keeps a run
-green; any other (no query API, a request or time budget spent, the target stopped answering)
-makes it INCOMPLETE: a green verdict must mean every property was judged.
+green, and so does a check that cannot apply to the target (``NEEDS_QUERY_API`` on a target without the
+query API: another API, QueryModelService, that an implementation of UpdateModelService need not offer;
+oracle.md "Round-trip"). Any other reason (a request or time budget spent, the target stopped
+answering) makes it INCOMPLETE: a green verdict must mean every property that applies was judged.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ NEEDS_WRITES = frozenset({
     names.RESPONSE_SHAPE, names.ACCEPTS_VALID, names.ROUND_TRIP, names.UNCHANGED_UNSENT, names.IDEMPOTENCE,
     names.READ_AFTER_WRITE, names.NO_LOST_UPDATE,
 })
-NEEDS_QUERY_API = frozenset({names.READ_AFTER_WRITE, names.QUERY_READ})
+QUERY_API_CHECKS = (names.READ_AFTER_WRITE, names.QUERY_READ)  # in the order the reports name them
+NEEDS_QUERY_API = frozenset(QUERY_API_CHECKS)
+NO_QUERY_API = "the target has no query API"  # why NEEDS_QUERY_API is not applicable, in every report
 # Checks that compare a read-back with what was sent: nothing to compare when every read failed.
 NEEDS_READS = frozenset({names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names.NO_LOST_UPDATE})
 # The engine's note when a job's result was lost (a poll answered 404 "the job has been expired"):
@@ -67,7 +71,7 @@ def _why(name: str, result: RunResult, settings: RunSettings, query_api: bool | 
     if settings.read_only and name in NEEDS_WRITES:
         return Unjudged("--read-only: no writes", True)
     if name in NEEDS_QUERY_API and query_api is False:
-        return Unjudged("no query API on the target", False)
+        return Unjudged(NO_QUERY_API, False, applicable=False)
     if name == names.NO_LOST_UPDATE and "scenarios" not in phases_run:
         if "scenarios" not in settings.phases:
             return Unjudged("the concurrent-writes scenario was not selected", True)

@@ -1,7 +1,8 @@
 """What a run found: per-check tallies, deduplicated failures, timings, traffic, and its verdict.
 
 The verdict is honest accounting (README "Verdicts and exit codes"): a run PASSES only when every
-selected check judged at least one case, or the reason it judged none is one the user chose.
+selected check judged at least one case, or the reason it judged none is one the user chose, or the
+check cannot apply to the target (no query API).
 """
 
 from __future__ import annotations
@@ -42,10 +43,16 @@ class CheckTally:
 
 @dataclass(frozen=True)
 class Unjudged:
-    """Why a check judged nothing, and whether that is the user's own choice."""
+    """Why a check judged nothing, and whether that is the user's own choice.
+
+    ``applicable`` False: the check cannot apply to this target at all (``read_after_write`` on a target
+    without the query API, oracle.md "Round-trip"). Like a reason the user chose, it keeps the run green;
+    unlike "judged nothing" (it could have, and did not), which makes it INCOMPLETE.
+    """
 
     reason: str
     user_chosen: bool
+    applicable: bool = True
 
 
 @dataclass
@@ -143,9 +150,13 @@ class RunResult:
 
     # -- the verdict --------------------------------------------------------------------------
     def incomplete_checks(self) -> list[str]:
-        """Selected checks that judged nothing for a reason the user did not choose."""
+        """Selected checks that judged nothing for a reason the user did not choose, though they apply."""
         return [c for c in self.selected if (self._tally_of(c).judged == 0 or c in self.unjudged)
-                and not (c in self.unjudged and self.unjudged[c].user_chosen)]
+                and not (c in self.unjudged and (self.unjudged[c].user_chosen or not self.unjudged[c].applicable))]
+
+    def not_applicable_checks(self) -> list[str]:
+        """Selected checks that cannot apply to this target (their reason says why)."""
+        return [c for c in self.selected if c in self.unjudged and not self.unjudged[c].applicable]
 
     def _tally_of(self, check: str) -> CheckTally:
         return self.tallies.get(check) or CheckTally()
@@ -208,6 +219,8 @@ class RunResult:
             why = self.unjudged.get(name)
             if why is not None:  # judged nothing, or not every case (a job cut by the budget)
                 entry["reason"], entry["user_chosen"] = why.reason, why.user_chosen
+                if not why.applicable:
+                    entry["applicable"] = False
             out[name] = entry
         return out
 
@@ -223,6 +236,7 @@ class RunResult:
             "stopped": self.stopped,
             "incomplete": self.incomplete,
             "incomplete_checks": self.incomplete_checks(),
+            "not_applicable_checks": self.not_applicable_checks(),
             "warnings": self.warnings,
             "harness_errors": self.harness_errors,
             "started": self.started,

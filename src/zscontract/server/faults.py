@@ -158,6 +158,9 @@ CATALOGUE: tuple[Fault, ...] = (
     # -- no_server_fault
     _fault("cjk-name-500", NO_SERVER_FAULT, "a name with a CJK character or an emoji answers 500"),
     _fault("long-yaml-500", NO_SERVER_FAULT, "yaml longer than 1000 characters answers 500"),
+    _fault("range-500", NO_SERVER_FAULT,
+           "an integer beyond int32/int64 (JSON, quoted or a whole float) answers a plain-text 500, as a 5.1.20 "
+           "node does"),
     _fault("bare-503", NO_SERVER_FAULT, "API errors are 503 with a text body, no ErrorCode",
            ZSTACK_ONLY),
     # -- no_hang
@@ -174,6 +177,9 @@ CATALOGUE: tuple[Fault, ...] = (
     _variant("java-trim", "strings are stored Java-trimmed, as a ZStack node does", DOCUMENTED_ONLY),
     _variant("refuse-quoted-int", "a quoted integer in an int field gets RestServer's plain-text 400",
              ZSTACK_ONLY),
+    _variant("range-refused-in-plain-text",
+             "an integer beyond int32/int64 (JSON, quoted or a whole float) gets RestServer's plain-text 400 "
+             "(TypeVerifier's text), not 503 SYS.1007", ZSTACK_ONLY),
     _variant("foreign-job-location", "job locations name another origin (a closed port on 127.0.0.1)",
              ZSTACK_ONLY, needs_async=True),
     _variant("null-clears", "null in a request clears the field (merge-patch); null name is refused"),

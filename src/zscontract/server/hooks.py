@@ -44,10 +44,11 @@ class FaultSet:
 
     def server_fault(self, fields: Mapping[str, Any]) -> str | None:
         """The reason for a 500, or ``None`` (``cjk-name-500``, ``long-yaml-500``)."""
-        from zscontract.server.parsing import has_cjk_or_emoji  # parsing imports this module
-
+        from zscontract.server.parsing import INT_RANGES, has_cjk_or_emoji, whole_beyond  # parsing imports this
 
         name, yaml = fields.get("name"), fields.get("yaml")
+        if self.on("range-500") and any(whole_beyond(fields.get(f), lo, hi) for f, (lo, hi) in INT_RANGES.items()):
+            return "com.google.gson.JsonSyntaxException: java.lang.NumberFormatException: Expected an int"
         if self.on("cjk-name-500") and isinstance(name, str) and has_cjk_or_emoji(name):
             return "UnicodeEncodeError: 'latin-1' codec can't encode the name"
         if self.on("long-yaml-500") and isinstance(yaml, str) and len(yaml) > 1000:
