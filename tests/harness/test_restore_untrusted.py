@@ -206,3 +206,20 @@ def test_the_pytest_route_against_a_stale_query_api_leaves_the_resource_as_found
                                            "--zs-model-service-uuid", uuid, "--zs-profile", "documented",
                                            "-p", "no:cacheprovider", "-s")
     assert stored(db, uuid) == before, result.stdout.str()[-2000:]
+
+
+def test_every_report_shows_the_caveat_in_place_of_restored() -> None:
+    from zscontract.core.redact import Redactor
+    from zscontract.reporting.html import render_html
+    from zscontract.reporting.summary import render_markdown
+    from zscontract.runner.restore_report import RestoreReport
+    from zscontract.runner.results import RunResult
+
+    caveat = "written back; the write's answer shows the snapshot; the query API disagrees (name): check the resource"
+    result = RunResult("documented", "http://t", "a" * 32, Redactor())
+    result.restore = RestoreReport(True, caveat=caveat, snapshot="r/snapshot.json")
+    summary = result.to_json()
+    assert summary["restore"]["caveat"] == caveat and "unanswered_writes" not in summary["restore"]
+    assert f"Resource {caveat}." in render_markdown(result)
+    page = render_html(summary)
+    assert "the query API disagrees (name)" in page and ">restored<" not in page
