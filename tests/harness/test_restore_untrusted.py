@@ -224,3 +224,15 @@ def test_every_report_shows_the_caveat_in_place_of_restored() -> None:
     assert f"Resource {caveat}." in render_markdown(result)
     page = render_html(summary)
     assert "the query API disagrees (name)" in page and ">restored<" not in page
+
+
+def test_a_field_null_in_the_snapshot_is_not_written_one_at_a_time_either(copier: ColumnCopier) -> None:
+    # No request sets a field back to null: it stays a difference, said, not a crash of the restore.
+    snapshot = {**FOUND, "description": None}
+    copier.state.update(name="changed", description="set by someone")
+    client = Client(ClientSettings(base_url=copier.url, session_uuid=SESSION, dialect=DOCUMENTED, request_timeout=5))
+    report = restore(client, load_contract("documented"), UUID, snapshot, write_back=True)
+    assert copier.state["name"] == FOUND["name"] and copier.updates == [{k: v for k, v in FOUND.items()
+                                                                         if k in ("name", "yaml", "requestCpu",
+                                                                                  "requestMemory")}]
+    assert report.restored is False and report.why == "fields still differ after restore: description"

@@ -60,7 +60,7 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
                                        last_op_date=first.get("lastOpDate"), dry_run=dry_run,
                                        would_write=dict(fields) if dry_run else None)
                 if doubt and not lost and not dry_run:
-                    report.caveat = (f"nothing was written back (no write of this run was accepted); the query API, "
+                    report.caveat = (f"nothing was written back (a read showed nothing differing); the query API, "
                                      f"{doubt}, shows the snapshot but cannot confirm it")
                 return report
             changed = lost
@@ -68,9 +68,9 @@ def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, A
         after = client.read(uuid)
         check = Verify(contract, snapshot, include_example_fields, doubt)
         redo = [] if cut is not None or singly else check.to_redo(answers, after.inventory)
-        if redo:  # a target that writes one column from another when both are sent: one field at a time
-            _, cut = _write_back_within(client, uuid, {check.request_name[k]: fields[check.request_name[k]]
-                                                       for k in redo}, attempts, answers, one_by_one=True)
+        again = {name: fields[name] for name in (check.request_name[k] for k in redo) if name in fields}
+        if again:  # a target that writes one column from another when both are sent: one field at a time
+            _, cut = _write_back_within(client, uuid, again, attempts, answers, one_by_one=True)
             after = client.read(uuid)
         if cut is not None and after.inventory is not None:
             lost, _ = differences(contract, snapshot, after.inventory, **kw)
