@@ -180,4 +180,4 @@ def test_a_saved_case_writing_a_field_null_on_the_target_is_not_replayed(tmp_pat
     assert replayed["name mangled"]["verdict"] == FIXED
     assert "description" not in result.fields_exercised
     assert any("not written: description" in note for note in result.notes)
-    assert result.restore["restored"] and result.exit_code == 0, result.restore
+    assert result.restore.restored and result.exit_code == 0, result.restore

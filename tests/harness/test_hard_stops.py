@@ -155,7 +155,7 @@ def test_a_stop_whose_raise_was_swallowed_still_interrupts_the_run(tmp_path: Pat
                          phases={"corpus": swallowing})
     assert result.interrupted == "SIGHUP" and result.exit_code == 130
     assert result.total_cases <= 1  # stopped at the next case, not at the end of the budget
-    assert result.restore["restored"]
+    assert result.restore.restored
     assert stops.stopped_by() == "SIGHUP"
 
 

@@ -65,7 +65,7 @@ def test_a_saved_corpus_writes_nothing_under_read_only(reference_server: ServerF
         assert "--read-only" in verdicts[title]["why"] and "not sent" in verdicts[title]["why"]
     assert verdicts["requestCpu/bool failed"]["verdict"] != NOT_JUDGED  # must-reject: sent and judged
     assert set(result.cases) == {InputClass.REJECT.value}
-    assert result.restore["restored"] is True and not result.restore["attempts"]  # verified, nothing written
+    assert result.restore.restored is True and not result.restore.attempts  # verified, nothing written
     assert _snapshot_doc(tmp_path / "reports")["restored"] is True
 
 
@@ -77,15 +77,15 @@ def test_a_target_that_changes_the_resource_under_read_only_is_caught_restored_a
     before = query_inventory(server)
     result = execute_run(_settings(server, tmp_path, checks=(names.REJECTED_UNCHANGED, names.REJECTS_INVALID)))
     assert names.REJECTED_UNCHANGED in result.failed_checks() and result.exit_code == 1
-    assert result.restore["restored"] is True
+    assert result.restore.restored is True
     assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
     assert _snapshot_doc(tmp_path)["restored"] is True
     said = " ".join(result.warnings)
     if fault == "partial-apply":  # it wrote back what the target changed, and says so
-        assert result.restore["attempts"] and result.restore["changed"]
+        assert result.restore.attempts and result.restore.changed
         assert "--read-only: the target changed" in said and "written back" in said
     else:  # only lastOpDate moved: nothing can set it back, and the run says so
-        assert not result.restore["attempts"]
+        assert not result.restore.attempts
         assert "moved lastOpDate" in said
 
 
@@ -100,7 +100,7 @@ def test_read_only_without_a_query_api_sends_no_empty_update(reference_server: S
         assert "no query API" in result.unjudged[name].reason and "--read-only" in result.unjudged[name].reason
     assert result.verdict == "incomplete" and result.exit_code == 5  # README: no query API is INCOMPLETE
     assert any("nor that the target left it as found is verified" in w for w in result.warnings)
-    assert result.restore == {}  # nothing verified, nothing claimed
+    assert result.restore is None  # nothing verified, nothing claimed
     doc = _snapshot_doc(tmp_path)
     assert doc["restored"] is None and doc["inventory"] is None and doc["read_only"] is True
     assert pending(tmp_path, server.url, server.model_service_uuids[0]) == []  # blocks no later run

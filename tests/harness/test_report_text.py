@@ -12,6 +12,7 @@ from tests.harness.test_checks import accept, run
 from zscontract.reporting.junit import render_junit
 from zscontract.reporting.summary import render_markdown
 from zscontract.reporting.terminal import Terminal
+from zscontract.runner.restore_report import RestoreReport
 
 HOSTILE = b"boom \x1b]0;owned\x07 \x1b]52;c;ZXZpbA==\x07 \x00\x1b[2K\r FAKE: PASSED \x9b31m"
 
@@ -53,8 +54,8 @@ def test_summary_md_of_a_run_not_restored_says_why_and_how_to_write_it_back() ->
     from zscontract.runner.results import RunResult
 
     result = RunResult("zstack", "http://t", "a" * 32, Redactor())
-    result.restore = {"restored": False, "why": "fields still differ after restore: name",
-                      "snapshot": "reports/20261129-1/snapshot.json"}
+    result.restore = RestoreReport(False, why="fields still differ after restore: name",
+                                   snapshot="reports/20261129-1/snapshot.json")
     text = render_markdown(result)
     assert "NOT restored**: fields still differ after restore: name" in text
     assert "zscontract restore reports/20261129-1" in text

@@ -26,6 +26,7 @@ from zscontract.reporting.summary import render_markdown
 from zscontract.reporting.terminal import Terminal
 from zscontract.runner.engine import Harness
 from zscontract.runner.minimize import minimize_failures
+from zscontract.runner.restore_report import RestoreReport
 from zscontract.runner.results import RunResult
 
 CHECKS = ("response_shape", "round_trip")
@@ -37,7 +38,7 @@ def result_of(**state: Any) -> RunResult:
                        redactor=Redactor(), selected=CHECKS)
     for check in CHECKS:
         result.passed(check)
-    result.restore = {"restored": True, "snapshot": "/r/snapshot.json"}
+    result.restore = RestoreReport(True, snapshot="/r/snapshot.json")
     for key, value in state.items():
         setattr(result, key, value)
     return result
@@ -59,7 +60,7 @@ def red(suite: ET.Element) -> bool:
 
 @pytest.mark.parametrize(("state", "verdict", "needle"), [
     ({"interrupted": "SIGINT"}, "interrupted", "INTERRUPTED by SIGINT"),
-    ({"restore": {"restored": False, "why": "fields still differ: name", "snapshot": "/r/snapshot.json"}},
+    ({"restore": RestoreReport(False, why="fields still differ: name", snapshot="/r/snapshot.json")},
      "not_restored", "NOT RESTORED: fields still differ: name"),
     ({"stopped": "5 transport failures in a row"}, "target_down", "TARGET DOWN"),
     ({"selected": (*CHECKS, "read_after_write")}, "incomplete", "INCOMPLETE: 1 check judged nothing"),
@@ -76,7 +77,7 @@ def test_junit_is_red_for_a_run_that_is_not_a_verdict(state: dict[str, Any], ver
 
 
 def test_junit_of_a_failed_run_that_was_not_restored_says_so_too() -> None:
-    result = result_of(restore={"restored": False, "why": "the target went away", "snapshot": "/s.json"},
+    result = result_of(restore=RestoreReport(False, why="the target went away", snapshot="/s.json"),
                        stopped="5 transport failures in a row")
     result.failed(CheckFailed("round_trip", "name changed", expected="x", signature="name: text changed"))
     assert result.verdict == "failed"

@@ -24,6 +24,7 @@ from zscontract.reporting.html import (
     write_html,
     write_html_summary,
 )
+from zscontract.runner.restore_report import RestoreReport
 from zscontract.runner.results import RunResult
 
 SESSION = "5f0c2a7e9b3d4e1fa8c6d2b4e7f90a13"
@@ -48,7 +49,7 @@ def make_result(*, failing: bool = True) -> RunResult:
     result.phases["properties"] = 2.5
     # appended directly, so unredacted on purpose: the HTML writer must catch it
     result.notes.append(f"raw note with session {SESSION.upper()} and password {PASSWORD}")
-    result.restore = {"restored": True, "why": f"login as admin/{PASSWORD}"}
+    result.restore = RestoreReport(True, why=f"login as admin/{PASSWORD}")
     if failing:
         case = Case(InputClass.REJECT, "requestCpu/string", fields={"requestCpu": "1"},
                     reject_kind="argument")

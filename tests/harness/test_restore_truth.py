@@ -116,8 +116,8 @@ def test_a_timed_out_write_that_lands_after_the_restore_is_written_back(late_tar
     result = run_harness(settings, phases={"corpus": hanging_write})
     time.sleep(late_target.late + 0.5)  # long after the late write could land
     assert late_target.state["name"] == as_found["name"], "the late write was left on the target"
-    assert result.restore["restored"] is True and result.restore["unanswered_writes"] == 1
-    assert result.restore["landed_late"] is True and result.restore["settled"] is True
+    assert result.restore.restored is True and result.restore.unanswered_writes == 1
+    assert result.restore.landed_late is True and result.restore.settled is True
     assert any("went unanswered" in note for note in result.notes)
 
 
@@ -137,8 +137,8 @@ def test_restored_carries_a_warning_when_the_slice_ends_before_unanswered_writes
     report = settled_restore(client, load_contract("documented"), UUID, snapshot, unanswered,
                              deadline=started + 4, settle=60)
     assert time.monotonic() - started < 4 + 2  # the budget promise: within the slice (generous)
-    assert report["restored"] is True and report["settled"] is False
-    assert report["caveat"].startswith("restored, but 1 write went unanswered: check the resource")
+    assert report.restored is True and report.settled is False
+    assert report.caveat.startswith("restored, but 1 write went unanswered: check the resource")
 
 
 def test_nothing_unanswered_nothing_waited(late_target: LateTarget) -> None:
@@ -151,7 +151,7 @@ def test_nothing_unanswered_nothing_waited(late_target: LateTarget) -> None:
     started = time.monotonic()
     report = settled_restore(client, load_contract("documented"), UUID, dict(late_target.state), unanswered,
                              deadline=started + 30, settle=30)
-    assert time.monotonic() - started < 5 and report["restored"] is True and "unanswered_writes" not in report
+    assert time.monotonic() - started < 5 and report.restored is True and report.unanswered_writes is None
 
 
 def test_zscontract_restore_writes_back_the_example_only_fields_the_run_wrote(reference_server: ServerFactory,
@@ -192,8 +192,8 @@ def test_a_job_still_running_at_the_restore_leaves_restored_with_its_caveat(tmp_
     result = execute_run(RunSettings(profile="zstack", server_async=True, server_faults=("async-job-never-ends",),
                                      report_dir=tmp_path, max_time=4, request_timeout=1, job_timeout=1, seed=1,
                                      save_corpus=False, schemathesis=False, phases=("properties",)))
-    assert result.restore["restored"] is True and result.restore["settled"] is False
-    assert "async job of theirs still runs" in result.restore["caveat"]
+    assert result.restore.restored is True and result.restore.settled is False
+    assert "async job of theirs still runs" in result.restore.caveat
     assert any(w.startswith("restored, but") for w in result.warnings)
 
 
@@ -224,7 +224,7 @@ def test_a_restore_write_whose_job_never_ends_is_still_verified_by_a_read() -> N
         client.settings.deadline = time.monotonic() + 4
         started = time.monotonic()
         report = restore(client, contract, UUID, found)
-    assert report["restored"] is True, report
+    assert report.restored is True, report
     assert time.monotonic() - started < 8
 
 

@@ -88,7 +88,7 @@ def run_against(target: MockTarget, tmp_path: Path) -> Any:
 def test_a_sound_mock_passes(tmp_path: Path) -> None:
     result = run_against(MockTarget(), tmp_path)
     assert result.ok, [f.title for f in result.failures.values()]
-    assert result.restore["restored"]
+    assert result.restore.restored
 
 
 @pytest.mark.parametrize(("breakage", "check"), [
@@ -164,6 +164,6 @@ def test_a_crash_of_the_harness_is_a_harness_error_and_the_target_is_still_resto
         mock.add_callback(responses.GET, pattern, callback=target.get)
         result = run_harness(settings, [ReportFiles()], phases={"boom": broken_phase})
     assert result.verdict == "harness_error" and result.exit_code == 6 and not result.failures
-    assert result.restore["restored"] and target.inventory["name"] == before["name"]
+    assert result.restore.restored and target.inventory["name"] == before["name"]
     summary = json.loads((tmp_path / "latest" / "summary.json").read_text(encoding="utf-8"))
     assert "RuntimeError: a bug in a phase" in summary["harness_errors"][0]["traceback"]

@@ -134,7 +134,7 @@ def test_a_refused_relogin_stops_the_run_and_the_restore_reports_why() -> None:
             client.update(UUID, {"name": "x"})
         outcome = restore(client, load_contract("zstack"), UUID, dict(INVENTORY, name="m0"),
                           include_example_fields=False)
-    assert outcome["restored"] is False and "logging in again was refused" in outcome["why"]
+    assert outcome.restored is False and "logging in again was refused" in outcome.why
 
 
 # -- polls on the target's base URL; a lost job result is not the update's answer ------------------

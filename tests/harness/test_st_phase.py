@@ -127,7 +127,7 @@ def test_clean_on_the_sound_server(tmp_path: Path, profile: str, async_: bool) -
     assert {"schemathesis:examples", "schemathesis:coverage", "schemathesis:fuzzing"} <= set(result.labels)
     assert result.cases["must-accept"] > 0 and result.cases["must-reject"] > 0
     assert result.phases["schemathesis"] < 20  # a breadth phase, not the run
-    assert result.restore["restored"]
+    assert result.restore.restored
 
 
 @pytest.mark.slow
@@ -135,7 +135,7 @@ def test_stops_at_its_time_budget(tmp_path: Path) -> None:
     result = execute_run(RunSettings(profile="zstack", report_dir=tmp_path, max_time=40, save_corpus=False,
                                      phases=("schemathesis",), extra={"schemathesis_max_time": 0.2}))
     assert result.ok and any("stopped at its time budget" in note for note in result.notes), result.notes
-    assert result.restore["restored"]
+    assert result.restore.restored
 
 
 @pytest.mark.slow
@@ -148,7 +148,7 @@ def test_stops_at_its_time_budget(tmp_path: Path) -> None:
 def test_catches_what_breadth_finds(tmp_path: Path, profile: str, fault: str, check: str) -> None:
     result = _run(tmp_path, profile, faults=(fault,))
     assert check in result.failed_checks(), result.failed_checks()
-    assert result.restore["restored"]
+    assert result.restore.restored
 
 
 @pytest.mark.slow

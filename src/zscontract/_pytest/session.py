@@ -28,10 +28,12 @@ from zscontract.errors import PreconditionFailed, ZsContractError
 from zscontract.runner import limits, stops
 from zscontract.runner import snapshot as snapshots
 from zscontract.runner.accounting import NO_QUERY_API, QUERY_API_CHECKS
+from zscontract.runner.as_found import restore_notes
 from zscontract.runner.budget import grace
 from zscontract.runner.engine import Harness
 from zscontract.runner.preflight import check_profile, preflight
 from zscontract.runner.restore import restore
+from zscontract.runner.restore_report import query_doubt
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target
 
@@ -151,18 +153,18 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
     limits.arm(client, deadline=time.monotonic() + grace(settings.request_timeout, settings.job_timeout),
                down_after=None)
     with stops.shielded("restoring the model service"):  # a second signal must not cut the restore short
+        # As a CLI run's (runner.as_found): the snapshot written back whatever a read shows once a write of
+        # the session was accepted, verified by the write's answer then a read, doubted where the session
+        # found the query API stale.
         report = restore(client, load_contract(settings.profile), uuid, snapshot,
-                         include_example_fields=settings.include_example_fields)
-    if saved is not None and report["restored"]:
+                         include_example_fields=settings.include_example_fields,
+                         write_back=client.stats.writes_accepted > 0, doubt=query_doubt(result))
+    if saved is not None and report.restored:
         snapshots.mark(saved, restored=True)
-    if report.get("trimmed"):
-        note("restored as the target stores what is written back (outer whitespace trimmed, as a ZStack node "
-             "trims every string), not byte for byte: " + ", ".join(report["trimmed"]))
-    if report.get("other_differences"):
-        note("fields no request can write differ from the snapshot: " + ", ".join(report["other_differences"]))
-    if not report["restored"]:
+    restore_notes(report, note, note)
+    if not report.restored:
         how = "" if saved is None else f"; snapshot {saved}: run `ZS_SESSION_UUID=S zscontract restore {saved.parent}`"
-        pytest.fail(f"zscontract: model service {uuid} was not restored: {report['why']}{how}", pytrace=False)
+        pytest.fail(f"zscontract: model service {uuid} was not restored: {report.why}{how}", pytrace=False)
 
 
 def _save(settings: RunSettings, target: Target, inventory: dict[str, Any]) -> Path:

@@ -76,10 +76,10 @@ def _execute(args: argparse.Namespace, *, outputs: tuple[Any, ...] = (), **extra
     replaying = extra.get("phases") == ("corpus",)  # the replay prints its own verdict per case
     result = execute_run(settings, Terminal(stream=io.StringIO()) if replaying else Terminal(quiet=args.quiet),
                          extra_subscribers=outputs)
-    if result.restore and not result.restore.get("restored"):
+    if result.restore is not None and not result.restore.restored:
         print(f"zscontract: RESTORE FAILED: model service {result.model_service_uuid} was NOT left as found "
-              f"({result.restore.get('why')}); the snapshot is saved at {result.restore.get('snapshot')}: "
-              f"write it back with `zscontract restore {result.restore.get('snapshot')}`", file=sys.stderr)
+              f"({result.restore.why}); the snapshot is saved at {result.restore.snapshot}: "
+              f"write it back with `zscontract restore {result.restore.snapshot}`", file=sys.stderr)
     return result
 
 

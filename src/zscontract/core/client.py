@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from zscontract.core import jobs
 from zscontract.core.dialects import API_PATH, Dialect
@@ -44,6 +45,7 @@ AUTH_UNKNOWN = "unknown"   # a well-formed session nobody issued
 
 _DOWN_KINDS = (CONNECTION, TIMEOUT, TLS)  # what counts towards TargetDown (a huge body is an answer)
 MAX_RETRY_AFTER = 30.0
+_MODEL_SERVICES = API_PATH.rsplit("/", 1)[0] + "/"
 MAX_RENEWALS = 2  # a request re-sent with a fresh session at most this often (a new one may expire too)
 
 
@@ -71,6 +73,9 @@ class Stats:
     foreign_locations: set[str] = field(default_factory=set)  # job origins that were not the target's
     failures_in_a_row: int = 0
     jobs_cut: int = 0  # jobs still running when the run's deadline stopped their polling
+    # Updates answered 200 (their job's end, when async): the resource may differ from what a read shows
+    # (runner.restore writes the snapshot back whatever a read says once one was).
+    writes_accepted: int = 0
 
 
 class Client:
@@ -237,8 +242,16 @@ class Client:
         return self.sessions.replace(self, session, f"status {ex.response.status}")
 
     def follow_job(self, ex: Exchange, headers: dict[str, str]) -> Exchange:
-        """For a zstack 202 + location, poll the job until it ends (see zscontract.core.jobs)."""
-        return jobs.follow_job(self, ex, headers)
+        """For a zstack 202 + location, poll the job until it ends (see zscontract.core.jobs).
+
+        Every update's answer passes here (this client's and schemathesis's): an accepted one is counted.
+        """
+        done = jobs.follow_job(self, ex, headers)
+        if done.request.method == "PUT" and done.response is not None and done.response.status == 200 \
+                and _MODEL_SERVICES in urlsplit(done.request.url).path:  # a login is a PUT too
+            with self.lock:
+                self.stats.writes_accepted += 1
+        return done
 
     def _session_expired(self, ex: Exchange) -> bool:
         return ex.response is not None and ex.response.status >= 400 and ex.response.error_code() == "ID.1001"

@@ -155,7 +155,9 @@ def _check_view(name: str, t: Mapping[str, Any]) -> dict[str, Any]:
 def _restored(restore: Mapping[str, Any]) -> str | None:
     if not restore:
         return None
-    return "restored" if restore.get("restored") else f"NOT restored ({restore.get('why', '?')})"
+    if not restore.get("restored"):
+        return f"NOT restored ({restore.get('why', '?')})"
+    return str(restore.get("caveat") or "restored")  # the caveat, never a bare "restored" when there is one
 
 
 def _counted(value: Any) -> list[tuple[str, int]]:

@@ -98,9 +98,9 @@ def _broken(result: RunResult, summary: dict[str, Any]) -> str:
         reasons.append(f"the run's verdict is {TITLES.get(verdict, verdict)} (exit {code})")
     if result.stopped and summary["verdict"] != "target_down":
         reasons.append(f"the target stopped answering: {result.stopped}")
-    if result.restore and not result.restore.get("restored") and summary["verdict"] != "not_restored":
-        reasons.append(f"the resource was NOT restored: {result.restore.get('why', '?')}; snapshot at "
-                       f"{result.restore.get('snapshot', '?')} (`zscontract restore` writes it back)")
+    if result.restore is not None and not result.restore.restored and summary["verdict"] != "not_restored":
+        reasons.append(f"the resource was NOT restored: {result.restore.why or '?'}; snapshot at "
+                       f"{result.restore.snapshot or '?'} (`zscontract restore` writes it back)")
     return "; ".join(reasons)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from zscontract.reporting.text import printable
 from zscontract.reporting.verdict import budget_note, headline, unjudged_reason
+from zscontract.runner.restore_report import RestoreReport
 from zscontract.runner.results import RunResult
 
 # Where CI systems put the commit under test (GitHub Actions, GitLab CI, Jenkins), after our own.
@@ -76,19 +77,19 @@ def render_markdown(result: RunResult) -> str:
     for error in result.harness_errors[:3]:
         lines += ["", f"### Harness error in {error['where']} (a bug in zscontract)", "", "```",
                   error["traceback"].rstrip()[-4000:], "```"]
-    if result.restore:
+    if result.restore is not None:
         lines += ["", *_restore_lines(result.restore)]
     return printable(result.redactor.redact("\n".join(lines))) + "\n"  # CI prints it: `cat summary.md`
 
 
-def _restore_lines(restore: dict[str, Any]) -> list[str]:
+def _restore_lines(restore: RestoreReport) -> list[str]:
     """Whether the resource was left as found; when not, why and the command that writes it back (CI shows
     this file, not the terminal's stderr)."""
-    if restore.get("restored"):
-        return [f"Resource {restore['caveat']}" if restore.get("caveat") else "Resource restored."]
-    lines = [f"**Resource NOT restored**: {restore.get('why') or 'see report.html'}."]
-    if restore.get("snapshot"):
-        lines += ["", f"Write it back with `zscontract restore {Path(str(restore['snapshot'])).parent}` "
+    if restore.restored:
+        return [f"Resource {restore.caveat}." if restore.caveat else "Resource restored."]
+    lines = [f"**Resource NOT restored**: {restore.why or 'see report.html'}."]
+    if restore.snapshot:
+        lines += ["", f"Write it back with `zscontract restore {Path(restore.snapshot).parent}` "
                       "(same --target-url, session and --profile as the run)."]
     return lines
 

@@ -1,14 +1,16 @@
 """A run's last step on the target: leave it as found (restore, or with ``--read-only`` verify) and say so.
 
-``snapshot.json`` says ``"restored": true`` only once a read showed every field the run can write
-back as it was: after a restore, or, for a ``--read-only`` run, after the end-of-run verification. A
-``--read-only`` run sends only requests that must change nothing, but a faulty target may change the
-resource anyway (a rejected request partly applied); then it is written back as a
-normal run would, and the reports say the target broke that promise.
+``snapshot.json`` says ``"restored": true`` only once every field the run can write showed as it was:
+after a restore, in the restore write's own answer or a read after it (when the two disagree, or the
+run found the query API stale, the report's caveat says so in every report); for a ``--read-only``
+run, in the end-of-run read. A ``--read-only`` run sends only requests that must change nothing, but
+a faulty target may change the resource anyway (a rejected request partly applied); then it is
+written back as a normal run would, and the reports say the target broke that promise.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from zscontract.runner import limits, snapshot
 from zscontract.runner.budget import Budget
 from zscontract.runner.events import EventBus, RestoreDone, StageStarted
 from zscontract.runner.restore import Unanswered, settled_restore
+from zscontract.runner.restore_report import RestoreReport, query_doubt
 from zscontract.runner.results import RunResult, Unjudged
 
 # Checks that judge a rejected request from its read-back: none without one.
@@ -41,53 +44,55 @@ def leave_as_found(client: Client, contract: Contract, result: RunResult, events
     deadline = budget.restore_end()
     limits.arm(client, deadline=deadline, down_after=None)
     try:
-        # A --read-only run never writes blind: only a read showing a difference makes it write.
+        # A --read-only run never writes blind: only a read showing a difference makes it write. A run that
+        # had a write accepted writes the snapshot back whatever a read shows (restore.restore).
         report = settled_restore(client, contract, result.model_service_uuid, saved, unanswered, deadline=deadline,
                                  settle=client.settings.request_timeout + client.settings.job_timeout,
-                                 include_example_fields=include_example_fields, write_unread=not read_only)
+                                 include_example_fields=include_example_fields, write_unread=not read_only,
+                                 write_back=not read_only and client.stats.writes_accepted > 0,
+                                 doubt=query_doubt(result))
     except Exception as exc:  # a bug of ours; the snapshot stays pending for `zscontract restore`
         result.crashed("the restore", exc)
-        report = {"restored": False, "why": f"the restore crashed: {type(exc).__name__}: {exc}"}
-    report["snapshot"] = str(snapshot_path)
+        report = RestoreReport(False, why=f"the restore crashed: {type(exc).__name__}: {exc}")
+    report.snapshot = str(snapshot_path)
     if read_only:
         _read_only_outcome(result, report, saved)
     result.restore = report
-    if report.get("restored"):
+    if report.restored:
         snapshot.mark(snapshot_path, restored=True)
     events.emit(RestoreDone(report))
-    _notes(result, report)
+    restore_notes(report, result.warn, result.note)
 
 
-def _read_only_outcome(result: RunResult, report: dict[str, Any], saved: dict[str, Any]) -> None:
+def _read_only_outcome(result: RunResult, report: RestoreReport, saved: dict[str, Any]) -> None:
     """What the end-of-run read of a --read-only run found: the target kept its promise, or not."""
-    report["read_only"] = True
-    wrote = report.get("attempts") or []
-    changed = report.get("changed") or []
+    report.read_only = True
+    wrote, changed = report.attempts, report.changed
     if wrote:
         result.warn(f"--read-only: the target changed {', '.join(changed) or 'the resource'} although every request "
                     f"of this run must change nothing; written back ({len(wrote)} write{'s' if len(wrote) > 1 else ''})"
-                    + (" and verified" if report.get("restored") else f", NOT restored: {report.get('why')}")
+                    + (" and verified" if report.restored else f", NOT restored: {report.why}")
                     + "; lastOpDate cannot be set back")
         return
-    last = report.get("last_op_date")
-    if report.get("restored") and last is not None and not same(last, saved.get("lastOpDate")):
+    last = report.last_op_date
+    if report.restored and last is not None and not same(last, saved.get("lastOpDate")):
         result.warn(f"--read-only: the target moved lastOpDate ({saved.get('lastOpDate')} -> {last}) although every "
                     "request of this run must change nothing; no request can set it back")
 
 
-def _notes(result: RunResult, report: dict[str, Any]) -> None:
-    if report.get("caveat"):
-        result.warn(str(report["caveat"]))
-    elif report.get("unanswered_writes"):
-        result.note(f"{report['unanswered_writes']} writes went unanswered; the restore was verified again once "
-                    "they could have landed (request + job timeout after the last)"
-                    + ("; one had landed after the first verification and was written back" if report.get("landed_late")
-                       else ""))
-    if report.get("trimmed"):
-        result.note("restored as the target stores what is written back (outer whitespace trimmed, as a ZStack "
-                    "node trims every string), not byte for byte: " + ", ".join(report["trimmed"]))
-    if report.get("other_differences"):
-        result.note("fields no request can write differ from the snapshot: " + ", ".join(report["other_differences"]))
+def restore_notes(report: RestoreReport, warn: Callable[[str], None], note: Callable[[str], None]) -> None:
+    """What a restore's report adds to the run's notes (both routes: the CLI run and the pytest route)."""
+    if report.caveat:
+        warn(report.caveat)
+    elif report.unanswered_writes:
+        note(f"{report.unanswered_writes} writes went unanswered; the restore was verified again once they could "
+             "have landed (request + job timeout after the last)"
+             + ("; one had landed after the first verification and was written back" if report.landed_late else ""))
+    if report.trimmed:
+        note("restored as the target stores what is written back (outer whitespace trimmed, as a ZStack node trims "
+             "every string), not byte for byte: " + ", ".join(report.trimmed))
+    if report.other_differences:
+        note("fields no request can write differ from the snapshot: " + ", ".join(report.other_differences))
 
 
 def explain_read_only_unjudged(result: RunResult, client: Client) -> None:

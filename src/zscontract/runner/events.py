@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from zscontract.core.exchange import Exchange
     from zscontract.core.failures import FailureRecord
+    from zscontract.runner.restore_report import RestoreReport
     from zscontract.runner.results import RunResult
 
 
@@ -71,7 +72,7 @@ class FailureFound:
 
 @dataclass(frozen=True)
 class RestoreDone:
-    report: dict[str, Any]
+    report: RestoreReport
 
 
 @dataclass(frozen=True)

@@ -5,135 +5,84 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from zscontract.checks.state import same
 from zscontract.contract import Contract
 from zscontract.core.client import Client
 from zscontract.core.dialects import API_PATH
 from zscontract.core.exchange import CONNECTION, TIMEOUT, Exchange
 from zscontract.core.jobs import job_location, poll_url
-from zscontract.core.values import stored_strings
 from zscontract.runner import limits
 from zscontract.runner.events import Event, FailureFound
+from zscontract.runner.restore_fields import Verify, differences, restorable_fields, trimmed, typed
+from zscontract.runner.restore_report import RestoreReport, query_doubt
 from zscontract.runner.snapshot import save_snapshot
 
-__all__ = ["Unanswered", "restorable_fields", "restore", "save_snapshot", "settled_restore", "typed"]
+__all__ = ["RestoreReport", "Unanswered", "differences", "query_doubt", "restorable_fields", "restore",
+           "save_snapshot", "settled_restore", "trimmed", "typed"]
 _COLLECTION = API_PATH.rsplit("/", 1)[0]  # the query paths; any other GET of ours is a job poll
 
 
-def typed(json_type: str, value: Any) -> Any:
-    """A snapshot value in the contract's type: a view that shows ``requestCpu`` as ``"8"`` writes ``8``.
-
-    >>> typed("integer", "8"), typed("integer", 8), typed("string", "8"), typed("integer", "x")
-    (8, 8, '8', 'x')
-    """
-    if json_type == "integer" and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return value
-
-
-def restorable_fields(contract: Contract, snapshot: dict[str, Any], *, include_example_fields: bool) -> dict[str, Any]:
-    """The request fields that write the snapshot back (documented ones, example-only on opt-in)."""
-    fields: dict[str, Any] = {}
-    for name, spec in contract.fields.items():
-        if not spec.documented and not include_example_fields:
-            continue
-        if spec.inventory_field and snapshot.get(spec.inventory_field) is not None:
-            fields[name] = typed(spec.json_type, snapshot[spec.inventory_field])
-    return fields
-
-
-def _written(contract: Contract, include_example_fields: bool) -> dict[str, str]:
-    return {spec.inventory_field: spec.json_type for spec in contract.fields.values()
-            if spec.inventory_field and (spec.documented or include_example_fields)}
-
-
-def _restored(json_type: str, saved: Any, now: Any, dialect: str) -> bool:
-    """``now`` is what a sound node stores when ``saved`` is written back (a string: its Java trim too)."""
-    saved, now = typed(json_type, saved), typed(json_type, now)
-    if isinstance(saved, str) and isinstance(now, str):
-        # Back byte for byte, or as a sound node stores what was written (zstack-rest-facts.md "Strings
-        # are trimmed by the server"): a target that does not trim has still restored it.
-        return now == saved or now in stored_strings(saved, dialect)
-    return same(saved, now)
-
-
-def trimmed(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any], *,
-            include_example_fields: bool = False) -> list[str]:
-    """Fields counted as restored that differ from the snapshot by outer whitespace (the node's trim).
-
-    >>> from zscontract.contract import load_contract
-    >>> trimmed(load_contract("zstack"), {"yaml": "a: 1\\n", "name": "n"}, {"yaml": "a: 1", "name": "n"})
-    ['yaml']
-    """
-    written = _written(contract, include_example_fields)
-    return sorted(k for k in written if isinstance(snapshot.get(k), str) and isinstance(now.get(k), str)
-                  and snapshot[k] != now[k] and _restored(written[k], snapshot[k], now[k], contract.profile))
-
-
-def differences(contract: Contract, snapshot: dict[str, Any], now: dict[str, Any], *,
-                include_example_fields: bool) -> tuple[list[str], list[str]]:
-    """(fields the run writes that differ, other fields that differ), each compared in the contract's type."""
-    written = _written(contract, include_example_fields)
-    diffs = sorted(k for k in set(snapshot) | set(now) if k != "lastOpDate"
-                   and not _restored(written.get(k, ""), snapshot.get(k), now.get(k), contract.profile))
-    return [k for k in diffs if k in written], [k for k in diffs if k not in written]
-
-
 def restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, Any], *,
-            include_example_fields: bool = False, dry_run: bool = False, write_unread: bool = True) -> dict[str, Any]:
-    """Write the snapshot back and read it again; returns a report of what differs (empty = restored).
+            include_example_fields: bool = False, dry_run: bool = False, write_unread: bool = True,
+            write_back: bool = False, doubt: str | None = None) -> RestoreReport:
+    """Write the snapshot back and verify it: the write's own answer first, then a read.
 
-    Reads first: when nothing the run can write differs, nothing is written (a target whose jobs
-    never end, or a run that changed nothing, is left alone). A run limit (the restore's own time
-    slice) ends it as "not restored", with why. ``write_unread=False`` (a --read-only run) writes
-    only when a read showed a difference: unread is "not verified", never a blind write.
+    ``write_back`` (the run had a write accepted, or ``zscontract restore``): the snapshot's writable
+    fields are written whatever a read shows, since a read cannot be trusted to tell (a query API
+    serving a stale copy showed the snapshot while five fields stayed changed). Otherwise it reads
+    first and writes only when something differs (a run that changed nothing, or a target whose jobs
+    never end, is left alone). ``doubt``: why the run found the query API untrustworthy
+    (:func:`~zscontract.runner.restore_report.query_doubt`); the report then never says a bare
+    "restored". A run limit (the restore's own time slice) ends it as "not restored", with why.
+    ``write_unread=False`` (a --read-only run) writes only when a read showed a difference: unread
+    is "not verified", never a blind write. ``dry_run`` writes nothing.
     """
-    fields = restorable_fields(contract, snapshot, include_example_fields=include_example_fields)
+    kw = {"include_example_fields": include_example_fields}
+    fields = restorable_fields(contract, snapshot, **kw)
     attempts: list[Any] = []
+    answers: list[dict[str, Any]] = []  # the inventories the restore's accepted writes answered
     changed: list[str] = []  # what the first read found changed (a --read-only run reports it)
     try:
         read = client.read(uuid)
         first = read.inventory
-        if first is None and not write_unread:
-            return {"restored": False, "differences": [], "attempts": [],
-                    "why": f"could not read the resource to verify it ({read.problem or 'no answer'}); nothing "
-                           "was written"}
+        if first is None and (dry_run or not write_unread):
+            return RestoreReport(False, dry_run=dry_run or None, would_write=dict(fields) if dry_run else None,
+                                 why=f"could not read the resource to verify it ({read.problem or 'no answer'}); "
+                                     "nothing was written")
         if first is not None:
-            lost, other = differences(contract, snapshot, first, include_example_fields=include_example_fields)
-            if not lost or dry_run:
-                return {"restored": not lost, "dry_run": dry_run, "would_write": {k: fields.get(k) for k in fields}
-                        if dry_run else None, "differences": lost, "other_differences": other, "attempts": [],
-                        "why": "" if not lost else f"fields differ from the snapshot: {', '.join(lost)}",
-                        "last_op_date": first.get("lastOpDate")}
+            lost, other = differences(contract, snapshot, first, **kw)
+            if dry_run or not (lost or write_back):
+                report = RestoreReport(not lost, via=read.via, differences=lost, other_differences=other,
+                                       why=f"fields differ from the snapshot: {', '.join(lost)}" if lost else "",
+                                       last_op_date=first.get("lastOpDate"), dry_run=dry_run,
+                                       would_write=dict(fields) if dry_run else None)
+                if doubt and not lost and not dry_run:
+                    report.caveat = (f"nothing was written back (a read showed nothing differing); the query API, "
+                                     f"{doubt}, shows the snapshot but cannot confirm it")
+                return report
             changed = lost
-        written, cut = _write_back_within(client, uuid, fields, attempts)
+        singly, cut = _write_back_within(client, uuid, fields, attempts, answers)
         after = client.read(uuid)
+        check = Verify(contract, snapshot, include_example_fields, doubt)
+        redo = [] if cut is not None or singly else check.to_redo(answers, after.inventory)
+        again = {name: fields[name] for name in (check.request_name[k] for k in redo) if name in fields}
+        if again:  # a target that writes one column from another when both are sent: one field at a time
+            _, cut = _write_back_within(client, uuid, again, attempts, answers, one_by_one=True)
+            after = client.read(uuid)
         if cut is not None and after.inventory is not None:
-            lost, _ = differences(contract, snapshot, after.inventory, include_example_fields=include_example_fields)
+            lost, _ = differences(contract, snapshot, after.inventory, **kw)
             if lost:  # not written back in time; nothing more to say than the limit that cut it
                 raise cut
     except limits.HALTS as exc:
-        return {"restored": False, "why": f"{exc} (restore answered {_summary(attempts)})", "differences": [],
-                "attempts": attempts}
-    now, via = after.inventory, after.via
-    if now is None and written is not None:
-        # The query API is unusable (after.problem: a 5xx, an unfiltered list...): the last write's own
-        # answer is the best evidence there is, and the report says which it was.
-        now, via = written, f"the restore write's answer (the query API was unusable: {after.problem})"
-    if now is None:
-        return {"restored": False, "why": f"could not read the resource back (restore answered {_summary(attempts)})",
-                "differences": [], "attempts": attempts}
-    # Restored means: every field the run wrote is back. Fields no request can set (size,
-    # hasNewVersion, modelServiceRefs, ...) may move on a shared server for reasons of its own; a
-    # difference there is reported, not counted as a failed restore.
-    lost, other = differences(contract, snapshot, now, include_example_fields=include_example_fields)
-    only_trimmed = trimmed(contract, snapshot, now, include_example_fields=include_example_fields)
-    return {"restored": not lost, "via": via, "attempts": attempts, "differences": lost, "changed": changed,
-            "other_differences": other, "trimmed": only_trimmed, "last_op_date": now.get("lastOpDate"),
-            "why": "" if not lost else f"fields still differ after restore: {', '.join(lost)}"}
+        return RestoreReport(False, why=f"{exc} (restore answered {_summary(attempts)})", attempts=attempts)
+    report = check.report(answers[-1] if answers else None, after)
+    report.attempts, report.changed, report.written_back = attempts, changed, write_back or None
+    if not report.restored and not report.why:
+        report.why = f"could not read the resource back (restore answered {_summary(attempts)})"
+    return report
 
 
 def _summary(attempts: list[Any]) -> str:
@@ -148,25 +97,34 @@ def _summary(attempts: list[Any]) -> str:
     return ", ".join(f"{n} x {answer}" for answer, n in counts.items()) or "nothing: no write was sent"
 
 
-def _write_back_within(client: Client, uuid: str, fields: dict[str, Any],
-                       attempts: list[Any]) -> tuple[dict[str, Any] | None, BaseException | None]:
-    """``_write_back`` ending early enough for one read after it: a write whose job never ends (or whose
-    answer hangs) may still have been applied, and only a read can say so (writes that took the whole
-    slice would leave no read, and an applied restore would be reported NOT RESTORED)."""
+@contextlib.contextmanager
+def _room_for_a_read(client: Client) -> Iterator[None]:
+    """The restore's writes end early enough for one read after them: a write whose job never ends (or
+    whose answer hangs) may still have been applied, and only a read can say so (the writes once took
+    the whole slice, no read was left, and an applied restore was reported NOT RESTORED)."""
     full = client.settings.deadline
     if full is not None:
         client.settings.deadline = full - min(client.settings.request_timeout, max(0.0, full - time.monotonic()) / 3)
     try:
-        return _write_back(client, uuid, fields, attempts), None
-    except limits.HALTS as exc:
-        return None, exc
+        yield
     finally:
         client.settings.deadline = full
 
 
-def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any]) -> dict[str, Any] | None:
-    """Write the fields back; the inventory the last accepted write answered, if one was."""
-    last: list[dict[str, Any]] = []
+def _write_back_within(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any],
+                       answers: list[dict[str, Any]], *, one_by_one: bool = False) -> tuple[bool, BaseException | None]:
+    """:func:`_write_back` within :func:`_room_for_a_read`; whether it went field by field, and the limit that
+    cut it short (None: it was not)."""
+    with _room_for_a_read(client):
+        try:
+            return _write_back(client, uuid, fields, attempts, answers, one_by_one=one_by_one), None
+        except limits.HALTS as exc:
+            return False, exc
+
+
+def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any],
+                answers: list[dict[str, Any]], *, one_by_one: bool = False) -> bool:
+    """Write the fields back, adding each accepted write's inventory to ``answers``; True if one by one."""
 
     def put(update: dict[str, Any]) -> bool:
         for _ in range(2):  # once more after a transient failure (timeout, 5xx)
@@ -175,7 +133,7 @@ def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: lis
             if ex.response is not None and ex.response.status == 200:
                 inventory = ex.response.inventory()
                 if inventory is not None:
-                    last.append(inventory)
+                    answers.append(inventory)
                 return True
             if ex.response is not None and ex.response.status < 500:
                 return False
@@ -183,10 +141,11 @@ def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: lis
 
     # All fields in one update first; if the target refuses that, field by field, so one value it
     # now dislikes does not keep the others from being written back.
-    if not put(fields) and len(fields) > 1:
+    if one_by_one or (not put(fields) and len(fields) > 1):
         for name, value in fields.items():
             put({name: value})
-    return last[-1] if last else None
+        return True
+    return False
 
 
 def _never_sent(ex: Exchange) -> bool:
@@ -271,7 +230,7 @@ class Unanswered:
 
 
 def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dict[str, Any], unanswered: Unanswered,
-                    *, deadline: float, settle: float, **kwargs: Any) -> dict[str, Any]:
+                    *, deadline: float, settle: float, **kwargs: Any) -> RestoreReport:
     """:func:`restore`, then, when writes of the run went unanswered, verified again once they could have landed.
 
     A PUT that timed out may still be applied by the target after the restore verified (a deadlocked
@@ -284,7 +243,7 @@ def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dic
     report = restore(client, contract, uuid, snapshot, **kwargs)
     if not unanswered.count or kwargs.get("dry_run"):
         return report
-    if not report.get("restored") and client.stats.failures_in_a_row:
+    if not report.restored and client.stats.failures_in_a_row:
         return report  # the target stopped answering: no late write is worth waiting for (NOT RESTORED either way)
     count = unanswered.count
     left = max(0.0, deadline - time.monotonic())  # room kept for a read, a write and a read: the slice's half at most
@@ -295,14 +254,15 @@ def settled_restore(client: Client, contract: Contract, uuid: str, snapshot: dic
     again = restore(client, contract, uuid, snapshot, **kwargs)
     # Sure only if the last verification came after every unanswered write could have landed.
     sure = unanswered.sure(settle)
-    if report.get("restored") and again.get("attempts"):
-        again["landed_late"] = True  # an unanswered write landed after the first verification: written back again
-    again["attempts"] = list(report.get("attempts") or []) + list(again.get("attempts") or [])
-    again["changed"] = sorted(set(report.get("changed") or []) | set(again.get("changed") or []))
-    again.update(unanswered_writes=max(count, unanswered.count), settled=sure)
-    if again.get("restored") and not sure:
-        n = again["unanswered_writes"]
+    if report.restored and again.changed:
+        again.landed_late = True  # an unanswered write landed after the first verification: written back again
+    again.attempts = report.attempts + again.attempts
+    again.changed = sorted(set(report.changed) | set(again.changed))
+    again.unanswered_writes, again.settled = max(count, unanswered.count), sure
+    if again.restored and not sure:
+        n = again.unanswered_writes
         why = "an async job of theirs still runs" if unanswered.jobs else "the restore's time slice ended first"
-        again["caveat"] = (f"restored, but {n} write{'s' if n != 1 else ''} went unanswered: check the resource "
-                           f"(a late one may still land: {why})")
+        late = (f"restored, but {n} write{'s' if n != 1 else ''} went unanswered: check the resource "
+                f"(a late one may still land: {why})")
+        again.caveat = late + (f"; {again.caveat}" if again.caveat else "")
     return again

@@ -15,6 +15,7 @@ from zscontract.errors import TargetUnreachable
 from zscontract.runner import limits, snapshot
 from zscontract.runner.budget import grace
 from zscontract.runner.restore import restorable_fields, restore
+from zscontract.runner.restore_report import RestoreReport
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def restore_snapshot(req: RestoreRequest, snap: snapshot.Snapshot, say: Any = pr
                                     "check --target-url and that the server is running")
         # The fields the run wrote: its example-only ones too when it sent them (a killed
         # --include-example-fields run may have left one changed, and "matches again" must cover it).
-        report = restore(client, contract, snap.uuid, snap.inventory, dry_run=req.dry_run,
+        # Written whatever a read shows: the run's writes may have been accepted, and a read (a stale
+        # query API) cannot be trusted to say nothing differs. Verified by the write's answer, then a read.
+        report = restore(client, contract, snap.uuid, snap.inventory, dry_run=req.dry_run, write_back=True,
                          include_example_fields=snap.include_example_fields)
     finally:
         if req.account:
@@ -62,22 +65,21 @@ def restore_snapshot(req: RestoreRequest, snap: snapshot.Snapshot, say: Any = pr
     return _say(report, req, snap, contract, say)
 
 
-def _say(report: dict[str, Any], req: RestoreRequest, snap: snapshot.Snapshot, contract: Any, say: Any) -> int:
-    diffs = report.get("differences") or []
+def _say(report: RestoreReport, req: RestoreRequest, snap: snapshot.Snapshot, contract: Any, say: Any) -> int:
     if req.dry_run:
-        if not diffs:
-            say(f"dry run: model service {snap.uuid} already matches {snap.path}; nothing would be written")
-        else:
-            fields = restorable_fields(contract, snap.inventory, include_example_fields=snap.include_example_fields)
-            say(f"dry run: {', '.join(diffs)} differ from {snap.path}; would write: "
-                + ", ".join(f"{k}={v!r}"[:120] for k, v in fields.items()))
+        fields = restorable_fields(contract, snap.inventory, include_example_fields=snap.include_example_fields)
+        found = (f"{', '.join(report.differences)} differ from {snap.path}" if report.differences
+                 else f"a read shows model service {snap.uuid} matching {snap.path}" if report.restored
+                 else f"model service {snap.uuid} could not be read ({report.why})")
+        say(f"dry run: {found}; a restore would write back: "
+            + ", ".join(f"{k}={v!r}"[:120] for k, v in fields.items()))
         return 0
-    other = report.get("other_differences") or []
-    if report.get("restored"):
+    other = report.other_differences
+    if report.restored:
         snapshot.mark(snap.path, restored=True)
-        say(f"restored: model service {snap.uuid} matches {snap.path} again"
-            + ("" if report.get("attempts") else " (nothing needed writing)")
+        say((f"restored, with a caveat: model service {snap.uuid} from {snap.path}: {report.caveat}" if report.caveat
+             else f"restored: model service {snap.uuid} matches {snap.path} again")
             + (f"; fields it does not write differ: {', '.join(other)}" if other else ""))
         return 0
-    say(f"RESTORE FAILED: model service {snap.uuid} still differs from {snap.path} ({report.get('why')})")
+    say(f"RESTORE FAILED: model service {snap.uuid} still differs from {snap.path} ({report.why})")
     return 4

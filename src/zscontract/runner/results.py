@@ -16,6 +16,7 @@ from typing import Any
 
 from zscontract.core.failures import CheckFailed, FailureRecord
 from zscontract.core.redact import Redactor
+from zscontract.runner.restore_report import RestoreReport
 
 # verdict -> exit code of ``zscontract run`` (the team brief's table; README "Verdicts and exit codes").
 EXIT_CODES = {"passed": 0, "failed": 1, "target_down": 3, "not_restored": 4, "incomplete": 5,
@@ -84,7 +85,7 @@ class RunResult:
     interrupted: str | None = None   # which signal, when the run was interrupted
     stopped: str | None = None       # why the run stopped early: the target stopped answering
     incomplete: str | None = None    # a limit that ended generation early (request or time budget)
-    restore: dict[str, Any] = field(default_factory=dict)
+    restore: RestoreReport | None = None  # None: nothing was restored or verified
     phases: dict[str, float] = field(default_factory=dict)
     corpus: list[dict[str, Any]] = field(default_factory=list)  # replay verdicts
     # The --baseline outcome (zscontract.baseline.gate): file, new / accepted / stale / expired, or
@@ -169,7 +170,7 @@ class RunResult:
             return "harness_error"
         if self.stopped:  # a dead target cannot be restored either: the reports say so, the verdict is this
             return "failed" if self.failures else "target_down"
-        if self.restore and not self.restore.get("restored"):
+        if self.restore is not None and not self.restore.restored:
             return "not_restored"
         if self.failures:
             return "failed"
@@ -254,7 +255,7 @@ class RunResult:
                 for k, f in self.failures.items()
             ],
             "phases": {k: round(v, 3) for k, v in self.phases.items()},
-            "restore": self.restore,
+            "restore": self.restore.to_json() if self.restore is not None else {},
             "corpus": self.corpus,
             **({"baseline": self.baseline} if self.baseline is not None else {}),
             "notes": self.notes,
