@@ -27,6 +27,7 @@ from zscontract.core.session import hash_password, login, logout, relogin_once
 from zscontract.errors import PreconditionFailed, ZsContractError
 from zscontract.runner import limits, stops
 from zscontract.runner import snapshot as snapshots
+from zscontract.runner.as_found import await_writes
 from zscontract.runner.budget import grace
 from zscontract.runner.engine import Harness
 from zscontract.runner.preflight import check_profile, preflight
@@ -147,9 +148,11 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
         note("no query API on the target: read_after_write and query_read judged nothing")
     # The restore's own slice, as a CLI run's (runner.budget.grace): a job that never ends cannot hold the
     # session's end for a job timeout per field (it took 6 minutes; hostile-target audit 12).
-    limits.arm(client, deadline=time.monotonic() + grace(settings.request_timeout, settings.job_timeout),
-               down_after=None)
+    deadline = time.monotonic() + grace(settings.request_timeout, settings.job_timeout)
+    limits.arm(client, deadline=deadline, down_after=None)
     with stops.shielded("restoring the model service"):  # a second signal must not cut the restore short
+        if await_writes(client, deadline):  # a stopped concurrent burst's: one landing later would undo the restore
+            note("writes of the session were still under way when the restore began: check the model service")
         report = restore(client, load_contract(settings.profile), uuid, snapshot,
                          include_example_fields=settings.include_example_fields)
     if saved is not None and report["restored"]:

@@ -153,15 +153,13 @@ def _write_back_within(client: Client, uuid: str, fields: dict[str, Any],
     """``_write_back`` ending early enough for one read after it: a write whose job never ends (or whose
     answer hangs) may still have been applied, and only a read can say so (hostile-target audit 3: the
     writes took the whole slice, no read was left, and an applied restore was reported NOT RESTORED)."""
-    full = client.settings.deadline
-    if full is not None:
-        client.settings.deadline = full - min(client.settings.request_timeout, max(0.0, full - time.monotonic()) / 3)
+    full = client.current_limits.deadline
+    early = None if full is None else full - min(client.settings.request_timeout, max(0.0, full - time.monotonic()) / 3)
     try:
-        return _write_back(client, uuid, fields, attempts), None
+        with client.limits(deadline=early):
+            return _write_back(client, uuid, fields, attempts), None
     except limits.HALTS as exc:
         return None, exc
-    finally:
-        client.settings.deadline = full
 
 
 def _write_back(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any]) -> dict[str, Any] | None:
