@@ -144,3 +144,35 @@ def test_writers_not_yet_sending_when_a_signal_stops_the_burst_send_nothing(
     assert sent == [], "a writer of the stopped burst sent its write anyway"
     assert _changed(slow_writes, found) == {}
     assert result.restore["restored"] is True
+
+
+def test_a_write_cut_by_a_signal_is_counted_as_unanswered() -> None:
+    # It may have reached the target, which may apply it after the restore looked: the restore waits
+    # for it as for a write that timed out.
+    from tests.fixtures.hostile import Hostile, Seen
+    from zscontract.core.client import Client, ClientSettings
+    from zscontract.core.dialects import DOCUMENTED
+    from zscontract.runner.restore import Unanswered
+
+    def hang(server: Hostile, conn: Any, seen: Seen) -> bool:
+        server.stop.wait(10)
+        return False
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    assert threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGUSR1, stop)
+    try:
+        with Hostile(hang) as server:
+            unanswered = Unanswered(server.url)
+            client = Client(ClientSettings(base_url=server.url, session_uuid=SESSION, dialect=DOCUMENTED,
+                                           request_timeout=5), on_exchange=unanswered.exchange)
+            timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGUSR1))
+            timer.start()
+            with pytest.raises(KeyboardInterrupt):
+                client.update(UUID, {"name": "cut"})
+            timer.cancel()
+    finally:
+        signal.signal(signal.SIGUSR1, old)
+    assert unanswered.count == 1

@@ -188,10 +188,13 @@ class Client:
         run_deadline = limits.deadline
         capped = run_deadline is not None and run_deadline < own
         until = run_deadline if run_deadline is not None and capped else own
-        response, error, kind = self._transport.fetch(method, url, body, hdrs, until, self.settings.max_body)
+        try:
+            response, error, kind = self._transport.fetch(method, url, body, hdrs, until, self.settings.max_body)
+        except KeyboardInterrupt:  # a signal stopped the run mid-request
+            self._cut(request, "cut short by a signal: no answer awaited")
+            raise
         if kind == TIMEOUT and capped:
-            if self._on_exchange is not None:  # it was sent: counted, and a write may still land (the restore waits)
-                self._on_exchange(Exchange(request, None, error=error, error_kind=kind))
+            self._cut(request, error)
             raise BudgetSpent("the run's time budget (--max-time) ran out during a request")
         if response is not None and response.status == 429 and not _retried:
             delay = self._retry_delay(response)
@@ -201,6 +204,12 @@ class Client:
         ex = Exchange(request, response, error=error, error_kind=kind)
         self._after(ex, limits.down_after)
         return ex
+
+    def _cut(self, request: Request, error: str | None) -> None:
+        """A request we stopped waiting for: it may have been sent, so it is counted, and a write may
+        still land on the target (the restore waits for it, as for one that timed out)."""
+        if self._on_exchange is not None:
+            self._on_exchange(Exchange(request, None, error=error, error_kind=TIMEOUT))
 
     def _retry_delay(self, response: Response) -> float | None:
         """Retry-After honoured once (RFC 9110 §10.2.3), when short and within the run's deadline."""
