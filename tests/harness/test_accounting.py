@@ -14,7 +14,7 @@ from zscontract.checks import names
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
 from zscontract.core.cases import REJECT_ARGUMENT, Case, InputClass
-from zscontract.core.client import Client, ClientSettings
+from zscontract.core.client import Client, ClientSettings, Limits
 from zscontract.core.dialects import DOCUMENTED
 from zscontract.core.redact import Redactor
 from zscontract.reporting.verdict import headline
@@ -29,7 +29,7 @@ UUID = "c" * 32
 def _harness_on_a_closed_port() -> tuple[Harness, RunResult]:
     """A harness whose every request is refused (port 1), held failures kept (no TargetDown)."""
     client = Client(ClientSettings(base_url="http://127.0.0.1:1", session_uuid=SESSION, dialect=DOCUMENTED,
-                                   request_timeout=2, down_after=None))
+                                   request_timeout=2), limits=Limits(down_after=None))
     result = RunResult("documented", "http://127.0.0.1:1", UUID, Redactor([SESSION]))
     client.query_api = False  # no read-backs: only the updates' own exchanges are judged
     return Harness(load_contract("documented"), DOCUMENTED, client, UUID, result), result
@@ -184,15 +184,6 @@ def test_restore_writes_each_field_in_the_contracts_type(tmp_path: Path) -> None
     assert lost == []
     lost, _ = differences(contract, snapshot, {**snapshot, "requestCpu": 9}, include_example_fields=False)
     assert lost == ["requestCpu"]
-
-
-def test_a_rate_limit_is_lifted_for_the_concurrent_burst_and_said(scripted: Scripted) -> None:  # noqa: F811
-    s = scripted
-    s.ok(s.inventory)
-    s.harness.client.settings.rate_limit = 1.0
-    s.harness.concurrent_writes([{"name": "a"}, {"description": "b"}])
-    assert s.harness.client.settings.rate_limit == 1.0  # back for everything else
-    assert any("sent at once" in note for note in s.result.notes)
 
 
 def test_a_restore_back_byte_for_byte_or_as_a_node_trims_counts_and_says_which() -> None:

@@ -9,14 +9,15 @@ import responses
 
 from tests.fixtures.scripted import BASE, SESSION, scripted_client
 from zscontract.core import client as client_module
-from zscontract.core.client import Client, ClientSettings, RequestBudgetExceeded
+from zscontract.core.client import Client, ClientSettings, Limits, RequestBudgetExceeded
 from zscontract.core.dialects import DOCUMENTED
 
 URL = re.compile(re.escape(BASE) + r"/.*")
 
 
-def make(**kwargs: object) -> Client:
-    return scripted_client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED, **kwargs))  # type: ignore[arg-type]
+def make(**limits: object) -> Client:
+    return scripted_client(ClientSettings(base_url=BASE, session_uuid=SESSION, dialect=DOCUMENTED),
+                           limits=Limits(**limits))  # type: ignore[arg-type]
 
 
 @responses.activate
@@ -52,7 +53,7 @@ def test_rate_limit_spaces_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(client_module.time, "sleep", sleep)
     monkeypatch.setattr(client_module.time, "monotonic", lambda: clock[0])
     responses.add(responses.GET, URL, json={"inventories": []})
-    client = make(rate_limit=4.0)
+    client = make(rate=4.0)
     for _ in range(5):
         client.query("a" * 32)
     assert len(slept) == 4 and all(abs(s - 0.25) < 1e-9 for s in slept)

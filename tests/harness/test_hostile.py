@@ -6,6 +6,7 @@ Times are asserted with generous bounds only (the machine is shared).
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import socket
 import threading
@@ -19,7 +20,7 @@ import pytest
 from tests.fixtures import hostile
 from tests.fixtures.hostile import Hostile, Seen, answer_json, respond
 from zscontract.core import limits
-from zscontract.core.client import BudgetSpent, Client, ClientSettings, RunLimitReached, TargetDown
+from zscontract.core.client import BudgetSpent, Client, ClientSettings, Limits, RunLimitReached, TargetDown
 from zscontract.core.dialects import DOCUMENTED, ZSTACK
 from zscontract.core.http import MIB
 from zscontract.core.session import login
@@ -31,7 +32,8 @@ INVENTORY = {"uuid": UUID, "name": "m"}
 
 def client_for(url: str, **kwargs: Any) -> Client:
     kwargs.setdefault("dialect", DOCUMENTED)
-    return Client(ClientSettings(base_url=url, session_uuid=SESSION, **kwargs))
+    limits = {name: kwargs.pop(name) for name in [f.name for f in dataclasses.fields(Limits)] if name in kwargs}
+    return Client(ClientSettings(base_url=url, session_uuid=SESSION, **kwargs), limits=Limits(**limits))
 
 
 def sound(server: Hostile, conn: socket.socket, seen: Seen) -> bool:

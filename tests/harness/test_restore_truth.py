@@ -21,7 +21,7 @@ import requests
 from tests.fixtures.servers import ServerFactory, query_inventory
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
-from zscontract.core.client import Client, ClientSettings
+from zscontract.core.client import Client, ClientSettings, Limits
 from zscontract.core.dialects import get_dialect
 from zscontract.runner.restore_cmd import RestoreRequest, restore_snapshot
 from zscontract.runner.snapshot import load_snapshot, save_snapshot
@@ -129,7 +129,7 @@ def test_restored_carries_a_warning_when_the_slice_ends_before_unanswered_writes
     # it does not say a plain "restored".
     unanswered = Unanswered(late_target.url)
     client = Client(ClientSettings(base_url=late_target.url, session_uuid=SESSION, dialect=get_dialect("documented"),
-                                   request_timeout=1, job_timeout=1, down_after=None),
+                                   request_timeout=1, job_timeout=1), limits=Limits(down_after=None),
                     on_exchange=unanswered.exchange)
     snapshot = dict(late_target.state)
     assert client.update(UUID, {"name": LATE}).response is None
@@ -146,7 +146,7 @@ def test_nothing_unanswered_nothing_waited(late_target: LateTarget) -> None:
 
     unanswered = Unanswered(late_target.url)
     client = Client(ClientSettings(base_url=late_target.url, session_uuid=SESSION, dialect=get_dialect("documented"),
-                                   request_timeout=1, job_timeout=1, down_after=None),
+                                   request_timeout=1, job_timeout=1), limits=Limits(down_after=None),
                     on_exchange=unanswered.exchange)
     started = time.monotonic()
     report = settled_restore(client, load_contract("documented"), UUID, dict(late_target.state), unanswered,
@@ -221,7 +221,7 @@ def test_a_restore_write_whose_job_never_ends_is_still_verified_by_a_read() -> N
         client = Client(ClientSettings(base_url=server.url, session_uuid=SESSION, dialect=ZSTACK,
                                        request_timeout=1, job_timeout=30))
         client.query_api = True
-        client.settings.deadline = time.monotonic() + 4
+        client.set_limits(deadline=time.monotonic() + 4)
         started = time.monotonic()
         report = restore(client, contract, UUID, found)
     assert report.restored is True, report
@@ -255,7 +255,7 @@ def test_a_write_cut_by_the_run_deadline_is_counted_as_unanswered() -> None:
         unanswered = Unanswered(server.url)
         client = Client(ClientSettings(base_url=server.url, session_uuid=SESSION, dialect=DOCUMENTED,
                                        request_timeout=5), on_exchange=unanswered.exchange)
-        client.settings.deadline = time.monotonic() + 0.5
+        client.set_limits(deadline=time.monotonic() + 0.5)
         with pytest.raises(BudgetSpent):
             client.update(UUID, {"name": "cut"})
     assert unanswered.count == 1

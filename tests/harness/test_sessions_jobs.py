@@ -20,7 +20,7 @@ from zscontract.checks import names
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
 from zscontract.core.cases import Case, InputClass
-from zscontract.core.client import AUTH_UNKNOWN, Client, ClientSettings
+from zscontract.core.client import AUTH_UNKNOWN, Client, ClientSettings, Limits
 from zscontract.core.dialects import DOCUMENTED, ZSTACK
 from zscontract.core.jobs import poll_url
 from zscontract.core.limits import BudgetSpent, TargetDown
@@ -36,8 +36,8 @@ INVENTORY = {"uuid": UUID, "name": "m", "description": "d"}
 EXPIRED = {"error": {"code": "ID.1001", "description": "the session is invalid or has expired"}}
 
 
-def _client(url: str, dialect: Any = ZSTACK, **kwargs: Any) -> Client:
-    return Client(ClientSettings(base_url=url, session_uuid=OLD, dialect=dialect, **kwargs))
+def _client(url: str, dialect: Any = ZSTACK, limits: Limits | None = None, **kwargs: Any) -> Client:
+    return Client(ClientSettings(base_url=url, session_uuid=OLD, dialect=dialect, **kwargs), limits=limits)
 
 
 def _expiring(*, login_status: int = 200, login_delay: float = 0.0, answers_before: int = 1,
@@ -191,7 +191,7 @@ def test_a_hang_only_on_concurrent_writes_is_a_no_hang_failure() -> None:
         return answer_json(conn, 200, {"inventories": [INVENTORY]})
 
     with Hostile(handler) as server:
-        client = _client(server.url, dialect=DOCUMENTED, request_timeout=1, down_after=3)
+        client = _client(server.url, dialect=DOCUMENTED, request_timeout=1, limits=Limits(down_after=3))
         result = RunResult("documented", server.url, UUID, Redactor([OLD]))
         harness = Harness(load_contract("documented"), DOCUMENTED, client, UUID, result)
         harness.state = dict(INVENTORY)
@@ -208,7 +208,7 @@ def test_a_job_still_running_at_the_deadline_makes_no_hang_incomplete() -> None:
         return answer_json(conn, 202, {"location": "/zstack/v1/api-jobs/forever"})
 
     with Hostile(handler) as server:
-        client = _client(server.url, job_timeout=30, deadline=time.monotonic() + 1.5)
+        client = _client(server.url, job_timeout=30, limits=Limits(deadline=time.monotonic() + 1.5))
         result = RunResult("zstack", server.url, UUID, Redactor([OLD]))
         harness = Harness(load_contract("zstack"), ZSTACK, client, UUID, result, checks=[names.NO_HANG])
         result.passed(names.NO_HANG)  # judged other cases before

@@ -28,7 +28,7 @@ from zscontract.errors import PreconditionFailed, ZsContractError
 from zscontract.runner import limits, stops
 from zscontract.runner import snapshot as snapshots
 from zscontract.runner.accounting import NO_QUERY_API, QUERY_API_CHECKS
-from zscontract.runner.as_found import restore_notes
+from zscontract.runner.as_found import await_writes, restore_notes
 from zscontract.runner.budget import grace
 from zscontract.runner.engine import Harness
 from zscontract.runner.preflight import check_profile, preflight
@@ -150,9 +150,11 @@ def harness_on(settings: RunSettings, contract: Contract, target: Target, client
         note(f"not applicable: {', '.join(QUERY_API_CHECKS)}: {NO_QUERY_API}")
     # The restore's own slice, as a CLI run's (runner.budget.grace): a job that never ends cannot hold the
     # session's end for a job timeout per field (minutes, with a few fields).
-    limits.arm(client, deadline=time.monotonic() + grace(settings.request_timeout, settings.job_timeout),
-               down_after=None)
+    deadline = time.monotonic() + grace(settings.request_timeout, settings.job_timeout)
+    limits.arm(client, deadline=deadline, down_after=None)
     with stops.shielded("restoring the model service"):  # a second signal must not cut the restore short
+        if await_writes(client, deadline):  # a stopped concurrent burst's: one landing later would undo the restore
+            note("writes of the session were still under way when the restore began: check the model service")
         # As a CLI run's (runner.as_found): the snapshot written back whatever a read shows once a write of
         # the session was accepted, verified by the write's answer then a read, doubted where the session
         # found the query API stale.

@@ -9,6 +9,7 @@ Transport (bounded reads, total deadlines, TLS) is :mod:`zscontract.core.http`; 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -23,10 +24,12 @@ from zscontract.core.exchange import CONNECTION, TIMEOUT, TLS, Exchange, Request
 from zscontract.core.http import DEFAULT_MAX_BODY, Transport
 from zscontract.core.limits import (
     BudgetSpent,
-    RateLimiter,
+    Limits,
     RequestBudgetExceeded,
     RunLimitReached,
+    ScopedLimits,
     TargetDown,
+    WritesInFlight,
     retry_after,
 )
 from zscontract.core.reads import ReadBack, query_absent, read_resource
@@ -34,7 +37,7 @@ from zscontract.core.session import UNKNOWN_SESSION, SessionExpired, Sessions, w
 
 __all__ = [
     "AUTH_DEFAULT", "AUTH_NONE", "AUTH_SCHEME", "AUTH_UNKNOWN", "UNKNOWN_SESSION",
-    "Client", "ClientSettings", "Stats", "ReadBack",
+    "Client", "ClientSettings", "Limits", "Stats", "ReadBack",
     "RunLimitReached", "RequestBudgetExceeded", "BudgetSpent", "TargetDown", "SessionExpired",
 ]
 
@@ -57,10 +60,6 @@ class ClientSettings:
     request_timeout: float = 10.0      # total per request: connect + headers + body
     job_timeout: float = 30.0
     poll_interval: float = 0.05        # the first back-off between polls; doubles up to 1 s
-    max_requests: int | None = None
-    rate_limit: float | None = None    # requests per second
-    deadline: float | None = None      # a time.monotonic() instant nothing runs past (BudgetSpent)
-    down_after: int | None = 5         # consecutive transport failures before TargetDown; None: never
     max_body: int = DEFAULT_MAX_BODY   # bytes, on the wire and decoded
     ca_bundle: str | None = None
     insecure: bool = False
@@ -79,9 +78,15 @@ class Stats:
 
 
 class Client:
-    """Talks to one target. Thread-safe: one keep-alive pool shared by every thread."""
+    """Talks to one target. Thread-safe: one keep-alive pool shared by every thread.
 
-    def __init__(self, settings: ClientSettings, *, on_exchange: Callable[[Exchange], None] | None = None,
+    Its :class:`Limits` are one immutable value, swapped whole: :meth:`limits` for a block,
+    :meth:`set_limits` for what follows. Each request reads the value once, as it is admitted, and
+    holds to it to its end (pacing, deadline, what counts towards TargetDown).
+    """
+
+    def __init__(self, settings: ClientSettings, *, limits: Limits | None = None,
+                 on_exchange: Callable[[Exchange], None] | None = None,
                  on_session_expired: Callable[[], str | None] | None = None,
                  transport: Transport | None = None) -> None:
         # on_session_expired: called once a request is refused with ID.1001; returns a fresh session
@@ -92,7 +97,8 @@ class Client:
         self.lock = threading.Lock()
         self._on_exchange = on_exchange
         self.on_session_expired = on_session_expired
-        self._limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+        self._limits = ScopedLimits(limits or Limits())
+        self.writes = WritesInFlight()  # every update under way, on any thread: the restore waits for them
         self._transport = transport or Transport(ca_bundle=settings.ca_bundle, insecure=settings.insecure)
         self.query_api: bool | None = None  # None until a read settles whether the target has one
         self.query_style: str | None = None  # "q" or "path" once a read found which the target has
@@ -107,6 +113,19 @@ class Client:
     def close(self) -> None:
         self._transport.close()
 
+    # -- limits -----------------------------------------------------------------------------
+    @property
+    def current_limits(self) -> Limits:
+        return self._limits.value
+
+    def set_limits(self, **changes: Any) -> Limits:
+        """Change some limits for every request from now on (fields of :class:`Limits`); the value before."""
+        return self._limits.set(**changes)
+
+    def limits(self, **changes: Any) -> contextlib.AbstractContextManager[Limits]:
+        """Narrow or lift some limits for a block: ``with client.limits(rate=None): ...`` (see ScopedLimits)."""
+        return self._limits.scope(**changes)
+
     def auth_headers(self, auth: str = AUTH_DEFAULT) -> dict[str, str]:
         if auth == AUTH_NONE:
             return {}
@@ -116,20 +135,25 @@ class Client:
             return {"Authorization": f"OAuth {UNKNOWN_SESSION}"}
         return {"Authorization": f"OAuth {self.settings.session_uuid}"}
 
-    def _admit(self) -> None:
-        """Count the request against the budgets, then wait for its rate-limit slot (no lock held)."""
-        deadline = self.settings.deadline
+    def _admit(self) -> Limits:
+        """Count the request against the budgets, then wait for its rate-limit slot (no lock held).
+
+        The limits it was admitted under, read once: they hold for the whole request.
+        """
+        limits = self._limits.value
+        deadline = limits.deadline
         if deadline is not None and time.monotonic() >= deadline:
             raise BudgetSpent("the run's time budget (--max-time) is spent")
         with self.lock:
-            limit = self.settings.max_requests
+            limit = limits.max_requests
             if limit is not None and self.stats.requests >= limit:
                 raise RequestBudgetExceeded(f"--max-requests {limit} reached")
             self.stats.requests += 1
-        if self._limiter is not None:
-            self._limiter.wait(deadline)
+        if limits.rate:
+            self._limits.pacer(limits.rate).wait(deadline)
+        return limits
 
-    def _after(self, ex: Exchange) -> None:
+    def _after(self, ex: Exchange, down: int | None) -> None:
         """Record the exchange; TargetDown once too many transport failures came in a row."""
         with self.lock:
             failed = ex.error_kind in _DOWN_KINDS
@@ -137,7 +161,6 @@ class Client:
             count = self.stats.failures_in_a_row
         if self._on_exchange is not None:
             self._on_exchange(ex)
-        down = self.settings.down_after
         if failed and down is not None and count >= down:
             raise TargetDown(f"the target stopped answering: {count} requests in a row failed "
                              f"(last: {ex.error})")
@@ -167,15 +190,18 @@ class Client:
         if body is not None:
             hdrs.setdefault("Content-Type", "application/json;charset=UTF-8")
         request = Request(method, url, hdrs, body)
-        self._admit()
+        limits = self._admit()
         own = time.monotonic() + (timeout or self.settings.request_timeout)
-        run_deadline = self.settings.deadline
+        run_deadline = limits.deadline
         capped = run_deadline is not None and run_deadline < own
         until = run_deadline if run_deadline is not None and capped else own
-        response, error, kind = self._transport.fetch(method, url, body, hdrs, until, self.settings.max_body)
+        try:
+            response, error, kind = self._transport.fetch(method, url, body, hdrs, until, self.settings.max_body)
+        except KeyboardInterrupt:  # a signal stopped the run mid-request
+            self._cut(request, "cut short by a signal: no answer awaited")
+            raise
         if kind == TIMEOUT and capped:
-            if self._on_exchange is not None:  # it was sent: counted, and a write may still land (the restore waits)
-                self._on_exchange(Exchange(request, None, error=error, error_kind=kind))
+            self._cut(request, error)
             raise BudgetSpent("the run's time budget (--max-time) ran out during a request")
         if response is not None and response.status == 429 and not _retried:
             delay = self._retry_delay(response)
@@ -183,15 +209,21 @@ class Client:
                 time.sleep(delay)
                 return self._send_once(method, url, body=body, headers=headers, timeout=timeout, _retried=True)
         ex = Exchange(request, response, error=error, error_kind=kind)
-        self._after(ex)
+        self._after(ex, limits.down_after)
         return ex
+
+    def _cut(self, request: Request, error: str | None) -> None:
+        """A request we stopped waiting for: it may have been sent, so it is counted, and a write may
+        still land on the target (the restore waits for it, as for one that timed out)."""
+        if self._on_exchange is not None:
+            self._on_exchange(Exchange(request, None, error=error, error_kind=TIMEOUT))
 
     def _retry_delay(self, response: Response) -> float | None:
         """Retry-After honoured once (RFC 9110 §10.2.3), when short and within the run's deadline."""
         delay = retry_after(next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None))
         if delay is None or delay > MAX_RETRY_AFTER:
             return None
-        deadline = self.settings.deadline
+        deadline = self._limits.value.deadline
         if deadline is not None and time.monotonic() + delay >= deadline:
             return None
         return delay
@@ -213,13 +245,14 @@ class Client:
         if raw_body is None:
             payload = self.settings.dialect.wrap(fields) if wrap else fields
             raw_body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        for _ in range(MAX_RENEWALS + 1):
-            headers = {**self.auth_headers(auth), **(extra_headers or {})}
-            sent = self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers)
-            ex = self.follow_job(sent, sent.request.headers)  # polled with the session the PUT went with
-            # A zstack job delivers the session's ID.1001 through the poll: the whole update goes again.
-            if auth != AUTH_DEFAULT or self.session_retry(ex) is None:
-                break
+        with self.writes.writing():
+            for _ in range(MAX_RENEWALS + 1):
+                headers = {**self.auth_headers(auth), **(extra_headers or {})}
+                sent = self.send("PUT", self.resource_url(uuid), body=raw_body, headers=headers)
+                ex = self.follow_job(sent, sent.request.headers)  # polled with the session the PUT went with
+                # A zstack job delivers the session's ID.1001 through the poll: the whole update goes again.
+                if auth != AUTH_DEFAULT or self.session_retry(ex) is None:
+                    break
         return ex
 
     def renewed_session(self, ex: Exchange) -> bool:

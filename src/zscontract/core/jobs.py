@@ -165,7 +165,8 @@ def _poll(client: Client, ex: Exchange, headers: dict[str, str], url: str, locat
                             error=f"async job at {location} did not finish within "
                                   f"{client.settings.job_timeout:g} s ({len(steps)} answers, all 202)")
         wait = min(delay, job_deadline - now)
-        if client.settings.deadline is not None:
-            wait = min(wait, max(0.0, client.settings.deadline - now))  # the next send raises BudgetSpent
+        deadline = client.current_limits.deadline
+        if deadline is not None:
+            wait = min(wait, max(0.0, deadline - now))  # the next send raises BudgetSpent
         time.sleep(wait)
         delay = min(delay * 2, MAX_POLL_INTERVAL)

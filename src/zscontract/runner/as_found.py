@@ -10,6 +10,7 @@ written back as a normal run would, and the reports say the target broke that pr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,9 @@ from zscontract.checks import names
 from zscontract.checks.state import same
 from zscontract.contract import Contract
 from zscontract.core.client import Client
+from zscontract.core.exchange import TIMEOUT, Exchange, Request
 from zscontract.core.reads import skipped_reads
-from zscontract.runner import limits, snapshot
+from zscontract.runner import snapshot
 from zscontract.runner.budget import Budget
 from zscontract.runner.events import EventBus, RestoreDone, StageStarted
 from zscontract.runner.restore import Unanswered, settled_restore
@@ -40,20 +42,22 @@ def leave_as_found(client: Client, contract: Contract, result: RunResult, events
                     "verified")
         return
     events.emit(StageStarted("restoring"))
-    client.settings.max_requests = None  # the restore must not be refused by the budget
     deadline = budget.restore_end()
-    limits.arm(client, deadline=deadline, down_after=None)
-    try:
-        # A --read-only run never writes blind: only a read showing a difference makes it write. A run that
-        # had a write accepted writes the snapshot back whatever a read shows (restore.restore).
-        report = settled_restore(client, contract, result.model_service_uuid, saved, unanswered, deadline=deadline,
-                                 settle=client.settings.request_timeout + client.settings.job_timeout,
-                                 include_example_fields=include_example_fields, write_unread=not read_only,
-                                 write_back=not read_only and client.stats.writes_accepted > 0,
-                                 doubt=query_doubt(result))
-    except Exception as exc:  # a bug of ours; the snapshot stays pending for `zscontract restore`
-        result.crashed("the restore", exc)
-        report = RestoreReport(False, why=f"the restore crashed: {type(exc).__name__}: {exc}")
+    # Not refused by --max-requests, nor stopped by the failures in a row that may have stopped the run.
+    with client.limits(max_requests=None, deadline=deadline, down_after=None):
+        try:
+            await_writes(client, deadline, unanswered)
+            # A --read-only run never writes blind: only a read showing a difference makes it write. A run
+            # that had a write accepted writes the snapshot back whatever a read shows (restore.restore).
+            report = settled_restore(client, contract, result.model_service_uuid, saved, unanswered,
+                                     deadline=deadline, settle=client.settings.request_timeout
+                                     + client.settings.job_timeout, include_example_fields=include_example_fields,
+                                     write_unread=not read_only,
+                                     write_back=not read_only and client.stats.writes_accepted > 0,
+                                     doubt=query_doubt(result))
+        except Exception as exc:  # a bug of ours; the snapshot stays pending for `zscontract restore`
+            result.crashed("the restore", exc)
+            report = RestoreReport(False, why=f"the restore crashed: {type(exc).__name__}: {exc}")
     report.snapshot = str(snapshot_path)
     if read_only:
         _read_only_outcome(result, report, saved)
@@ -62,6 +66,25 @@ def leave_as_found(client: Client, contract: Contract, result: RunResult, events
         snapshot.mark(snapshot_path, restored=True)
     events.emit(RestoreDone(report))
     restore_notes(report, result.warn, result.note)
+
+
+def await_writes(client: Client, deadline: float, unanswered: Unanswered | None = None) -> int:
+    """Before the restore writes or reads: wait for the run's writes still under way on other threads.
+
+    A stop (a signal, a spent budget) can come while a concurrent burst's writes are being sent: one
+    that lands after the restore verified leaves the resource changed under a "restored". They are
+    waited for within the restore's slice, less room for a read, a write and a read; those still under
+    way then are counted as unanswered (``unanswered``: the restore waits for them again and verifies
+    once they could have landed). Returns how many were still under way.
+    """
+    left = max(0.0, deadline - time.monotonic())
+    still = client.writes.wait(time.monotonic() + left - min(3 * client.settings.request_timeout, left / 2))
+    cut = Exchange(Request("PUT", client.base_url, {}, None), None, error="still under way as the restore began",
+                   error_kind=TIMEOUT)
+    for _ in range(still):
+        if unanswered is not None:
+            unanswered.exchange(cut)
+    return still
 
 
 def _read_only_outcome(result: RunResult, report: RestoreReport, saved: dict[str, Any]) -> None:

@@ -256,37 +256,45 @@ class Harness:
         barrier = threading.Barrier(len(updates))
         results: list[tuple[dict[str, Any], Any]] = [({}, None)] * len(updates)
         errors: list[BaseException] = []
+        called_off = threading.Event()  # the run stopped while the burst started: send nothing more
 
         def worker(i: int, fields: dict[str, Any]) -> None:
             with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait(timeout=5)
-            try:
-                results[i] = (fields, self.client.update(self.uuid, fields))
-            except Exception as exc:  # a run limit, the target down, or a bug: raised below, in this thread
-                errors.append(exc)
+            # Counted as under way before deciding: a write is either never sent or waited for by the restore.
+            with self.client.writes.writing():
+                if called_off.is_set():
+                    return
+                try:
+                    results[i] = (fields, self.client.update(self.uuid, fields))
+                except Exception as exc:  # a run limit, the target down, or a bug: raised below, in this thread
+                    errors.append(exc)
 
-        settings = self.client.settings
-        limit, settings.rate_limit = settings.rate_limit, None
-        # One burst is one strike towards "target down": writes hanging together (a deadlock
-        # on concurrent writes) while the target answers the read that follows are no_hang failures.
-        down_after, settings.down_after = settings.down_after, None
+        limit = self.client.current_limits.rate
         strikes = self.client.stats.failures_in_a_row
         if limit and not self._burst_noted:
             self._burst_noted = True
             self.result.note(f"--rate-limit {limit:g}/s: each concurrent-writes burst of {len(updates)} writes was "
                              "sent at once (rate-limited, it would not be concurrent)")
-        try:
+        # Unpaced, or it would not be concurrent. One burst is one strike towards "target down": writes
+        # hanging together (a deadlock on concurrent writes) while the target answers the read that
+        # follows are no_hang failures.
+        with self.client.limits(rate=None, down_after=None):
             threads = [threading.Thread(target=worker, args=(i, f), daemon=True) for i, f in enumerate(updates)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(self.client.settings.request_timeout + self.client.settings.job_timeout + 5)
-        finally:
-            settings.rate_limit, settings.down_after = limit, down_after
-            done = [(f, ex) for f, ex in results if ex is not None]
-            if done and all(ex.error_kind in DOWN_KINDS for _, ex in done):
-                with self.client.lock:
-                    self.client.stats.failures_in_a_row = strikes + 1
+            try:
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(self.client.settings.request_timeout + self.client.settings.job_timeout + 5)
+            finally:
+                # A stop (a signal) lands here with writers still waiting at the barrier: they send
+                # nothing now, and those already sending are under way, waited for by the restore.
+                called_off.set()
+                barrier.abort()
+        done = [(f, ex) for f, ex in results if ex is not None]
+        if done and all(ex.error_kind in DOWN_KINDS for _, ex in done):
+            with self.client.lock:
+                self.client.stats.failures_in_a_row = strikes + 1
         if errors:
             raise errors[0]
         return self._judge_concurrent(updates, done)

@@ -2,7 +2,8 @@
 
 The client (``zscontract.core.client``) enforces them: no request past ``deadline`` (``BudgetSpent``),
 ``--max-requests`` (``RequestBudgetExceeded``), and ``TargetDown`` after ``down_after`` transport
-failures in a row. The runner moves the limits between the phases and the restore's own slice.
+failures in a row. The runner moves the deadline between the phases and the restore's own slice;
+a block that needs other limits for a while uses ``with client.limits(...)``.
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ DOWN_AFTER = 5  # consecutive transport failures that mean the target is down, n
 
 
 def arm(client: Client, *, deadline: float | None, down_after: int | None = DOWN_AFTER) -> None:
-    """Set the limits for what follows (phases, then the restore's own slice); read on every request."""
-    client.settings.deadline = deadline
-    client.settings.down_after = down_after
+    """Set the deadline and ``down_after`` for what follows (phases, then minimizing, then a logout)."""
+    client.set_limits(deadline=deadline, down_after=down_after)
 
 
 __all__ = ["DOWN_AFTER", "HALTS", "LIMITS", "BudgetSpent", "RequestBudgetExceeded", "RunLimitReached",

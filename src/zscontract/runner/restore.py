@@ -100,15 +100,12 @@ def _summary(attempts: list[Any]) -> str:
 @contextlib.contextmanager
 def _room_for_a_read(client: Client) -> Iterator[None]:
     """The restore's writes end early enough for one read after them: a write whose job never ends (or
-    whose answer hangs) may still have been applied, and only a read can say so (the writes once took
-    the whole slice, no read was left, and an applied restore was reported NOT RESTORED)."""
-    full = client.settings.deadline
-    if full is not None:
-        client.settings.deadline = full - min(client.settings.request_timeout, max(0.0, full - time.monotonic()) / 3)
-    try:
+    whose answer hangs) may still have been applied, and only a read can say so (writes that took the
+    whole slice would leave no read, and an applied restore would be reported NOT RESTORED)."""
+    full = client.current_limits.deadline
+    early = None if full is None else full - min(client.settings.request_timeout, max(0.0, full - time.monotonic()) / 3)
+    with client.limits(deadline=early):
         yield
-    finally:
-        client.settings.deadline = full
 
 
 def _write_back_within(client: Client, uuid: str, fields: dict[str, Any], attempts: list[Any],

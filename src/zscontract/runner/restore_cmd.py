@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from zscontract.contract import load_contract
-from zscontract.core.client import Client, ClientSettings
+from zscontract.core.client import Client, ClientSettings, Limits
 from zscontract.core.dialects import get_dialect
 from zscontract.core.session import hash_password, login, logout
 from zscontract.errors import TargetUnreachable
-from zscontract.runner import limits, snapshot
+from zscontract.runner import snapshot
 from zscontract.runner.budget import grace
 from zscontract.runner.restore import restorable_fields, restore
 from zscontract.runner.restore_report import RestoreReport
@@ -37,13 +37,12 @@ class RestoreRequest:
 def restore_snapshot(req: RestoreRequest, snap: snapshot.Snapshot, say: Any = print) -> int:
     """Write ``snap`` back to ``req.target_url``; 0 restored (or a dry run), 3 unreachable, 4 not restored."""
     contract = load_contract(req.profile)
+    # Bounded like a run's restore slice, with room for a login and a few reads.
     client = Client(ClientSettings(
         base_url=req.target_url, session_uuid=req.session_uuid or "", dialect=get_dialect(req.profile),
         request_timeout=req.request_timeout, job_timeout=req.job_timeout, ca_bundle=req.ca_bundle,
-        insecure=req.insecure, deadline=None, down_after=None))
-    # Bounded like a run's restore slice, with room for a login and a few reads.
-    limits.arm(client, deadline=time.monotonic() + grace(req.request_timeout, req.job_timeout)
-                 + 4 * req.request_timeout, down_after=None)
+        insecure=req.insecure), limits=Limits(down_after=None, deadline=time.monotonic() + grace(
+            req.request_timeout, req.job_timeout) + 4 * req.request_timeout))
     if req.account:
         digest = req.password or ""
         digest = digest if req.password_hashed else hash_password(digest)

@@ -17,7 +17,7 @@ from typing import Any
 
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
-from zscontract.core.client import Client, ClientSettings
+from zscontract.core.client import Client, ClientSettings, Limits
 from zscontract.core.dialects import get_dialect
 from zscontract.core.exchange import Exchange
 from zscontract.core.reads import forbid_empty_update_reads
@@ -129,10 +129,9 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
     dialect = get_dialect(settings.profile)
     client = Client(ClientSettings(
         base_url=target.url, session_uuid=target.session_uuid or "", dialect=dialect,
-        request_timeout=settings.request_timeout, job_timeout=settings.job_timeout, rate_limit=settings.rate_limit,
-        max_body=settings.max_body,
-        ca_bundle=settings.ca_bundle, insecure=settings.insecure, deadline=None, down_after=None),
-        on_exchange=count)
+        request_timeout=settings.request_timeout, job_timeout=settings.job_timeout, max_body=settings.max_body,
+        ca_bundle=settings.ca_bundle, insecure=settings.insecure),
+        limits=Limits(rate=settings.rate_limit, down_after=None), on_exchange=count)
     if settings.read_only:
         forbid_empty_update_reads(client)  # an empty update is a write: --read-only reads via the query API only
     events.subscribe(unanswered.event)  # a write the client did not send (schemathesis) that hung
@@ -198,7 +197,7 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
                                            restored=False if inventory is not None else None, profile=settings.profile,
                                            include_example_fields=settings.include_example_fields,
                                            read_only=settings.read_only)
-    client.settings.max_requests = settings.max_requests  # the preflight does not count against it
+    client.set_limits(max_requests=settings.max_requests)  # the preflight does not count against it
     ctx = RunContext(settings, run.target, harness, result, run.budget.phases_end, run.events, report_dir,
                      extras={"snapshot": inventory, "phases": phases})
     phases_run: set[str] = set()

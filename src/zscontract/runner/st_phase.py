@@ -10,6 +10,7 @@ run's result. Stock checks are off: they misread ZStack's 503 API errors and pla
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
@@ -276,6 +277,9 @@ def schemathesis_phase(ctx: RunContext) -> None:
                 judge.stop()
             if judge.deadline is not None and time.monotonic() >= judge.deadline:
                 judge.stop()
+    except BaseException:
+        _wind_down(judge)
+        raise
     finally:
         judge.close()
     stopped = ", stopped at its time budget" if judge.stopped_by_us and not judge.budget_error else ""
@@ -284,6 +288,21 @@ def schemathesis_phase(ctx: RunContext) -> None:
         raise judge.budget_error
     if interrupted:
         raise KeyboardInterrupt("interrupted during the schemathesis phase")
+
+
+def _wind_down(judge: StJudge) -> None:
+    """Stop schemathesis and wait for its worker thread, which may be sending a write right now.
+
+    A signal can land in this module's loop, between two of the engine's events, rather than in
+    the engine (which would stop its workers itself): the engine is left suspended with its worker
+    still sending. Closing it stops the worker after its current request and joins it, so no write
+    of this phase can land after the restore has verified.
+    """
+    if judge.stream is None:
+        return
+    judge.stop()
+    with contextlib.suppress(RuntimeError):  # already running or finished: nothing is suspended
+        judge.stream.generator.close()
 
 
 __all__ = ["StJudge", "UnsafeRequest", "schemathesis_phase", "st_config", "zscontract_oracle"]
