@@ -89,12 +89,11 @@ def _label(spec: FieldSpec, klass: InputClass, kind: str, value: Any) -> str:
 
 
 def field_boundaries(contract: Contract) -> list[Boundary]:
-    """Each documented field at each of its boundaries, alone, then each field's key sent twice.
-
-    In ``zstack`` the repeated key is inside the action object, in ``documented`` at the top level.
-    """
+    """Each documented field at each of its boundaries, alone: the integer fields first (their edges are
+    where released nodes and rewrites have failed: a wrap, a clamp, a 500, a dropped zero), then the strings."""
     out: list[Boundary] = []
-    for spec in contract.documented_fields():
+    specs = contract.documented_fields()
+    for spec in sorted(specs, key=lambda s: s.json_type != "integer"):
         values: list[tuple[str, Any]]
         if spec.json_type == "integer":
             values = [(str(v), v) for v in INT_BOUNDARIES]
@@ -108,6 +107,13 @@ def field_boundaries(contract: Contract) -> list[Boundary]:
             kind = "edge" if name.startswith("ends-") else "overlong" if name.startswith("length-") else name
             label = _label(spec, klass, kind, value)
             out.append(Boundary(f"{spec.name}={name}", Case(klass, label, fields=fields, reject_kind=reject_kind)))
+    return out
+
+
+def repeated_field_keys(contract: Contract) -> list[Boundary]:
+    """Each documented field's key twice in one body, with two valid values: inside the action object in
+    ``zstack``, at the top level in ``documented``."""
+    out: list[Boundary] = []
     wrap = get_dialect(contract.profile).wrap
     for spec in contract.documented_fields():
         first, second = _valid(spec, 1), _valid(spec, 2)
@@ -150,10 +156,12 @@ def _raw(contract: Contract, label: str, raw: bytes, **extra: Any) -> Boundary:
 
 @functools.cache
 def boundary_cases(contract: Contract) -> tuple[Boundary, ...]:
-    """Every boundary of this contract, in the order a run sends them (built once per contract).
+    """Every boundary of this contract, in the order a run sends them (built once per contract): the
+    zstack bodies, the fields' own boundaries (integers first), the repeated field keys. A run whose
+    budget ends early has sent the likeliest defects first.
 
     >>> from zscontract.contract import load_contract
     >>> [b.case.label for b in boundary_cases(load_contract("zstack")) if b.name.startswith("requestCpu=2")]
     ['valid:requestCpu', 'requestCpu:overflow']
     """
-    return (*field_boundaries(contract), *body_boundaries(contract))
+    return (*body_boundaries(contract), *field_boundaries(contract), *repeated_field_keys(contract))
