@@ -70,7 +70,7 @@ class RunSettings:
     server_variants: tuple[str, ...] = ()
     schemathesis: bool = True
     stop_on: tuple[str, ...] = ()       # stop the run at the first failure of any of these checks
-    phases: tuple[str, ...] = ("corpus", "scenarios", "properties", "schemathesis")
+    phases: tuple[str, ...] = ("corpus", "scenarios", "boundaries", "properties", "schemathesis")
     corpus_dir: Path | None = None      # default: <report_dir>/corpus
     save_corpus: bool = True
     account: str | None = None          # log in with this account (password from ZS_PASSWORD)

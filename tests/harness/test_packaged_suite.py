@@ -26,7 +26,7 @@ SUITE_TESTS = {
     "test_properties.py::test_must_accept_inputs_round_trip",
     "test_properties.py::test_must_reject_inputs_are_refused_and_change_nothing",
     "test_properties.py::test_either_way_inputs_never_give_a_third_value",
-    "test_properties.py::test_boundaries_round_trip",
+    "test_properties.py::test_boundaries",
     "test_properties.py::test_concurrent_updates_of_different_fields_are_all_kept",
     "test_schemathesis.py::test_update_model_service",
     "test_state_machine.py::test_write_sequences_match_a_model",
@@ -58,8 +58,8 @@ def target_args(server: object) -> list[str]:
 
 def outcomes(out: str, word: str, *, dialects: bool = False) -> set[str]:
     """The suite tests (``module::function``, with ``[dialect]`` if asked) the ``-rA`` summary reports as ``word``."""
-    found = re.findall(rf"^{word} (\S+?)(\[\w+\])", out, flags=re.MULTILINE)
-    return {name.rsplit("/", 1)[-1] + (dialect if dialects else "") for name, dialect in found}
+    found = re.findall(rf"^{word} (\S+?)\[(\w+)(?:-[^\]]*)?\]", out, flags=re.MULTILINE)  # [dialect(-param)]
+    return {name.rsplit("/", 1)[-1] + (f"[{dialect}]" if dialects else "") for name, dialect in found}
 
 
 def test_the_suite_lives_in_the_package_not_in_the_checkout_tests() -> None:
@@ -85,8 +85,26 @@ def test_the_packaged_suite_fails_on_a_faulty_server(reference_server: ServerFac
     result = run_suite(tmp_path, *target_args(server), "--zs-profile", "documented")
     out = result.stdout
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:] + result.stderr[-2000:]
-    assert "test_properties.py::test_boundaries_round_trip" in outcomes(out, "FAILED"), out[-3000:]
+    assert "test_properties.py::test_boundaries" in outcomes(out, "FAILED"), out[-3000:]
     assert re.search(r"round_trip.*name", out), out[-3000:]
+
+
+def test_the_packaged_suite_sends_the_boundaries_a_run_sends(reference_server: ServerFactory, tmp_path: Path) -> None:
+    """The suite's boundary test is the boundary phase's list: a zero ignored, a non-object action value and
+    a repeated top-level key answered with a 500 fail it, each named by its kind of input."""
+    server = reference_server(profile="zstack", faults=["omitempty-zero", "action-not-object-500",
+                                                        "duplicate-top-level-key-500"])
+    result = run_suite(tmp_path, *target_args(server), "--zs-profile", "zstack", "-k", "test_boundaries")
+    out = result.stdout
+    assert result.returncode == pytest.ExitCode.TESTS_FAILED, out[-3000:] + result.stderr[-2000:]
+    failed = set(re.findall(r"^FAILED \S+::test_boundaries\[zstack-(\S+?)\]", out, flags=re.MULTILINE))
+    assert failed == {"requestCpu=0", "requestMemory=0", "body:duplicate-top-level-key:updateModelService",
+                      "body:duplicate-top-level-key:systemTags",
+                      *(f"updateModelService:not-object:{k}" for k in ("string", "number", "boolean", "list",
+                                                                        "empty-list"))}, out[-3000:]
+    assert "[no_server_fault] server fault 500 on updateModelService:not-object:list" in out, out[-3000:]
+    assert "[no_server_fault] server fault 500 on body:duplicate-top-level-key:updateModelService" in out
+    assert re.search(r"\[round_trip\] requestCpu: sent 0, got \d+, expected 0", out), out[-3000:]
 
 
 def test_the_packaged_suite_leaves_a_null_description_unwritten(reference_server: ServerFactory,
@@ -105,7 +123,7 @@ def test_the_packaged_suite_leaves_a_null_description_unwritten(reference_server
 def test_without_a_target_the_suite_runs_in_both_dialects(tmp_path: Path) -> None:
     result = run_suite(tmp_path, "--collect-only", "-q")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    ids = set(re.findall(r"(test_\w+\.py::test_\w+)\[(\w+)\]", result.stdout))
+    ids = set(re.findall(r"(test_\w+\.py::test_\w+)\[(\w+)(?:-[^\]]*)?\]", result.stdout))
     assert ids == {(t.split("/")[-1], d) for t in SUITE_TESTS for d in ("documented", "zstack")}
 
 
@@ -145,7 +163,7 @@ def test_a_wheel_in_a_fresh_environment_runs_the_suite(reference_server: ServerF
     server = reference_server(profile="documented", faults=["truncate-name-64"])
     result = run_suite(cwd, *target_args(server), "--zs-profile", "documented", python=python)
     assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "test_properties.py::test_boundaries_round_trip" in outcomes(result.stdout, "FAILED")
+    assert "test_properties.py::test_boundaries" in outcomes(result.stdout, "FAILED")
 
 
 def test_the_packaged_suite_passes_a_target_without_a_query_api(reference_server: ServerFactory,

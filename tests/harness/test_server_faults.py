@@ -151,6 +151,9 @@ PROBES: dict[str, Probe] = {
     "latin1-replace": _put_field({"name": "模型服务"}, "name"),
     "utf8mb3-astral": _put_field({"name": "模型🙂"}, "name"),
     "nfkd-normalize": _put_field({"name": "café 한국"}, "name"),
+    "omitempty-zero": lambda c: c.put({"requestCpu": 0}).status,
+    "merge-repeated-action": lambda c: c.put(raw=b'{"updateModelService": {"requestCpu": 7777}, '
+                                               b'"updateModelService": {"description": "b"}}').inventory["requestCpu"],
     "memory-int32-wrap": _put_field({"requestMemory": 2**40}, "requestMemory"),
     "memory-float64": _put_field({"requestMemory": 2**53 + 1}, "requestMemory"),
     "truncate-name-64": _put_field({"name": "n" * 100}, "name"),
@@ -193,6 +196,8 @@ PROBES: dict[str, Probe] = {
     "long-yaml-500": _status({"yaml": "key: value\n" * 100}),
     "range-500": lambda c: [_status(f)(c) for f in ({"requestCpu": 2**31}, {"requestMemory": -2**63 - 1},
                                                     {"requestCpu": "-2147483649"}, {"requestCpu": 2**31 - 1})],
+    "action-not-object-500": lambda c: c.put(raw=b'{"updateModelService": "x"}').status,
+    "duplicate-top-level-key-500": lambda c: c.put(raw=b'{"updateModelService": {}, "updateModelService": {}}').status,
     "bare-503": lambda c: c.put({}, uuid="0" * 32).is_json,
     "hang-on-tab": _timed_out({"description": "a\tb"}),
     "async-job-never-ends": _job_ends,
@@ -305,6 +310,8 @@ VARIANTS: dict[str, tuple[str, Probe, Any]] = {
         c.put({"requestCpu": 2**31}), c.put({"requestMemory": "-9223372036854775809"}))],
         [(400, "[requestCpu] field is excepted an int or long, but was [2147483648]."),
          (400, "[requestMemory] field is excepted an int or long, but was [-9223372036854775809].")]),
+    "refuse-repeated-keys": ("zstack", lambda c: c.put(raw=b'{"updateModelService": {}, "updateModelService": {}}')
+                             .status, 400),
     "foreign-job-location": ("zstack", _foreign_location, (True, 200)),
     "null-clears": ("documented", _put_field({"description": None}, "description"), None),
     "no-query-api": ("zstack", lambda c: (c.get().status, c.get().content_type.split(";")[0]),

@@ -91,7 +91,17 @@ def _input_kind(case: Case) -> str:
     'requestCpu:overflow'
     >>> _input_kind(Case(InputClass.REJECT, "schemathesis:fuzzing", reject_kind="protocol"))
     'schemathesis must-reject protocol'
+
+    Every non-object action value is one kind, and every repeated top-level key: a released node fails
+    each the same way (an unchecked cast; Gson's "duplicate key"), one defect each, whatever the value.
+
+    >>> _input_kind(Case(InputClass.REJECT, "updateModelService:not-object:list"))
+    'updateModelService:not-object'
+    >>> _input_kind(Case(InputClass.EITHER, "body:duplicate-top-level-key:systemTags"))
+    'body:duplicate-top-level-key'
     """
+    if case.label.startswith(("updateModelService:not-object:", "body:duplicate-top-level-key:")):
+        return case.label.rsplit(":", 1)[0]
     if case.label.startswith("valid:"):
         return "valid update"
     if case.label.startswith("schemathesis:"):

@@ -11,7 +11,8 @@ from zscontract.checks.context import CheckContext, Step, fail, inventory_of
 from zscontract.checks.registry import check
 from zscontract.core.cases import Case, InputClass, quoted_integer
 from zscontract.core.failures import CheckFailed, short
-from zscontract.core.values import java_trim, parse_zstack_date, stored_strings
+from zscontract.core.java_ints import violates_type
+from zscontract.core.values import is_json_int, java_trim, parse_zstack_date, stored_strings
 
 VOLATILE = frozenset({"lastOpDate"})
 
@@ -61,8 +62,11 @@ def allowed_values(ctx: CheckContext, case: Case, name: str, sent: tuple[Any, ..
 
     Strings through :func:`stored_strings` (zstack: the Java trim exactly; documented: as sent or
     trimmed). In zstack a quoted integer or a whole float in an int field is stored as the number, and
-    nothing else (zstack-rest-facts.md "Values"). An either-way input may also leave the old value;
-    ``null`` may clear; a number or boolean in a string field may come back as its JSON text (Gson).
+    nothing else (zstack-rest-facts.md "Values"). An integer inside the field's Java type is stored as
+    itself and nothing else, in both dialects, though zero or a negative number is either way: accepted,
+    it is what the request asked for (a server that answers success and keeps the old value, as Go's
+    ``omitempty`` drops a zero, has lost the update). Any other either-way input may also leave the old
+    value; ``null`` may clear; a number or boolean in a string field may come back as its JSON text (Gson).
     """
     profile = ctx.dialect.name
     spec = ctx.contract.fields.get(name)
@@ -73,6 +77,9 @@ def allowed_values(ctx: CheckContext, case: Case, name: str, sent: tuple[Any, ..
         number = quoted_integer(spec, value, profile) if spec is not None else None
         if number is None and int_field and profile == "zstack" and isinstance(value, float) and value.is_integer():
             number = int(value)
+        if number is None and int_field and spec is not None and is_json_int(value) \
+                and not violates_type(spec, value, profile):
+            number = value
         if number is not None:
             allowed.append(number)  # "if accepted, the stored value is that number"
             continue
@@ -97,6 +104,8 @@ def round_trip(ctx: CheckContext, step: Step) -> bool | None:
         return None
     mapping = _field_map(ctx)
     before = step.before or {}
+    if step.case.one_of:
+        return _one_of_applied(ctx, step, mapping, before)
     compared = 0
     for name, sent in step.case.sent_values().items():
         target = mapping.get(name)
@@ -114,6 +123,28 @@ def round_trip(ctx: CheckContext, step: Step) -> bool | None:
                         f"{target} == " + " or ".join(short(a, 80) for a in allowed[:3]),
                         received=f"{target} = {short(got, 400)}", signature=f"{target}: {kind}")
     return True if compared else None  # an empty update, or only invented fields: nothing came back to compare
+
+
+def _one_of_applied(ctx: CheckContext, step: Step, mapping: dict[str, str], before: dict[str, Any]) -> bool | None:
+    """An accepted body holding several whole updates (the action key twice) applied one of them, exactly:
+    its fields as sent (as stored, see :func:`allowed_values`) and every other field sent by the others as
+    it was; never a merge of two, never neither (oracle.md "Either way": either sent value may win)."""
+    inv = step.inventory
+    assert inv is not None
+    fields = [n for n in step.case.sent_values() if mapping.get(n) is not None]
+    if not fields:
+        return None
+    exact = Case(InputClass.ACCEPT, step.case.label)  # the chosen update's values, not the old ones
+    for update in step.case.one_of:
+        if all(any(same(inv.get(mapping[n]), a) for a in allowed_values(ctx, exact, n, (update[n],), None))
+               if n in update else (step.before is None or same(inv.get(mapping[n]), before.get(mapping[n])))
+               for n in fields):
+            return True
+    shown = ", ".join(f"{mapping[n]}={short(inv.get(mapping[n]), 40)}" for n in fields)
+    sent = " / ".join(short(dict(u), 80) for u in step.case.one_of)
+    raise fail(names.ROUND_TRIP, step, f"none of the repeated objects applied exactly ({step.case.label}): {shown}",
+                f"exactly one of the sent objects applied: {sent}", received=shown,
+                signature="none of the repeated objects applied exactly")
 
 
 def _difference(sent: Any, got: Any) -> str:

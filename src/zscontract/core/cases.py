@@ -27,6 +27,7 @@ __all__ = [  # the classes, the classifier and the zstack int rules it rests on 
     "REJECT_ARGUMENT", "REJECT_BAD_UUID", "REJECT_NO_AUTH", "REJECT_NOT_FOUND", "REJECT_PROTOCOL",
     "REJECT_SESSION", "Case", "ContractLike", "FieldLike", "InputClass", "classify_body", "classify_fields",
     "either_form_kind", "is_model_service_yaml", "java_whole_number", "plain_text_allowed", "quoted_integer",
+    "repeats_top_level_key",
     "rest_type_error",
 ]
 
@@ -63,8 +64,10 @@ class Case:
 
     ``fields`` are the update fields before dialect wrapping. ``raw_body`` replaces the wire
     body (non-JSON, duplicate keys; ``b""`` is no body at all, see :attr:`no_body`);
-    ``alternatives`` then lists, per field, every value the server may have taken. ``uuid`` is
-    ``None`` for the resource under test.
+    ``alternatives`` then lists, per field, every value the server may have taken; ``one_of`` lists
+    whole updates one of which the server may have applied, exactly (the ``zstack`` action key sent
+    twice with two objects: oracle.md "either sent value may win", and the value is the whole object).
+    ``uuid`` is ``None`` for the resource under test.
     """
 
     input_class: InputClass
@@ -76,6 +79,7 @@ class Case:
     uuid: str | None = None
     reject_kind: str | None = None
     alternatives: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    one_of: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def no_body(self) -> bool:
@@ -88,6 +92,9 @@ class Case:
         """Each field the target may have received, with every value it may have taken."""
         if self.alternatives:
             return {k: tuple(v) for k, v in self.alternatives.items()}
+        if self.one_of:
+            names = dict.fromkeys(k for update in self.one_of for k in update)
+            return {k: tuple(u[k] for u in self.one_of if k in u) for k in names}
         return {k: (v,) for k, v in (self.fields or {}).items()}
 
     def to_json(self) -> dict[str, Any]:
@@ -107,6 +114,8 @@ class Case:
             data["reject_kind"] = self.reject_kind
         if self.alternatives:
             data["alternatives"] = {k: list(v) for k, v in self.alternatives.items()}
+        if self.one_of:
+            data["one_of"] = [dict(u) for u in self.one_of]
         return data
 
     @classmethod
@@ -122,6 +131,7 @@ class Case:
             uuid=data.get("uuid"),
             reject_kind=data.get("reject_kind"),
             alternatives={k: tuple(v) for k, v in (data.get("alternatives") or {}).items()},
+            one_of=tuple(dict(u) for u in data.get("one_of") or ()),
         )
 
 
@@ -194,18 +204,56 @@ def _decode(raw: bytes) -> tuple[bool, Any]:
         return False, None
 
 
+def _repeated_keys(raw: bytes) -> tuple[bool, bool]:
+    """Whether a JSON body repeats a key in its top-level object, and whether in any object of it."""
+    repeats: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        repeats.append(len({k for k, _ in items}) < len(items))
+        return dict(items)
+
+    try:
+        top = json.loads(raw, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return False, False
+    # The hook sees the objects inside out: the top-level object, when it is one, comes last.
+    return isinstance(top, dict) and repeats[-1], any(repeats)
+
+
+def repeats_top_level_key(raw: bytes | None) -> bool:
+    """True when a raw body repeats a key of its top-level object (``updateModelService`` twice, ...).
+
+    zstack-rest-facts.md "Repeated keys": a node's REST layer reads the body's own map with Gson's
+    ``MapTypeAdapterFactory``, which throws on such a key: a refusal there (a plain-text ``400``, a
+    ``503`` ErrorCode) is proper, a ``500`` is the released node's defect.
+
+    >>> repeats_top_level_key(b'{"a": {"b": 1, "b": 2}}'), repeats_top_level_key(b'{"a": 1, "a": 2}')
+    (False, True)
+    """
+    return raw is not None and _repeated_keys(raw)[0]
+
+
 def classify_body(contract: ContractLike, raw: bytes | None) -> tuple[InputClass, str | None]:
     """The class of a whole request body as sent (``None`` or ``b""``: no body at all).
 
     No body is either way (oracle.md); a body that is not JSON, or in zstack has no
     ``updateModelService`` key or a non-object under it, is must-reject (protocol); ``null`` under
-    it is an empty update (either way); otherwise :func:`classify_fields`.
+    it is an empty update (either way); otherwise :func:`classify_fields`, except that a key repeated
+    at any level makes a must-accept body either way (oracle.md "Either way": either sent value may
+    win, and a refusal is proper).
     """
     if raw is None or not raw.strip():
         return InputClass.EITHER, None
     ok, body = _decode(raw)
     if not ok:
         return InputClass.REJECT, REJECT_PROTOCOL
+    klass, kind = _classify_decoded(contract, body)
+    if klass is InputClass.ACCEPT and _repeated_keys(raw)[1]:
+        return InputClass.EITHER, None
+    return klass, kind
+
+
+def _classify_decoded(contract: ContractLike, body: Any) -> tuple[InputClass, str | None]:
     if contract.profile == "zstack":
         if not isinstance(body, dict) or ACTION_KEY not in body:
             return InputClass.REJECT, REJECT_PROTOCOL
@@ -226,6 +274,8 @@ def _rest_layer_body(contract: ContractLike, case: Case) -> bool:
         ok, body = _decode(case.raw_body) if case.raw_body.strip() else (False, None)
         if not ok or not isinstance(body, dict) or ACTION_KEY not in body or body[ACTION_KEY] is None:
             return True  # no body, not JSON, not an object, no action object: never reaches an API message
+        if repeats_top_level_key(case.raw_body):
+            return True  # the body's own map cannot be read (Gson's "duplicate key"): refused before any message
         fields = body[ACTION_KEY]
     if not isinstance(fields, dict):
         return False  # not an object under the action key: the dialect's either-form rule decides

@@ -1,4 +1,4 @@
-"""The phases of a run: Hypothesis properties over the three input classes, then scenarios."""
+"""The phases of a run: scenarios, the boundaries, then Hypothesis properties over the three input classes."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from zscontract.core.cases import REJECT_NOT_FOUND, REJECT_SESSION, Case, InputC
 from zscontract.core.values import unknown_uuid
 from zscontract.runner.engine import Harness
 from zscontract.strategies import either_way, must_accept, must_reject
+from zscontract.strategies.boundaries import boundary_cases
 
 
 class _Stopped(Exception):
@@ -28,6 +29,23 @@ class _Stopped(Exception):
 # separate Hypothesis runs, not one run over a weighted one_of: Hypothesis avoids repeating an
 # example, so the small, finite must-reject space would dwindle to a few percent of a long run.
 ROUND = ((InputClass.ACCEPT, 20), (InputClass.REJECT, 15), (InputClass.EITHER, 15))
+
+
+def boundary_phase(harness: Harness, *, deadline: float, read_only: bool = False) -> int:
+    """Send every boundary once, in order (``zscontract.strategies.boundaries``); return the count.
+
+    Deterministic and sent before random generation, so that no run leaves an edge to chance (a zero,
+    2^31, a trailing U+00A0, an action value that is not an object). ``--read-only`` sends only the
+    must-reject ones, as its property phase does. Judged by every check, like any other case.
+    """
+    cases = [b.case for b in boundary_cases(harness.contract)
+             if not read_only or b.case.input_class is InputClass.REJECT]
+    for count, case in enumerate(cases):
+        if time.monotonic() >= deadline:
+            harness.result.note(f"boundary phase stopped by the time budget after {count} of {len(cases)} cases")
+            return count
+        harness.execute(case)
+    return len(cases)
 
 
 def property_phase(harness: Harness, *, max_examples: int, deadline: float, seed: int | None,

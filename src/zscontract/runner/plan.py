@@ -12,7 +12,7 @@ from zscontract.config import RunSettings
 from zscontract.runner import limits
 from zscontract.runner.engine import Harness
 from zscontract.runner.events import EventBus, PhaseFinished, PhaseStarted
-from zscontract.runner.phases import fixed_code_probes, lost_update_phase, property_phase
+from zscontract.runner.phases import boundary_phase, fixed_code_probes, lost_update_phase, property_phase
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target
 
@@ -40,6 +40,10 @@ def _scenarios(ctx: RunContext) -> None:
         lost_update_phase(ctx.harness)
 
 
+def _boundaries(ctx: RunContext) -> None:
+    boundary_phase(ctx.harness, deadline=ctx.deadline, read_only=ctx.settings.read_only)
+
+
 def _properties(ctx: RunContext) -> None:
     s = ctx.settings
     deadline = ctx.deadline
@@ -58,8 +62,9 @@ def _schemathesis(ctx: RunContext) -> None:
 
 
 # Built-in phases; concurrent writes come before the properties: a few requests, and a lost
-# update is the costliest fault to miss.
-BUILTIN_PHASES: dict[str, Phase] = {"scenarios": _scenarios, "properties": _properties,
+# update is the costliest fault to miss. The boundaries come before random generation: every run
+# sends them all (a few dozen requests), whatever the budget leaves to the properties.
+BUILTIN_PHASES: dict[str, Phase] = {"scenarios": _scenarios, "boundaries": _boundaries, "properties": _properties,
                                     "schemathesis": _schemathesis}
 
 

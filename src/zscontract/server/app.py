@@ -96,11 +96,16 @@ class ReferenceApp:
             return body
         if not isinstance(body, dict) or key not in body:
             raise rest.no_action_key(request.url.path)
+        repeated = getattr(body, "repeated", {})
+        if repeated:
+            rest.repeated_top_level_key(repeated, self.faults)
         fields = body[key]
         if fields is None:  # RestServer builds an empty API message for a null parameter: an empty update
             return {}
         if not isinstance(fields, dict):
-            raise rest.no_action_key(request.url.path)
+            raise rest.action_not_object(key, fields, self.faults)
+        if key in repeated and self.faults.on("merge-repeated-action"):
+            return {k: v for value in repeated[key] if isinstance(value, dict) for k, v in value.items()}
         return fields
 
     def _job_id(self, request: Request) -> str | None:

@@ -93,6 +93,11 @@ CATALOGUE: tuple[Fault, ...] = (
            "name/description/yaml go through latin-1 with '?' for other characters (CJK mangled)"),
     _fault("nfkd-normalize", ROUND_TRIP,
            "name and description are NFKD-normalised (accented letters, Hangul decomposed)"),
+    _fault("omitempty-zero", ROUND_TRIP,
+           "a zero requestCpu/requestMemory is ignored (Go's omitempty) and the update answers success with the old "
+           "value"),
+    _fault("merge-repeated-action", ROUND_TRIP,
+           "updateModelService sent twice: the two objects are merged (neither one applied as sent)", ZSTACK_ONLY),
     _fault("memory-int32-wrap", ROUND_TRIP, "requestMemory is stored as a wrapped 32-bit int"),
     _fault("memory-float64", ROUND_TRIP, "requestMemory goes through a float64 (rounds above 2^53)"),
     _fault("truncate-name-64", ROUND_TRIP, "name is truncated to 64 characters"),
@@ -161,6 +166,11 @@ CATALOGUE: tuple[Fault, ...] = (
     _fault("range-500", NO_SERVER_FAULT,
            "an integer beyond int32/int64 (JSON, quoted or a whole float) answers a plain-text 500, as a 5.1.20 "
            "node does"),
+    _fault("action-not-object-500", NO_SERVER_FAULT,
+           "an updateModelService that is not an object answers a plain-text 500 (ClassCastException)", ZSTACK_ONLY),
+    _fault("duplicate-top-level-key-500", NO_SERVER_FAULT,
+           "a repeated top-level key with a non-null earlier value answers a plain-text 500 (Gson's duplicate key)",
+           ZSTACK_ONLY),
     _fault("bare-503", NO_SERVER_FAULT, "API errors are 503 with a text body, no ErrorCode",
            ZSTACK_ONLY),
     # -- no_hang
@@ -180,6 +190,8 @@ CATALOGUE: tuple[Fault, ...] = (
     _variant("range-refused-in-plain-text",
              "an integer beyond int32/int64 (JSON, quoted or a whole float) gets RestServer's plain-text 400 "
              "(TypeVerifier's text), not 503 SYS.1007", ZSTACK_ONLY),
+    _variant("refuse-repeated-keys", "a repeated top-level key gets a plain-text 400 from the REST layer",
+             ZSTACK_ONLY),
     _variant("foreign-job-location", "job locations name another origin (a closed port on 127.0.0.1)",
              ZSTACK_ONLY, needs_async=True),
     _variant("null-clears", "null in a request clears the field (merge-patch); null name is refused"),

@@ -79,6 +79,26 @@ class JsonFloat(float):
         return obj
 
 
+class JsonObject(dict[str, Any]):
+    """A JSON object as Python's json reads it (the last of a repeated key wins, as Gson's ObjectTypeAdapter
+    does inside the action object), remembering every value of each key it repeats, in order.
+
+    zstack-rest-facts.md "Repeated keys": a node reads the body's own map with another adapter, which
+    throws on a repeated key; the REST layer decides with :attr:`repeated` what a top-level one means.
+    """
+
+    repeated: dict[str, list[Any]]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> JsonObject:
+    obj = JsonObject(pairs)
+    seen: dict[str, list[Any]] = {}
+    for key, value in pairs:
+        seen.setdefault(key, []).append(value)
+    obj.repeated = {k: v for k, v in seen.items() if len(v) > 1}
+    return obj
+
+
 def _no_constant(name: str) -> Any:
     raise BodyError(f"{name} is not JSON")
 
@@ -92,7 +112,8 @@ def load_json(body: bytes) -> Any:
     if not body.strip():
         raise BodyError("the body is empty")
     try:
-        return json.loads(body, parse_int=JsonInt, parse_float=JsonFloat, parse_constant=_no_constant)
+        return json.loads(body, parse_int=JsonInt, parse_float=JsonFloat, parse_constant=_no_constant,
+                          object_pairs_hook=_object)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise BodyError(f"the body is not JSON: {exc}") from None
 
@@ -216,6 +237,10 @@ def _string(name: str, value: Any, coerce: bool) -> tuple[str | None, str | None
     return value, None
 
 
+def is_zero_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value == 0
+
+
 def parse_update(fields: dict[str, Any], fs: FaultSet, *, zstack: bool = False) -> ParsedUpdate:
     """Validate the update fields (already unwrapped from the dialect's body).
 
@@ -230,6 +255,8 @@ def parse_update(fields: dict[str, Any], fs: FaultSet, *, zstack: bool = False) 
         if name in STORED_FIELDS and value is None:
             _null(parsed, name, fs)
             continue
+        if name in INT_RANGES and fs.on("omitempty-zero") and is_zero_int(value):
+            continue  # Go's omitempty: a zero is "not given" on the way to the store
         if name in INT_RANGES:
             result = _int_field(name, value, fs, zstack)
             if isinstance(value, str) and result[1] is None:

@@ -9,7 +9,10 @@ header. Their texts are RestServer's, word for word (facts, "Exact texts").
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from zscontract.server.hooks import FaultSet
+from zscontract.server.parsing import json_type
 from zscontract.server.values import java_trim
 
 CONTEXT = "/zstack"                      # the servlet's context path; RestServer's messages leave it out
@@ -100,3 +103,31 @@ def wants_schema(headers: Mapping[str, str]) -> bool:
 
 def no_action_key(path: str) -> RestError:
     return RestError(400, f"the body doesn't contain action mapping to the URL[{servlet_path(path)}]")
+
+
+def action_not_object(key: str, value: Any, faults: FaultSet) -> RestError:
+    """The refusal of an action value that is not an object (a string, a number, a boolean, a list).
+
+    A node casts it to a ``Map`` unchecked (zstack-rest-facts.md "An action value that is not an
+    object"): a ``ClassCastException`` and the catch-all's plain-text 500, which ``action-not-object-500``
+    models; a sound server refuses it in the REST layer's own form.
+    """
+    if faults.on("action-not-object-500"):
+        java = {"string": "java.lang.String", "number": "java.lang.Long", "boolean": "java.lang.Boolean",
+                "array": "java.util.ArrayList"}.get(json_type(value), "java.lang.Object")
+        return RestError(500, f"java.lang.ClassCastException: {java} cannot be cast to java.util.Map")
+    return RestError(400, f"the value of [{key}] must be a JSON object, but was a JSON {json_type(value)}")
+
+
+def repeated_top_level_key(repeated: Mapping[str, list[Any]], faults: FaultSet) -> None:
+    """What a repeated top-level key does: by default the last one wins (as Python's json reads it);
+    raise the refusal of ``refuse-repeated-keys`` or the plain-text 500 of ``duplicate-top-level-key-500``.
+
+    A node reads the body's own map with Gson's ``MapTypeAdapterFactory``, which throws ``duplicate key``
+    when a key repeats and the value it replaces is not null (zstack-rest-facts.md "Repeated keys").
+    """
+    for key, values in repeated.items():
+        if faults.on("duplicate-top-level-key-500") and any(v is not None for v in values[:-1]):
+            raise RestError(500, f"com.google.gson.JsonSyntaxException: duplicate key: {key}")
+        if faults.on("refuse-repeated-keys"):
+            raise RestError(400, f"the body repeats the key [{key}]")
