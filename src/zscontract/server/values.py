@@ -106,7 +106,10 @@ def java_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(int(value)) if INT64_MIN <= value <= INT64_MAX else java_double_text(float(value))
+        if INT64_MIN <= value <= INT64_MAX:
+            return str(int(value))
+        # Gson reads it as a Double; beyond a double's range (read leniently) that is an infinity
+        return java_double_text(float(value) if abs(value) < 2**1024 else math.copysign(math.inf, value))
     if isinstance(value, float):
         return java_double_text(value)
     if isinstance(value, list):
