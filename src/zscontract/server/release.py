@@ -22,16 +22,28 @@ in this order:
    facts page's "Integers beyond their Java type, exactly" says; an infinite double anywhere cannot be
    written (``IllegalArgumentException``, 500); a number in a string field becomes its Java text.
 
+Gson's side was read in google/gson at tag ``gson-parent-2.8.9`` (the version in 5.1.20's ``pom.xml``):
+``MapTypeAdapterFactory`` (duplicate keys, the array form), ``JsonReader.nextLong``, ``ToNumberPolicy``,
+``LazilyParsedNumber.longValue``, ``JsonPrimitive.getAsLong``, ``Gson.fromJson`` (lenient; an empty
+document is ``null``; ``IllegalStateException`` wrapped in ``JsonSyntaxException``, whose message is the
+cause's ``toString()``) and ``Gson.checkValidFloatingPoint``.
+
 Uncertain (zstack-rest-facts.md's form: what the source shows, and what it leaves open):
 
-- The model-service message class is not public: ``requestCpu`` is taken as ``Integer`` and
-  ``requestMemory`` as ``Long`` (the Go SDK's types); its API checks (``requestCpu >= 1``, name limits)
-  are this server's sound rules, so a wrapped value below 1 is an argument error (SYS.1007) here.
-- Exception texts are Gson 2.8.9's and JDK 8's as read from their source; line/column numbers in Gson's
-  messages are computed on Python's reading of the text (they may differ by a few for astral characters).
+- The model-service message class is not public: ``requestCpu`` is taken as ``Integer`` (JSONObjectUtil's
+  adapter is registered for ``Integer.class`` only; an ``int`` field would go through Gson's own adapter,
+  which refuses both bounds) and ``requestMemory`` as ``Long`` (the Go SDK's types). Its API checks
+  (``requestCpu``/``requestMemory`` at least 1, name limits) are this server's sound rules, so a value
+  wrapped or clamped below 1 (``requestMemory`` −2^63−1 becomes −2^63) is refused here as an argument
+  error (``503 SYS.1007``, its details naming the stored number), where a node may store it.
+- Exception texts are Gson 2.8.9's and JDK 8's (``java.lang.String cannot be cast to java.util.Map``; JDK 11+
+  words it otherwise) as read from their source. For a body Python's JSON reader refuses, the text is
+  ``MalformedJsonException`` with Python's reason and position, not Gson's own words; the line and column
+  in Gson's messages are computed on Python's reading (they may differ for astral characters).
 - Gson reads leniently (unquoted names, single quotes, comments, ``NaN``): a body that only lenient Gson
   reads is answered here as one it cannot read (500), which a node may instead take.
-- The order of ``TypeVerifier`` over the message's declared fields is taken as requestCpu, requestMemory.
+- The order of ``TypeVerifier`` over the message's declared fields is taken as requestCpu, requestMemory;
+  the other declared fields (booleans among them) are not verified here.
 """
 
 from __future__ import annotations
@@ -45,15 +57,19 @@ from typing import Any
 
 from zscontract.server.parsing import STRING_FIELDS, JsonFloat, JsonInt
 from zscontract.server.restlayer import ACTION_KEY, RestError, no_action_key, zstack_session
-from zscontract.server.values import INT32_MAX, INT64_MAX, INT64_MIN, java_double_text, java_text
+from zscontract.server.values import (
+    INT32_MAX,
+    INT64_MAX,
+    INT64_MIN,
+    java_double,
+    java_double_text,
+    java_text,
+    low_bits,
+)
 
 NAME = "zstack-5.1.20"
 _INTEGER_FIELDS = ("requestCpu",)      # java.lang.Integer: JSONObjectUtil's own adapter
 _LONG_FIELDS = ("requestMemory",)      # java.lang.Long: Gson's JsonReader.nextLong
-# Double.parseDouble's grammar (FloatingDecimal.readJavaFormatString), after its trim of chars <= U+0020.
-_JAVA_DOUBLE = re.compile(
-    r"[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?"
-    r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+[fFdD]?)")
 _JAVA_LONG = re.compile(r"[+-]?[0-9]+")  # Long.parseLong (ASCII digits: others fail TypeVerifier first)
 _JAVA_CLASS = {str: "java.lang.String", bool: "java.lang.Boolean", list: "java.util.ArrayList"}
 
@@ -169,20 +185,6 @@ def _token(value: Any) -> str:
     return {str: "STRING", bool: "BOOLEAN", type(None): "NULL"}.get(type(value), "NUMBER")
 
 
-def java_double(text: str) -> float | None:
-    """``Double.parseDouble(text)``, or ``None`` where it throws.
-
-    >>> java_double(" 2d"), java_double("0x1p3"), java_double("1,0"), java_double("-Infinity")
-    (2.0, 8.0, None, -inf)
-    """
-    core = text.strip("".join(chr(c) for c in range(0x21)))
-    if not _JAVA_DOUBLE.fullmatch(core):
-        return None
-    if "x" in core.lower():
-        return float.fromhex(core.rstrip("fFdD"))
-    return float(core.rstrip("fFdD"))
-
-
 def type_verify(fields: Mapping[str, Any]) -> None:
     """TypeVerifier.verifyInt on each int/long field's ``toString()``: the plain-text 400."""
     for name in (*_INTEGER_FIELDS, *_LONG_FIELDS):
@@ -240,12 +242,6 @@ def _writable(value: Any) -> None:
             _writable(item)
 
 
-def _low_bits(number: int, bits: int) -> int:
-    """Java's narrowing of an integer to ``bits`` (two's complement, the low bits kept)."""
-    half: int = 2 ** (bits - 1)
-    return (number + half) % (2 * half) - half
-
-
 def gson_integer(value: Any) -> int:
     """JSONObjectUtil's Integer adapter: ``Long l = getAsLong(); if (l > MAX) throw; l.intValue()``.
 
@@ -259,10 +255,10 @@ def gson_integer(value: Any) -> int:
     elif isinstance(value, int) and INT64_MIN <= value <= INT64_MAX:
         number = int(value)  # a Long in Gson's map
     else:  # a Double in the map, written as Double.toString: LazilyParsedNumber.longValue via BigDecimal
-        number = _low_bits(int(Decimal(gson_text(value))), 64)
+        number = low_bits(int(Decimal(gson_text(value))), 64)
     if number > INT32_MAX:
         raise fault(f"{number} is Integer overflow, Integer.MAX_VALUE is {INT32_MAX}")
-    return _low_bits(number, 32)
+    return low_bits(number, 32)
 
 
 def gson_long(name: str, value: Any, fields: Mapping[str, Any]) -> int:
