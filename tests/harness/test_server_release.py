@@ -54,10 +54,13 @@ def update(fields: str) -> bytes:
 @pytest.mark.parametrize(("body", "text"), [
     (b"", ""),  # Gson returns null: the NullPointerException of m.containsKey has no message
     (b"null", ""),
-    (b"{", "com.google.gson.stream.MalformedJsonException"),
+    (b"{\"name\": }", "com.google.gson.stream.MalformedJsonException: Expected value at line 1 column 10"),
     (b'"name"', "java.lang.IllegalStateException: Expected BEGIN_OBJECT but was STRING"),
     (b"1", "java.lang.IllegalStateException: Expected BEGIN_OBJECT but was NUMBER"),
-    (b"[1]", "java.lang.IllegalStateException: Expected BEGIN_ARRAY but was NUMBER"),
+    (b"[1]", "java.lang.IllegalStateException: Expected BEGIN_ARRAY but was NUMBER at line 1 column 3 path $[0]"),
+    (b"[[1, 2, 3]]", "java.lang.IllegalStateException: Expected END_ARRAY but was NUMBER at line 1 column 10"),
+    (b"name=x", "java.lang.IllegalStateException: Expected BEGIN_OBJECT but was STRING at line 1 column 1 path $"),
+    (b'{"updateModelService": {', "java.io.EOFException: End of input at line 1 column 25 path $."),
 ])
 def test_a_body_the_rest_layer_cannot_read_is_a_plain_text_500(node: ReferenceServer, body: bytes,
                                                                 text: str) -> None:

@@ -34,12 +34,14 @@ Uncertain (zstack-rest-facts.md's form: what the source shows, and what it leave
   adapter is registered for ``Integer.class`` only; an ``int`` field would go through Gson's own adapter,
   which refuses both bounds) and ``requestMemory`` as ``Long`` (the Go SDK's types). Its API checks
   (``requestCpu``/``requestMemory`` at least 1, name limits) are this server's sound rules, so a value
-  wrapped or clamped below 1 (``requestMemory`` −2^63−1 becomes −2^63) is refused here as an argument
+  wrapped or clamped below 1 (``requestMemory`` -2^63-1 becomes -2^63) is refused here as an argument
   error (``503 SYS.1007``, its details naming the stored number), where a node may store it.
-- Exception texts are Gson 2.8.9's and JDK 8's (``java.lang.String cannot be cast to java.util.Map``; JDK 11+
-  words it otherwise) as read from their source. For a body Python's JSON reader refuses, the text is
-  ``MalformedJsonException`` with Python's reason and position, not Gson's own words; the line and column
-  in Gson's messages are computed on Python's reading (they may differ for astral characters).
+- Exception texts are Gson 2.8.9's and JDK 8's (``java.lang.String cannot be cast to java.util.Map``, an
+  NPE without a message; JDK 11+ words them otherwise). Every other text and stored value here was compared
+  with Gson 2.8.9 built from that tag and driven as RestServer drives it (on JDK 17, about seventy bodies:
+  the same answers). Still approximate: a body Python's JSON reader refuses in its middle gets
+  ``MalformedJsonException`` with Python's reason (the position is right; Gson's words may differ), and
+  line/column counts for bodies with astral characters.
 - Gson reads leniently (unquoted names, single quotes, comments, ``NaN``): a body that only lenient Gson
   reads is answered here as one it cannot read (500), which a node may instead take.
 - The order of ``TypeVerifier`` over the message's declared fields is taken as requestCpu, requestMemory;
@@ -55,7 +57,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from zscontract.server.parsing import STRING_FIELDS, JsonFloat, JsonInt
+from zscontract.server.parsing import STRING_FIELDS
+from zscontract.server.release_body import fault, json_token, read_body
 from zscontract.server.restlayer import ACTION_KEY, RestError, no_action_key, zstack_session
 from zscontract.server.values import (
     INT32_MAX,
@@ -72,11 +75,6 @@ _INTEGER_FIELDS = ("requestCpu",)      # java.lang.Integer: JSONObjectUtil's own
 _LONG_FIELDS = ("requestMemory",)      # java.lang.Long: Gson's JsonReader.nextLong
 _JAVA_LONG = re.compile(r"[+-]?[0-9]+")  # Long.parseLong (ASCII digits: others fail TypeVerifier first)
 _JAVA_CLASS = {str: "java.lang.String", bool: "java.lang.Boolean", list: "java.util.ArrayList"}
-
-
-def fault(text: str) -> RestError:
-    """RestServer.handle's catch-all: any throwable is a plain-text 500 with its message."""
-    return RestError(500, text)
 
 
 def read_fields(raw: bytes, headers: Mapping[str, str], path: str) -> tuple[dict[str, Any], str | None]:
@@ -121,68 +119,6 @@ def java_class(value: Any) -> str:
     if isinstance(value, int) and INT64_MIN <= value <= INT64_MAX:
         return "java.lang.Long"
     return "java.lang.Double"
-
-
-def read_body(raw: bytes) -> dict[str, Any] | None:
-    """``JSONObjectUtil.toObject(body, LinkedHashMap.class)``: ``None`` for no body; raise the 500."""
-    text = raw.decode("utf-8", "replace")  # the servlet container's reading: bad bytes become U+FFFD
-    if not text.strip(" \t\r\n"):
-        return None  # Gson: an empty document is null
-    tops: list[list[tuple[str, Any]]] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        tops.append(items)  # the outermost object is decoded last
-        return dict(items)
-
-    try:
-        value = json.loads(text, parse_int=JsonInt, parse_float=JsonFloat, object_pairs_hook=pairs)
-    except json.JSONDecodeError as exc:
-        raise fault(f"com.google.gson.stream.MalformedJsonException: {exc.msg} at line {exc.lineno} "
-                    f"column {exc.colno} path $") from None
-    except (ValueError, RecursionError) as exc:
-        raise fault(f"com.google.gson.stream.MalformedJsonException: {exc}") from None
-    if isinstance(value, dict):
-        _no_duplicate(tops[-1])
-        return value
-    if isinstance(value, list):
-        return _array_form(value)
-    start = len(text) - len(text.lstrip(" \t\r\n"))
-    token = {str: "STRING", bool: "BOOLEAN", type(None): "NULL"}.get(type(value), "NUMBER")
-    if value is None:
-        return None  # Gson's map adapter reads a JSON null as null: the same NPE
-    column = start + (2 if isinstance(value, str) else 1)
-    raise fault(f"java.lang.IllegalStateException: Expected BEGIN_OBJECT but was {token} at line 1 "
-                f"column {column} path $")
-
-
-def _no_duplicate(items: list[tuple[str, Any]]) -> None:
-    """MapTypeAdapterFactory: ``if (map.put(key, value) != null) throw duplicate key``."""
-    seen: dict[str, Any] = {}
-    for key, value in items:
-        if seen.get(key) is not None:
-            raise fault(f"duplicate key: {key}")
-        seen[key] = value
-
-
-def _array_form(items: list[Any]) -> dict[str, Any]:
-    """Gson's map adapter also reads ``[[key, value], ...]``; anything else in an array throws."""
-    out: dict[str, Any] = {}
-    for index, item in enumerate(items):
-        if not (isinstance(item, list) and len(item) == 2):
-            raise fault(f"java.lang.IllegalStateException: Expected BEGIN_ARRAY but was "
-                        f"{_token(item)} at line 1 column 2 path $[{index}]")
-        if out.get(str(item[0])) is not None:
-            raise fault(f"duplicate key: {java_text(item[0])}")
-        out[item[0] if isinstance(item[0], str) else java_text(item[0])] = item[1]
-    return out
-
-
-def _token(value: Any) -> str:
-    if isinstance(value, dict):
-        return "BEGIN_OBJECT"
-    if isinstance(value, list):
-        return "BEGIN_ARRAY"
-    return {str: "STRING", bool: "BOOLEAN", type(None): "NULL"}.get(type(value), "NUMBER")
 
 
 def type_verify(fields: Mapping[str, Any]) -> None:
@@ -245,6 +181,7 @@ def _writable(value: Any) -> None:
 def gson_integer(value: Any) -> int:
     """JSONObjectUtil's Integer adapter: ``Long l = getAsLong(); if (l > MAX) throw; l.intValue()``.
 
+    >>> from zscontract.server.parsing import JsonInt
     >>> gson_integer(JsonInt(str(-2**31 - 1))), gson_integer(JsonInt(str(2**64 + 5)))
     (2147483647, 384)
     """
@@ -264,6 +201,7 @@ def gson_integer(value: Any) -> int:
 def gson_long(name: str, value: Any, fields: Mapping[str, Any]) -> int:
     """``JsonReader.nextLong``: parseLong, else ``(long) Double.parseDouble`` unless precision is lost.
 
+    >>> from zscontract.server.parsing import JsonInt
     >>> gson_long("m", JsonInt(str(2**63)), {}), gson_long("m", JsonInt(str(-2**63 - 1)), {})
     (9223372036854775807, -9223372036854775808)
     """
@@ -292,7 +230,7 @@ def gson_string(name: str, value: Any, fields: Mapping[str, Any]) -> Any:
     if isinstance(value, int | float):
         return gson_text(value)  # what the map held (Long or Double), as Gson wrote it
     if isinstance(value, dict | list):
-        raise fault(f"java.lang.IllegalStateException: Expected a string but was {_token(value)}"
+        raise fault(f"java.lang.IllegalStateException: Expected a string but was {json_token(value)}"
                     f"{_location(name, fields, before=True)}")
     return value
 
@@ -305,7 +243,7 @@ def _location(name: str, fields: Mapping[str, Any], *, before: bool = False) -> 
             continue  # Gson leaves out nulls
         text += ("," if text != "{" else "") + json.dumps(key, ensure_ascii=False) + ":"
         if key == name:
-            column = len(text) + (1 if before else len(_written(value)) + 1)
+            column = len(text) + (2 if before else len(_written(value)) + 1)
             return f" at line 1 column {column} path $.{name}"
         text += _written(value)
     return f" at line 1 column {len(text) + 1} path $.{name}"
