@@ -73,7 +73,8 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--server-fault", action="append", default=[],
                    help="embedded server only: switch on a fault from its catalogue (repeatable)")
     p.add_argument("--server-variant", action="append", default=[],
-                   help="embedded server only: a sound variant (repeatable)")
+                   help="embedded server only: a sound variant, or a release with its known defects such as "
+                        "zstack-5.1.20 (which implies --profile zstack) (repeatable)")
     p.add_argument("--corpus", default=None, help="regression corpus directory (default: REPORT_DIR/corpus)")
     p.add_argument("--no-corpus", action="store_true", help="neither replay nor extend the corpus")
     p.add_argument("--baseline", default=None,
