@@ -243,3 +243,65 @@ def test_a_baseline_run_returns_what_its_reports_say(reference_server: ServerFac
     suite = ET.parse(report / "junit.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "0" and suite.get("errors") == "0"
     assert "(exit 0)" in proc.stdout  # the verdict line -q prints
+
+
+# -- shipped baselines: the known defects of a released node ------------------------------------------
+
+def test_a_name_that_is_not_a_path_loads_a_shipped_baseline_with_reasons_and_sources(tmp_path: Path) -> None:
+    from zscontract.baseline import shipped
+
+    path = shipped.resolve("zstack-5.1.20")
+    assert path.parent == shipped.SHIPPED_DIR and path.is_file()
+    entries = load_baseline(path).entries
+    assert entries and all(e.reason.startswith("5.1.20: ") and e.source for e in entries)
+    assert shipped.resolve(str(tmp_path / "zstack-5.1.20.yaml")) == tmp_path / "zstack-5.1.20.yaml"
+    with pytest.raises(UsageError, match=r"'zstack-9\.9' is neither a file nor a shipped baseline; shipped: "
+                                         r"zstack-5\.1\.20"):
+        shipped.resolve("zstack-9.9")
+
+
+def test_baseline_list_shows_the_shipped_ones_and_update_refuses_to_write_one(tmp_path: Path) -> None:
+    listed = zscontract("baseline", "list")
+    assert listed.returncode == 0 and listed.stdout.startswith("zstack-5.1.20  (")
+    shown = zscontract("baseline", "show", "zstack-5.1.20")
+    assert shown.returncode == 0 and "status 500 on requestCpu:overflow" in shown.stdout
+    proc = zscontract("run", "--baseline", "zstack-5.1.20", "--baseline-update", "--report-dir", str(tmp_path))
+    assert proc.returncode == 2 and "names a shipped baseline, which is not written" in proc.stderr
+
+
+def test_a_stale_shipped_entry_says_how_to_drop_it_without_editing_the_package() -> None:
+    from zscontract.baseline import shipped
+
+    verdict = apply_baseline(load_baseline(shipped.resolve("zstack-5.1.20")), [], TODAY)
+    assert "zscontract baseline show zstack-5.1.20" in verdict.render_text()
+
+
+RELEASE_RUN = ("--max-time", "25", "--max-examples", "300", "--seed", "1", "--request-timeout", "3",
+               "--job-timeout", "3", "--no-corpus", "-q")
+
+
+@pytest.mark.slow
+def test_a_released_node_with_its_shipped_baseline_passes(reference_server: ServerFactory, tmp_path: Path) -> None:
+    """A node that behaves like 5.1.20 (here the reference server's variant, reached as a real node is)."""
+    node = reference_server(profile="zstack", variants=["zstack-5.1.20"])
+    proc = zscontract("run", "--profile", "zstack", "--target-url", node.url, "--session-uuid", node.session_uuid,
+                      "--model-service-uuid", node.model_service_uuids[0], "--baseline", "zstack-5.1.20",
+                      "--report-dir", str(tmp_path), *RELEASE_RUN, timeout=180)
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text("utf-8"))
+    assert proc.returncode == 0 == summary["exit_code"], proc.stdout + proc.stderr
+    gate = summary["baseline"]
+    assert summary["failures"] and not gate["new"] and len(gate["accepted"]) == len(summary["failures"])
+    assert all(a["source"] and a["reason"].startswith("5.1.20: ") for a in gate["accepted"])
+    suite = ET.parse(tmp_path / "latest" / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0"
+
+
+@pytest.mark.slow
+def test_a_second_fault_on_the_released_node_still_fails_with_its_baseline(tmp_path: Path) -> None:
+    proc = zscontract("run", "--server-variant", "zstack-5.1.20", "--server-fault", "truncate-name-64",
+                      "--baseline", "zstack-5.1.20", "--stop-on", "round_trip", "--report-dir", str(tmp_path),
+                      *RELEASE_RUN, timeout=180)
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text("utf-8"))
+    assert proc.returncode == 1 == summary["exit_code"], proc.stdout + proc.stderr
+    assert summary["profile"] == "zstack"  # the release implies its dialect
+    assert {f["check"] for f in summary["baseline"]["new"]} == {"round_trip"}

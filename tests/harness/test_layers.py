@@ -34,7 +34,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "runner": ("zscontract.runner",),
     "adapters": ("zscontract.cli", "zscontract.__main__", "zscontract.pytest_plugin", "zscontract._pytest",
                  "zscontract.reporting", "zscontract.baseline", "zscontract.corpus", "zscontract.catalogue",
-                 "zscontract.api", "zscontract.replay", "zscontract.suite"),
+                 "zscontract.api", "zscontract.replay", "zscontract.suite", "zscontract.release_defects"),
     "server": ("zscontract.server",),
 }
 BASE = {"package", "errors"}  # anyone may import these two

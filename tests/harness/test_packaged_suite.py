@@ -153,6 +153,9 @@ def test_a_wheel_in_a_fresh_environment_runs_the_suite(reference_server: ServerF
     where = subprocess.run([python, "-c", "import zscontract.suite as s; print(s.__file__)"], capture_output=True,
                            text=True, check=True, cwd=cwd, env={"PATH": os.environ.get("PATH", "")}).stdout
     assert Path(where.strip()).is_relative_to(venv), where
+    shipped = subprocess.run([python, "-m", "zscontract", "baseline", "list"], capture_output=True, text=True,
+                             check=True, cwd=cwd, env={"PATH": os.environ.get("PATH", "")}).stdout
+    assert shipped.startswith("zstack-5.1.20  ("), shipped  # the shipped baselines are in the wheel
 
     # No target: the embedded reference server of the wheel (its contract pages included), both dialects.
     result = run_suite(cwd, python=python)

@@ -19,7 +19,7 @@ from zscontract.errors import UsageError
 BASELINE_VERSION = 1
 DEFAULT_REASON = "accepted by --baseline-update"
 _REQUIRED = ("check", "signature", "reason")
-_OPTIONAL = ("expires", "title")  # title: a readable hint only, never matched on
+_OPTIONAL = ("expires", "title", "source")  # title, source: for readers only, never matched on
 
 _HEADER = """\
 # zscontract baseline: failures accepted for now; a run fails only on failures not listed here.
@@ -116,6 +116,7 @@ def _entry(item: Any, path: Path, node: yaml.Node | None) -> BaselineEntry:
         expires=_date(item.get("expires"), where),
         title=str(item["title"]) if item.get("title") is not None else None,
         line=node.start_mark.line + 1 if node is not None else None,
+        source=str(item["source"]) if item.get("source") is not None else None,
     )
 
 
@@ -175,6 +176,7 @@ def write_baseline(path: Path, failures: Sequence[Mapping[str, Any]],
             reason=kept.reason if kept else reason,
             expires=kept.expires if kept else None,
             title=str(title) if title and title != signature else (kept.title if kept else None),
+            source=kept.source if kept else None,
         )
     ordered = sorted(entries.values(), key=lambda e: e.match_key)
     doc: dict[str, Any] = {"version": BASELINE_VERSION, "accepted": [_dump_entry(e) for e in ordered]}
@@ -193,4 +195,6 @@ def _dump_entry(entry: BaselineEntry) -> dict[str, Any]:
         out["expires"] = entry.expires
     if entry.title:
         out["title"] = entry.title
+    if entry.source:
+        out["source"] = entry.source
     return out

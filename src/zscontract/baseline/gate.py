@@ -87,6 +87,8 @@ def _accepted(failure: Mapping[str, Any], entry: BaselineEntry | None) -> dict[s
     if entry is not None:
         out["reason"] = entry.reason
         out["expires"] = entry.expires.isoformat() if entry.expires else None
+        if entry.source:
+            out["source"] = entry.source
     return out
 
 

@@ -29,6 +29,7 @@ class BaselineEntry:
     expires: dt.date | None = None
     title: str | None = None
     line: int | None = None  # 1-based line in the file it came from, for messages
+    source: str | None = None  # where the defect shows in the server's source (for a bug report)
 
     @property
     def match_key(self) -> tuple[str, str]:
@@ -102,9 +103,13 @@ class BaselineVerdict:
         for entry in self.expired:
             lines.append(f"  EXPIRED  [{entry.check}] {entry.signature} (expired {entry.expires}, "
                          f"{entry.where(self.path)}): fix it or extend `expires`")
+        shipped = self.path is not None and self.path.parent.name == "shipped" and \
+            self.path.parent.parent == Path(__file__).parent
         for entry in self.stale:
-            lines.append(f"  STALE    [{entry.check}] {entry.signature} ({entry.where(self.path)}): "
-                         "no longer fails, remove the entry")
+            hint = (f"not seen in this run (fixed, or its input not drawn); once the node is fixed, copy the baseline "
+                    f"(`zscontract baseline show {self.path.stem}`) without this entry" if shipped and self.path
+                    else "no longer fails, remove the entry")
+            lines.append(f"  STALE    [{entry.check}] {entry.signature} ({entry.where(self.path)}): {hint}")
         return "\n".join(lines)
 
 

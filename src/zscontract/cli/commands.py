@@ -50,6 +50,22 @@ def report_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def baseline_list(args: argparse.Namespace) -> int:
+    """``zscontract baseline list``: the shipped baselines."""
+    from zscontract.baseline import shipped
+
+    print(shipped.describe())
+    return 0
+
+
+def baseline_show(args: argparse.Namespace) -> int:
+    """``zscontract baseline show NAME``: the shipped file's text."""
+    from zscontract.baseline import shipped
+
+    print(shipped.path_of(args.name, "baseline show").read_text(encoding="utf-8"), end="")
+    return 0
+
+
 def catalogue(args: argparse.Namespace) -> int:
     from zscontract import catalogue as cat
 
@@ -94,9 +110,10 @@ def _baseline_gate(args: argparse.Namespace) -> Any:
     if not args.baseline:
         return None
     run_settings(args)  # every usage error (an unreadable --baseline among them) first, as one line
+    from zscontract.baseline import shipped
     from zscontract.baseline.gate import BaselineGate
 
-    return BaselineGate(Path(args.baseline), update=bool(args.baseline_update))
+    return BaselineGate(shipped.resolve(args.baseline), update=bool(args.baseline_update))
 
 
 def _gated(gate: Any, result: Any) -> int:

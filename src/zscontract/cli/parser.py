@@ -73,11 +73,13 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--server-fault", action="append", default=[],
                    help="embedded server only: switch on a fault from its catalogue (repeatable)")
     p.add_argument("--server-variant", action="append", default=[],
-                   help="embedded server only: a sound variant (repeatable)")
+                   help="embedded server only: a sound variant, or a release with its known defects such as "
+                        "zstack-5.1.20 (which implies --profile zstack) (repeatable)")
     p.add_argument("--corpus", default=None, help="regression corpus directory (default: REPORT_DIR/corpus)")
     p.add_argument("--no-corpus", action="store_true", help="neither replay nor extend the corpus")
     p.add_argument("--baseline", default=None,
-                   help="YAML file of accepted known failures: exit 1 only for failures not in it")
+                   help="YAML file of accepted known failures, or the name of a shipped one (e.g. zstack-5.1.20, "
+                        "see `zscontract baseline list`): exit 1 only for failures not in it")
     p.add_argument("--baseline-update", action="store_true",
                    help="write the run's failures into --baseline (keeping reasons) and exit 0")
     p.add_argument("--discard-snapshot", default=None, metavar="SNAPSHOT",
@@ -116,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_connection_arguments(restore)
     restore.set_defaults(handler=commands.restore)
     _add_report_commands(sub)
+    base = sub.add_parser("baseline", help="the baselines shipped with zscontract (known defects of released "
+                          "ZStack nodes, for --baseline NAME)")
+    bsub = base.add_subparsers(dest="baseline_command", metavar="ACTION", parser_class=Parser, required=True)
+    bsub.add_parser("list", help="list the shipped baselines").set_defaults(handler=commands.baseline_list)
+    bshow = bsub.add_parser("show", help="print a shipped baseline (copy it to drop entries once a node is fixed)")
+    bshow.add_argument("name")
+    bshow.set_defaults(handler=commands.baseline_show)
     cat = sub.add_parser("catalogue", help="run the harness against every fault and sound variant of the "
                          "reference server and write the table (reports/catalogue.md)")
     cat.add_argument("--out", default="reports/catalogue.md", help="where the Markdown table goes")

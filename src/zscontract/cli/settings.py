@@ -40,7 +40,12 @@ def _paths(args: argparse.Namespace) -> dict[str, Any]:
     if args.baseline_update and not args.baseline:
         raise UsageError("--baseline-update needs --baseline FILE: the file to write")
     if args.baseline:
-        path = Path(args.baseline)
+        from zscontract.baseline import shipped
+
+        if args.baseline_update and shipped.is_name(args.baseline):
+            raise UsageError(f"--baseline-update: {args.baseline!r} names a shipped baseline, which is not "
+                             "written; give a file path (copy it with `zscontract baseline show NAME > FILE`)")
+        path = shipped.resolve(args.baseline)
         if args.baseline_update and not path.exists():
             writable_dir(path.parent if str(path.parent) else Path("."), "--baseline (its directory)")
         else:
@@ -73,8 +78,13 @@ def run_settings(args: argparse.Namespace, **extra: Any) -> RunSettings:
         rate = positive(str(rate).removesuffix("/s"), "--rate-limit")
     if args.no_corpus:
         extra.setdefault("phases", tuple(p for p in RunSettings().phases if p != "corpus"))
+    flags = {o: getattr(args, o) for o in OPTIONS}
+    if flags.get("profile") is None and not os.environ.get(OPTIONS["profile"].env or ""):
+        from zscontract.server.config import implied_profile
+
+        flags["profile"] = implied_profile(args.server_variant)  # zstack-5.1.20 speaks zstack
     settings = resolve(
-        {o: getattr(args, o) for o in OPTIONS},
+        flags,
         max_time=positive(args.max_time, "--max-time"),
         max_examples=positive(args.max_examples, "--max-examples", int),
         seed=None if args.seed is None else positive(args.seed, "--seed", int),

@@ -48,8 +48,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     >>> config_from_args(ns).profile
     'zstack'
     """
-    parser.add_argument("--profile", choices=("documented", "zstack"), default="documented",
-                        help="the dialect to speak (see zstack-rest-facts.md); default: documented")
+    parser.add_argument("--profile", choices=("documented", "zstack"), default=None,
+                        help="the dialect to speak (see zstack-rest-facts.md); default: documented, or zstack "
+                             "with a release variant such as zstack-5.1.20")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--async", dest="async_", action="store_const", const=True, default=None,
                       help="zstack: answer updates with 202 + an API job location (the default in zstack)")
@@ -89,6 +90,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
 
 def config_from_args(ns: argparse.Namespace) -> ServerConfig:
     """Validate parsed options; raise :class:`UsageError` naming the flag and what is accepted."""
+    if ns.profile is None:
+        ns.profile = implied_profile(ns.variant) or "documented"
     if ns.async_ and ns.profile != "zstack":
         raise UsageError("--async needs --profile zstack (the documented dialect never answers 202)")
     async_ = ns.profile == "zstack" if ns.async_ is None else bool(ns.async_)
@@ -118,6 +121,19 @@ def config_from_args(ns: argparse.Namespace) -> ServerConfig:
         session_ttl=ns.session_ttl, job_delay=ns.job_delay, base_url=base_url, date_style=ns.date_style,
         max_jobs=ns.max_jobs, extra_resources=ns.extra_resources, exit_with_parent=ns.exit_with_parent,
     )
+
+
+def implied_profile(variants: tuple[str, ...] | list[str]) -> str | None:
+    """The profile a release variant implies (``zstack-5.1.20``: zstack), when no profile is given.
+
+    >>> implied_profile(["zstack-5.1.20"]), implied_profile(["java-trim"])
+    ('zstack', None)
+    """
+    for name in variants:
+        entry = catalogue.BY_NAME.get(name)
+        if entry is not None and entry.kind == "release" and len(entry.dialects) == 1:
+            return next(iter(entry.dialects))
+    return None
 
 
 def _base_url(text: str | None) -> str | None:

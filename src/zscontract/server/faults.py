@@ -5,7 +5,9 @@ facts page's last section) in the dialects it lists, and names the check that mu
 (``caught_by``: a plain string, validated against ``zscontract.registry.names()`` by
 :mod:`zscontract.catalogue` and the tests, so that the server imports nothing from the harness). A
 *variant* is another sound reading of the page or of a real node (the oracle's "either way" inputs):
-the harness must stay silent on it.
+the harness must stay silent on it. A *release* (switched on with ``--variant`` too) plays a released
+ZStack node, its known defects included (``zstack-5.1.20``, :mod:`zscontract.server.release`): the harness
+must report exactly those defects, which the catalogue lists as failure signatures.
 
 Triggers are chosen so that a property-based generator of the oracle's input classes hits them within
 a few dozen cases (a CJK character, a trailing space, a number above 2^31, a null), never a
@@ -21,7 +23,7 @@ from typing import Literal
 
 from zscontract.errors import UsageError
 
-Kind = Literal["fault", "variant"]
+Kind = Literal["fault", "variant", "release"]
 BOTH = frozenset({"documented", "zstack"})
 DOCUMENTED_ONLY = frozenset({"documented"})
 ZSTACK_ONLY = frozenset({"zstack"})
@@ -54,10 +56,12 @@ class Fault:
     caught_by: str | None
     description: str
     needs_async: bool = False
+    implies: tuple[str, ...] = ()        # a release: the sound variants that are part of it
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["dialects"] = sorted(self.dialects)
+        data["implies"] = list(self.implies)
         return data
 
 
@@ -201,6 +205,10 @@ CATALOGUE: tuple[Fault, ...] = (
     _variant("no-content-type", "no answer carries a Content-Type header (RestServer never sets one)",
              ZSTACK_ONLY),
     _variant("no-description", "the model services were created without a description (null, so absent)"),
+    # -- releases: a real node's REST layer, its known defects included (zscontract.server.release)
+    Fault("zstack-5.1.20", "release", ZSTACK_ONLY, None,
+          "a released ZStack 5.1.20 node: the zstack dialect with RestServer's defects (500 on bodies it cannot "
+          "read, Integer overflow, int wrap, long clamp)", implies=("no-content-type",)),
 )
 
 BY_NAME: dict[str, Fault] = {entry.name: entry for entry in CATALOGUE}
@@ -215,6 +223,11 @@ def faults() -> tuple[Fault, ...]:
 def variants() -> tuple[Fault, ...]:
     """Only the sound variants, in catalogue order."""
     return tuple(entry for entry in CATALOGUE if entry.kind == "variant")
+
+
+def releases() -> tuple[Fault, ...]:
+    """Only the releases (real nodes, their defects included), in catalogue order."""
+    return tuple(entry for entry in CATALOGUE if entry.kind == "release")
 
 
 def check_names() -> frozenset[str]:
@@ -236,8 +249,9 @@ def resolve(names: Iterable[str], *, kind: Kind, profile: str, async_: bool | No
     chosen: list[Fault] = []
     for name in names:
         entry = BY_NAME.get(name)
-        if entry is None or entry.kind != kind:
-            known = ", ".join(e.name for e in CATALOGUE if e.kind == kind)
+        kinds = (kind, "release") if kind == "variant" else (kind,)
+        if entry is None or entry.kind not in kinds:
+            known = ", ".join(e.name for e in CATALOGUE if e.kind in kinds)
             raise UsageError(f"{flag} {name!r}: no such {kind}; use one of: {known} (see --list-faults)")
         if profile not in entry.dialects:
             raise UsageError(f"{flag} {name!r} applies to --profile {'/'.join(sorted(entry.dialects))} only, "

@@ -28,7 +28,11 @@ class FaultSet:
     """
 
     def __init__(self, names: Iterable[str] = ()) -> None:
-        self.names = frozenset(names)
+        from zscontract.server.faults import BY_NAME
+
+        chosen = frozenset(names)
+        implied = (part for name in chosen if name in BY_NAME for part in BY_NAME[name].implies)
+        self.names = chosen | frozenset(implied)
 
     def on(self, name: str) -> bool:
         """True when the fault or variant ``name`` is switched on."""

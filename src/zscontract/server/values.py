@@ -17,6 +17,10 @@ from typing import Any
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
+# Double.parseDouble's grammar (FloatingDecimal.readJavaFormatString), after its trim of chars <= U+0020.
+_JAVA_DOUBLE = re.compile(
+    r"[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?"
+    r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+[fFdD]?)")
 _UUID_RE = re.compile(r"[0-9a-f]{32}")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DATE_STYLES = ("jdk8", "jdk9", "jdk20")
@@ -106,7 +110,10 @@ def java_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(int(value)) if INT64_MIN <= value <= INT64_MAX else java_double_text(float(value))
+        if INT64_MIN <= value <= INT64_MAX:
+            return str(int(value))
+        # Gson reads it as a Double; beyond a double's range (read leniently) that is an infinity
+        return java_double_text(float(value) if abs(value) < 2**1024 else math.copysign(math.inf, value))
     if isinstance(value, float):
         return java_double_text(value)
     if isinstance(value, list):
@@ -114,3 +121,23 @@ def java_text(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={java_text(v)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+def java_double(text: str) -> float | None:
+    """``Double.parseDouble(text)``, or ``None`` where it throws.
+
+    >>> java_double(" 2d"), java_double("0x1p3"), java_double("1,0"), java_double("-Infinity")
+    (2.0, 8.0, None, -inf)
+    """
+    core = text.strip("".join(chr(c) for c in range(0x21)))
+    if not _JAVA_DOUBLE.fullmatch(core):
+        return None
+    if "x" in core.lower():
+        return float.fromhex(core.rstrip("fFdD"))
+    return float(core.rstrip("fFdD"))
+
+
+def low_bits(number: int, bits: int) -> int:
+    """Java's narrowing of an integer to ``bits`` (two's complement, the low bits kept)."""
+    half: int = 2 ** (bits - 1)
+    return (number + half) % (2 * half) - half
