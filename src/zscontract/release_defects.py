@@ -50,11 +50,14 @@ ZSTACK_5_1_20: tuple[Defect, ...] = (
            "TypeVerifier passes and Long.parseLong refuses ('For input string', plain-text 500)",
            f"{_GSON_UTIL} the Integer adapter (JsonPrimitive.getAsLong); rest/.../TypeVerifier.java",
            ((_FAULT, "status 500 on requestCpu:overflow"), (_FAULT, "status 500 on requestCpu:string")),
-           ((_FAULT, "status 500 on requestCpu:quoted-int"), (_FAULT, "status 500 on schemathesis either-way"),
+           ((_FAULT, "status 500 on requestCpu:quoted-int"), (_FAULT, "status 500 on requestCpu:underflow"), (_FAULT, "status 500 on schemathesis either-way"),
             (_FAULT, "status 500 on schemathesis must-reject argument"))),
-    Defect("requestCpu (Integer) below -2^31: stored as Long.intValue() (the low 32 bits) with success",
+    Defect("requestCpu (Integer) below -2^31: stored as Long.intValue() (the low 32 bits) with success; beyond "
+           "int64 either side, the double's BigDecimal low 64 bits go through the same rule (stored wrapped, or the "
+           "overflow 500 above)",
            f"{_GSON_UTIL} the Integer adapter checks only the upper bound",
-           ((_ACCEPTED, "accepted requestCpu:underflow"),), ((_ACCEPTED, "accepted schemathesis:coverage"),)),
+           ((_ACCEPTED, "accepted requestCpu:underflow"),),
+           ((_ACCEPTED, "accepted schemathesis:coverage"), (_ACCEPTED, "accepted requestCpu:overflow"))),
     Defect("requestMemory (Long) outside int64: 'Expected a long but was …' (plain-text 500), or at the "
            "edge (2^63, 2^63+1, -2^63-1, quoted or not) silently clamped to int64 and stored",
            "Gson 2.8.9 JsonReader.nextLong via " + _GSON_UTIL + " rehashObject",
