@@ -55,7 +55,7 @@ def leave_as_found(client: Client, contract: Contract, result: RunResult, events
     if report.get("restored"):
         snapshot.mark(snapshot_path, restored=True)
     events.emit(RestoreDone(report))
-    _notes(result, report)
+    restore_notes(result, report)
 
 
 def _read_only_outcome(result: RunResult, report: dict[str, Any], saved: dict[str, Any]) -> None:
@@ -75,7 +75,8 @@ def _read_only_outcome(result: RunResult, report: dict[str, Any], saved: dict[st
                     "request of this run must change nothing; no request can set it back")
 
 
-def _notes(result: RunResult, report: dict[str, Any]) -> None:
+def restore_notes(result: RunResult, report: dict[str, Any]) -> None:
+    """What a restore could only report, as notes (and a warning) of the run: the one wording of every route."""
     if report.get("caveat"):
         result.warn(str(report["caveat"]))
     elif report.get("unanswered_writes"):
