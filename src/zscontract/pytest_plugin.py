@@ -46,14 +46,13 @@ class PluginState:
 
     settings: RunSettings
     profiles: tuple[str, ...]
-    started: float  # time.monotonic() at the start of the session
-    max_time: float | None  # --zs-max-time: the session's budget (None: none)
-
-    def spent(self) -> bool:
-        return self.max_time is not None and time.monotonic() >= self.started + self.max_time
+    max_time: float | None  # --zs-max-time: the session's budget on the target (None: none)
 
 
 STATE_KEY = pytest.StashKey[PluginState]()
+# When the session's budget started: at its first fixture on the target (not at pytest's start: the
+# imports and the collection are not the target's time).
+STARTED_KEY = pytest.StashKey[float]()
 NOTES_KEY = pytest.StashKey[list[str]]()  # what the session could not test or restore exactly, for the summary
 _WORKER_NOTES = "zscontract_notes"  # the same, sent from an xdist worker to the controller
 PLUGIN_OPTIONS = tuple(o for o in OPTIONS.values() if o.plugin)
@@ -97,8 +96,7 @@ def _resolve(config: pytest.Config) -> PluginState:
     profiles = (settings.profile,) if explicit else tuple(sorted(DIALECTS))
     # Unlike a CLI run, a session has no time budget unless one is given.
     given = pick("max_time", flags["max_time"], os.environ, ini, "--zs-")[0] is not None
-    return PluginState(own_resource(config, settings), profiles, time.monotonic(),
-                       settings.max_time if given else None)
+    return PluginState(own_resource(config, settings), profiles, settings.max_time if given else None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -184,8 +182,8 @@ def zs_lifecycle(request: pytest.FixtureRequest, zs_settings: RunSettings, zs_ta
     within ``--zs-max-time``."""
     from zscontract._pytest.session import lifecycle
 
-    state = request.config.stash[STATE_KEY]
-    yield from lifecycle(zs_settings, zs_target, state.started, state.max_time)
+    started = request.config.stash.setdefault(STARTED_KEY, time.monotonic())
+    yield from lifecycle(zs_settings, zs_target, started, request.config.stash[STATE_KEY].max_time)
 
 
 @pytest.fixture(scope="session")
@@ -228,7 +226,9 @@ def _uses_target(item: pytest.Item) -> bool:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """With ``--zs-max-time`` spent, a test on the target is skipped, not run (the CLI's INCOMPLETE)."""
     state = item.config.stash.get(STATE_KEY, None)
-    if state is not None and state.spent() and _uses_target(item):
+    started = item.config.stash.get(STARTED_KEY, None)
+    if (state is not None and state.max_time is not None and started is not None
+            and time.monotonic() >= started + state.max_time and _uses_target(item)):
         _budget_skip(item.config, state)
 
 
