@@ -57,7 +57,7 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "RunResult": ("zscontract.runner.results", "RunResult"),
     "RunSettings": ("zscontract.config", "RunSettings"),
     "execute_run": ("zscontract.api", "execute_run"),
-    "resolve": ("zscontract.config", "resolve"),
+    "resolve": ("zscontract.options", "resolve"),
     "Contract": ("zscontract.contract", "Contract"),
     "FieldSpec": ("zscontract.contract", "FieldSpec"),
     "load_contract": ("zscontract.contract", "load_contract"),
@@ -106,7 +106,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs only: the real imports happen in
     from zscontract.api import execute_run
     from zscontract.checks.registry import check
     from zscontract.checks.registry import names as check_names
-    from zscontract.config import RunSettings, resolve
+    from zscontract.config import RunSettings
     from zscontract.contract import Contract, FieldSpec, load_contract
     from zscontract.core.cases import Case, InputClass, classify_fields
     from zscontract.core.client import Client, ClientSettings
@@ -121,4 +121,5 @@ if TYPE_CHECKING:  # for type checkers and IDEs only: the real imports happen in
         UsageError,
         ZsContractError,
     )
+    from zscontract.options import resolve
     from zscontract.runner.results import RunResult

@@ -1,16 +1,15 @@
-"""Run settings, resolved in one place from flags, environment variables and ini keys.
+"""Run settings, and the checks of the values a user gives them (the options: :mod:`zscontract.options`).
 
-Precedence: an explicit option, then the environment variable, then the ini key, then the
-default. Every bad value becomes a :class:`~zscontract.errors.UsageError` that names the
-value, where it came from, and what would be accepted.
+Every bad value becomes a :class:`~zscontract.errors.UsageError` that names the value, where it
+came from, and what would be accepted.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -20,29 +19,6 @@ from zscontract.core.values import UUID_RE
 from zscontract.errors import UsageError
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Option:
-    """One setting: its flag, environment variable and ini key."""
-
-    name: str
-    flag: str
-    env: str | None
-    ini: str | None
-    help: str
-
-
-OPTIONS: dict[str, Option] = {o.name: o for o in (
-    Option("target_url", "--target-url", "ZS_TARGET_URL", "zs_target_url",
-           "base URL of the server to test; without it the embedded reference server is started"),
-    Option("session_uuid", "--session-uuid", "ZS_SESSION_UUID", "zs_session_uuid",
-           "session UUID sent as 'Authorization: OAuth <session>'"),
-    Option("model_service_uuid", "--model-service-uuid", "ZS_MODEL_SERVICE_UUID", "zs_model_service_uuid",
-           "the model service the run may change (several, comma-separated, for xdist workers)"),
-    Option("profile", "--profile", "ZS_PROFILE", "zs_profile", "dialect: documented or zstack"),
-    Option("report_dir", "--report-dir", "ZS_REPORT_DIR", "zs_report_dir", "where reports go"),
-)}
 
 
 @dataclass(frozen=True)
@@ -79,28 +55,13 @@ class RunSettings:
     ca_bundle: str | None = None        # CA certificates for https targets (else the client's defaults)
     insecure: bool = False              # do not verify TLS certificates (warned about everywhere)
     discard_snapshot: Path | None = None  # an earlier run's pending snapshot to give up on
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    # The schemathesis phase's own bounds (API only, no flag): a breadth phase inside a 60 s run.
+    schemathesis_max_time: float = 15.0
+    schemathesis_max_examples: int = 10  # per operation and generation phase
 
     @property
     def model_service_uuid(self) -> str | None:
         return self.model_service_uuids[0] if self.model_service_uuids else None
-
-
-def pick(name: str, flag_value: Any, environ: Mapping[str, str] | None = None,
-         ini: Callable[[str], Any] | None = None, flag_prefix: str = "--") -> tuple[Any, str]:
-    """The raw value of a setting and where it came from (for error messages)."""
-    opt = OPTIONS[name]
-    flag = flag_prefix + opt.flag.removeprefix("--")
-    if flag_value not in (None, ""):
-        return flag_value, flag
-    env = os.environ if environ is None else environ
-    if opt.env and env.get(opt.env):
-        return env[opt.env], f"environment variable {opt.env}"
-    if ini is not None and opt.ini:
-        value = ini(opt.ini)
-        if value not in (None, "", []):
-            return value, f"ini key {opt.ini}"
-    return None, flag
 
 
 def check_url(value: str, source: str) -> str:
@@ -221,33 +182,30 @@ def size(value: Any, source: str) -> int:
     return total
 
 
-def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None,
-            ini: Callable[[str], Any] | None = None, *, flag_prefix: str = "--", **overrides: Any) -> RunSettings:
-    """Build :class:`RunSettings` from option values (None = not given) plus env and ini.
+def boolean(value: Any, source: str) -> bool:
+    """A switch from a flag (True), an environment variable or an ini key (1/0, true/false, yes/no, on/off)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise UsageError(f"{source}: {value!r} is not a switch; expected 1 or 0 (true/false, yes/no, on/off)")
 
-    >>> resolve({"profile": "zstack"}, environ={}).profile
-    'zstack'
-    """
-    values: dict[str, Any] = {}
-    url, src = pick("target_url", flags.get("target_url"), environ, ini, flag_prefix)
-    if url:
-        values["target_url"] = check_url(str(url), src)
-    session, src = pick("session_uuid", flags.get("session_uuid"), environ, ini, flag_prefix)
-    if session:
-        values["session_uuid"] = check_session(str(session), src)
-    uuids, src = pick("model_service_uuid", flags.get("model_service_uuid"), environ, ini, flag_prefix)
-    if uuids:
-        values["model_service_uuids"] = check_uuids(uuids, src)
-    profile, src = pick("profile", flags.get("profile"), environ, ini, flag_prefix)
-    if profile:
-        values["profile"] = check_profile(str(profile), src)
-    report_dir, src = pick("report_dir", flags.get("report_dir"), environ, ini, flag_prefix)
-    if report_dir:
-        values["report_dir"] = Path(str(report_dir))
-    if values.get("target_url") and not values.get("model_service_uuids"):
-        raise UsageError("--target-url is set but no model service is: give --model-service-uuid "
-                         "(or ZS_MODEL_SERVICE_UUID), the one resource the run may change")
-    if values.get("target_url") and not values.get("session_uuid") and not overrides.get("account"):
-        raise UsageError("--target-url is set but no session is: give --session-uuid (or ZS_SESSION_UUID), "
-                         "or --account with the password in ZS_PASSWORD")
-    return RunSettings(**values, **overrides)
+
+def names(value: Any, source: str) -> tuple[str, ...]:
+    """A comma-separated list (check names; validated against the registry by the adapters)."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(c.strip() for c in items if c.strip())
+
+
+def corpus_dir(value: Any, source: str) -> Path:
+    corpus = Path(str(value))
+    if corpus.exists() and not corpus.is_dir():
+        raise UsageError(f"{source}: {str(value)!r} is not a directory; give the directory of saved cases")
+    if corpus.exists() and not os.access(corpus, os.R_OK | os.X_OK):
+        raise UsageError(f"{source}: cannot read the directory {str(value)!r}")
+    return corpus
+
+

@@ -6,18 +6,18 @@ never schemathesis, Hypothesis, the runner or the reference server. Those load i
 ``zs_*`` fixtures (:mod:`zscontract._pytest.session`), when a test asks for one;
 ``tests/harness/test_plugin.py`` proves it in a fresh interpreter and in a foreign project.
 
-Options (each also an environment variable and an ini key, resolved in one place by
-:func:`zscontract.config.resolve`): ``--zs-target-url``, ``--zs-session-uuid``,
-``--zs-model-service-uuid``, ``--zs-profile``, ``--zs-report-dir``; and ``--zs-account`` (ini key
-``zs_account``, the password from ``ZS_PASSWORD``). Without a target, the embedded reference
-server is started for the session, once per dialect.
+Options: the table's (:data:`zscontract.options.OPTIONS`) marked ``plugin``, each ``--zs-`` and the
+CLI's flag, also an environment variable and an ini key, resolved in one place by
+:func:`zscontract.options.resolve`; the password of ``--zs-account`` from ``ZS_PASSWORD``. Without
+a target, the embedded reference server is started for the session, once per dialect.
 
-Fixtures: ``zs_settings``, ``zs_target``, ``zs_client``, ``zs_snapshot``, ``zs_contract``, ``zs_harness``.
-Marker: ``zscontract_profiles(*names)`` runs a test only in these dialects.
+Fixtures: ``zs_settings``, ``zs_target``, ``zs_lifecycle``, ``zs_client``, ``zs_snapshot``, ``zs_contract``,
+``zs_harness``. Marker: ``zscontract_profiles(*names)`` runs a test only in these dialects.
 
-The session does what a CLI run does before its first write (:mod:`zscontract._pytest.session`):
-the preflight and the dialect check (a failure ends it with one line, exit 3), and it leaves out
-of ``zs_contract`` the fields it could not write back; the terminal summary says which.
+The session goes through the CLI run's lifecycle (:mod:`zscontract.runner.lifecycle`): the
+preflight and the dialect check before the first write (a failure ends it with one line, exit 3),
+the snapshot, the contract without the fields it could not write back (the terminal summary says
+which), the restore at the end.
 
 With pytest-xdist (``-n N``) and a target, ``--zs-model-service-uuid`` lists N or more
 comma-separated UUIDs: worker ``gwI`` owns the I-th (see :mod:`zscontract._pytest.workers`).
@@ -26,6 +26,7 @@ comma-separated UUIDs: worker ``gwI`` owns the I-th (see :mod:`zscontract._pytes
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -33,36 +34,41 @@ from typing import Any
 import pytest
 
 from zscontract._pytest.workers import own_resource, worker_count
-from zscontract.config import OPTIONS, RunSettings, pick, resolve
+from zscontract.config import RunSettings
 from zscontract.core.dialects import DIALECTS, get_dialect
 from zscontract.errors import ZsContractError
+from zscontract.options import OPTIONS, pick, resolve
 
 
 @dataclass(frozen=True)
 class PluginState:
-    """The session's resolved settings and the dialects its contract tests run in."""
+    """The session's resolved settings, the dialects its contract tests run in, and its time budget."""
 
     settings: RunSettings
     profiles: tuple[str, ...]
+    max_time: float | None  # --zs-max-time: the session's budget on the target (None: none)
 
 
 STATE_KEY = pytest.StashKey[PluginState]()
+# When the session's budget started: at its first fixture on the target (not at pytest's start: the
+# imports and the collection are not the target's time).
+STARTED_KEY = pytest.StashKey[float]()
 NOTES_KEY = pytest.StashKey[list[str]]()  # what the session could not test or restore exactly, for the summary
 _WORKER_NOTES = "zscontract_notes"  # the same, sent from an xdist worker to the controller
+PLUGIN_OPTIONS = tuple(o for o in OPTIONS.values() if o.plugin)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("zscontract", "zscontract: contract tests for UpdateModelService")
-    for opt in OPTIONS.values():
+    for opt in PLUGIN_OPTIONS:
         flag = "--zs-" + opt.flag.removeprefix("--")
-        group.addoption(flag, dest=f"zs_{opt.name}", default=None, help=f"{opt.help} [env {opt.env}]")
+        text = opt.help + (f" [env {opt.env}]" if opt.env else "")
+        if opt.kind == "switch":
+            group.addoption(flag, dest=f"zs_{opt.name}", action="store_true", default=None, help=text)
+        else:
+            group.addoption(flag, dest=f"zs_{opt.name}", default=None, help=text)
         assert opt.ini is not None
         parser.addini(opt.ini, help=opt.help, default=None)
-    # As the CLI's --account (not in config.OPTIONS: it has no environment variable there).
-    account_help = ("log in as this account instead of --zs-session-uuid, again when the session expires; the "
-                    "password comes from the environment variable ZS_PASSWORD (never a flag)")
-    group.addoption("--zs-account", dest="zs_account", default=None, help=account_help)
-    parser.addini("zs_account", help=account_help, default=None)
 
 
 def _resolve(config: pytest.Config) -> PluginState:
@@ -70,21 +76,27 @@ def _resolve(config: pytest.Config) -> PluginState:
     def ini(key: str) -> Any:
         return config.getini(key)
 
-    flags = {name: config.getoption(f"zs_{name}", default=None) for name in OPTIONS}
-    account = config.getoption("zs_account", default=None) or config.getini("zs_account") or None
+    flags = {opt.name: config.getoption(f"zs_{opt.name}", default=None) for opt in PLUGIN_OPTIONS}
+    account = flags["account"] or config.getini("zs_account") or None
     password = os.environ.get("ZS_PASSWORD") if account else None
     if account and not password:
         raise pytest.UsageError("zscontract: --zs-account needs the password in the environment variable "
                                 "ZS_PASSWORD (it is never taken from a flag, so it stays out of shell history and ps)")
     try:
-        settings = resolve(flags, os.environ, ini, flag_prefix="--zs-", account=account, password=password)
+        settings = resolve(flags, os.environ, ini, flag_prefix="--zs-", password=password)
+        if settings.checks:
+            from zscontract.checks import registry
+
+            registry.select(settings.checks, pick("checks", flags["checks"], os.environ, ini, "--zs-")[1])
     except ZsContractError as exc:
         raise pytest.UsageError(f"zscontract: {exc}") from None
     chosen, _ = pick("profile", flags["profile"], os.environ, ini, flag_prefix="--zs-")
     # A target speaks one dialect; without one, the reference server is started in each.
     explicit = bool(settings.target_url or chosen)
     profiles = (settings.profile,) if explicit else tuple(sorted(DIALECTS))
-    return PluginState(own_resource(config, settings), profiles)
+    # Unlike a CLI run, a session has no time budget unless one is given.
+    given = pick("max_time", flags["max_time"], os.environ, ini, "--zs-")[0] is not None
+    return PluginState(own_resource(config, settings), profiles, settings.max_time if given else None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -155,27 +167,6 @@ def _noter(config: pytest.Config, profile: str) -> Any:
 
 
 @pytest.fixture(scope="session")
-def zs_snapshot(zs_settings: RunSettings, zs_target: Any, zs_client: Any) -> dict[str, Any]:
-    """The resource as found, read by the CLI's preflight and dialect check before any write (exit 3 if they fail)."""
-    from zscontract._pytest.session import open_session
-
-    return open_session(zs_settings, zs_target, zs_client)
-
-
-@pytest.fixture(scope="session")
-def zs_contract(request: pytest.FixtureRequest, zs_settings: RunSettings, zs_snapshot: dict[str, Any]) -> Any:
-    """The contract of this dialect (:func:`zscontract.contract.load_contract`) without the fields null
-    on the target: nothing can write them back (see :func:`zscontract._pytest.session.writable`)."""
-    from zscontract._pytest.session import writable
-    from zscontract.contract import load_contract
-
-    contract, note = writable(zs_settings, load_contract(zs_settings.profile), zs_snapshot)
-    if note:
-        _noter(request.config, zs_settings.profile)(note)
-    return contract
-
-
-@pytest.fixture(scope="session")
 def zs_target(zs_settings: RunSettings) -> Iterator[Any]:
     """The target: the given URL, or a reference server started for this dialect."""
     from zscontract.runner.target import open_target
@@ -185,19 +176,81 @@ def zs_target(zs_settings: RunSettings) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def zs_client(zs_settings: RunSettings, zs_target: Any) -> Iterator[Any]:
-    """A :class:`~zscontract.core.client.Client` speaking this dialect to the target, with its session
-    (with ``--zs-account``: logged in, renewed when it expires, logged out at the end)."""
-    from zscontract._pytest.session import logged_in, make_client
+def zs_lifecycle(request: pytest.FixtureRequest, zs_settings: RunSettings, zs_target: Any) -> Iterator[Any]:
+    """The run lifecycle on the target (:class:`zscontract.runner.lifecycle.Lifecycle`), the CLI run's own:
+    its client logged in with ``--zs-account`` (renewed when the session expires, logged out at the end),
+    within ``--zs-max-time``."""
+    from zscontract._pytest.session import lifecycle
 
-    yield from logged_in(zs_settings, make_client(zs_settings, zs_target))
+    started = request.config.stash.setdefault(STARTED_KEY, time.monotonic())
+    yield from lifecycle(zs_settings, zs_target, started, request.config.stash[STATE_KEY].max_time)
 
 
 @pytest.fixture(scope="session")
-def zs_harness(request: pytest.FixtureRequest, zs_settings: RunSettings, zs_contract: Any, zs_target: Any,
-               zs_client: Any, zs_snapshot: dict[str, Any]) -> Iterator[Any]:
+def zs_client(zs_lifecycle: Any) -> Any:
+    """A :class:`~zscontract.core.client.Client` speaking this dialect to the target, with its session."""
+    return zs_lifecycle.client
+
+
+@pytest.fixture(scope="session")
+def zs_snapshot(zs_lifecycle: Any) -> dict[str, Any] | None:
+    """The resource as found, read by the CLI's preflight and dialect check before any write (exit 3 if they
+    fail); None with ``--zs-read-only`` on a target without a query API (the resource is never read)."""
+    from zscontract._pytest.session import open_session
+
+    return open_session(zs_lifecycle)
+
+
+@pytest.fixture(scope="session")
+def zs_contract(request: pytest.FixtureRequest, zs_lifecycle: Any, zs_snapshot: dict[str, Any] | None) -> Any:
+    """The contract of this dialect (:func:`zscontract.contract.load_contract`) without the fields null
+    on the target: nothing can write them back (see :meth:`zscontract.runner.lifecycle.Lifecycle.writable`)."""
+    from zscontract._pytest.session import writable
+
+    return writable(zs_lifecycle, zs_snapshot, _noter(request.config, zs_lifecycle.settings.profile))
+
+
+@pytest.fixture(scope="session")
+def zs_harness(request: pytest.FixtureRequest, zs_lifecycle: Any, zs_contract: Any,
+               zs_snapshot: dict[str, Any] | None) -> Iterator[Any]:
     """A harness on the resource under test, generating from ``zs_contract``; restores ``zs_snapshot`` at the end."""
     from zscontract._pytest.session import harness_on
 
-    yield from harness_on(zs_settings, zs_contract, zs_target, zs_client, zs_snapshot,
-                          _noter(request.config, zs_settings.profile))
+    yield from harness_on(zs_lifecycle, zs_contract, zs_snapshot, _noter(request.config, zs_lifecycle.settings.profile))
+
+
+def _uses_target(item: pytest.Item) -> bool:
+    return any(name.startswith("zs_") for name in getattr(item, "fixturenames", ()))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """With ``--zs-max-time`` spent, a test on the target is skipped, not run (the CLI's INCOMPLETE)."""
+    state = item.config.stash.get(STATE_KEY, None)
+    started = item.config.stash.get(STARTED_KEY, None)
+    if (state is not None and state.max_time is not None and started is not None
+            and time.monotonic() >= started + state.max_time and _uses_target(item)):
+        _budget_skip(item.config, state)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test whose request the spent ``--zs-max-time`` refused is skipped, not failed."""
+    try:
+        return (yield)
+    except Exception as exc:
+        state = item.config.stash.get(STATE_KEY, None)
+        if state is None or state.max_time is None or not _uses_target(item):
+            raise
+        from zscontract._pytest.session import budget_spent
+
+        if not budget_spent(exc):
+            raise
+        _budget_skip(item.config, state)
+        raise
+
+
+def _budget_skip(config: pytest.Config, state: PluginState) -> None:
+    assert state.max_time is not None
+    config.stash.setdefault(NOTES_KEY, []).append(f"--zs-max-time {state.max_time:g} s spent: the tests after it "
+                                                  "were skipped (a CLI run would say INCOMPLETE)")
+    pytest.skip(f"zscontract: --zs-max-time {state.max_time:g} s spent")

@@ -50,7 +50,8 @@ ZSTACK_5_1_20: tuple[Defect, ...] = (
            "TypeVerifier passes and Long.parseLong refuses ('For input string', plain-text 500)",
            f"{_GSON_UTIL} the Integer adapter (JsonPrimitive.getAsLong); rest/.../TypeVerifier.java",
            ((_FAULT, "status 500 on requestCpu:overflow"), (_FAULT, "status 500 on requestCpu:string")),
-           ((_FAULT, "status 500 on requestCpu:quoted-int"), (_FAULT, "status 500 on requestCpu:underflow"), (_FAULT, "status 500 on schemathesis either-way"),
+           ((_FAULT, "status 500 on requestCpu:quoted-int"), (_FAULT, "status 500 on requestCpu:underflow"),
+            (_FAULT, "status 500 on schemathesis either-way"),
             (_FAULT, "status 500 on schemathesis must-reject argument"))),
     Defect("requestCpu (Integer) below -2^31: stored as Long.intValue() (the low 32 bits) with success; beyond "
            "int64 either side, the double's BigDecimal low 64 bits go through the same rule (stored wrapped, or the "

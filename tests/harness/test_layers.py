@@ -30,7 +30,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "contract": ("zscontract.contract",),
     "checks": ("zscontract.checks",),
     "strategies": ("zscontract.strategies",),
-    "config": ("zscontract.config",),
+    "config": ("zscontract.config", "zscontract.options"),
     "runner": ("zscontract.runner",),
     "adapters": ("zscontract.cli", "zscontract.__main__", "zscontract.pytest_plugin", "zscontract._pytest",
                  "zscontract.reporting", "zscontract.baseline", "zscontract.corpus", "zscontract.catalogue",

@@ -12,8 +12,8 @@ from zscontract.core.redact import Redactor
 from zscontract.errors import UsageError
 from zscontract.reporting.diff import RunDiff, diff_runs, load_run, render_diff_markdown, render_diff_text
 from zscontract.reporting.summary import write_json
+from zscontract.runner.lifecycle import new_run_dir
 from zscontract.runner.results import RunResult, Unjudged
-from zscontract.runner.run import new_run_dir
 
 STAYS = ("response_shape", "error body is not JSON")
 GOES = ("no_change_on_reject", "string requestCpu accepted")

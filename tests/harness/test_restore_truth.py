@@ -23,7 +23,7 @@ from zscontract.config import RunSettings
 from zscontract.contract import load_contract
 from zscontract.core.client import Client, ClientSettings, Limits
 from zscontract.core.dialects import get_dialect
-from zscontract.runner.restore_cmd import RestoreRequest, restore_snapshot
+from zscontract.runner.restore_cmd import restore_snapshot
 from zscontract.runner.snapshot import load_snapshot, save_snapshot
 
 UUID = "6c1a5f6167944aa1886294842075279f"
@@ -168,8 +168,8 @@ def test_zscontract_restore_writes_back_the_example_only_fields_the_run_wrote(re
                            headers={"Authorization": f"OAuth {server.session_uuid}"}, timeout=10)
     assert changed.status_code == 200 and before["pythonVersion"] != "9.9"
     said: list[str] = []
-    req = RestoreRequest(path.parent, server.url, server.session_uuid, "documented", request_timeout=5, job_timeout=5)
-    assert restore_snapshot(req, load_snapshot(path.parent), say=said.append) == 0, said
+    settings = RunSettings(target_url=server.url, session_uuid=server.session_uuid, request_timeout=5, job_timeout=5)
+    assert restore_snapshot(settings, load_snapshot(path.parent), say=said.append) == 0, said
     assert query_inventory(server)["pythonVersion"] == before["pythonVersion"]
     assert json.loads(path.read_text(encoding="utf-8"))["restored"] is True
 

@@ -133,7 +133,7 @@ def test_clean_on_the_sound_server(tmp_path: Path, profile: str, async_: bool) -
 @pytest.mark.slow
 def test_stops_at_its_time_budget(tmp_path: Path) -> None:
     result = execute_run(RunSettings(profile="zstack", report_dir=tmp_path, max_time=40, save_corpus=False,
-                                     phases=("schemathesis",), extra={"schemathesis_max_time": 0.2}))
+                                     phases=("schemathesis",), schemathesis_max_time=0.2))
     assert result.ok and any("stopped at its time budget" in note for note in result.notes), result.notes
     assert result.restore.restored
 
@@ -160,7 +160,7 @@ def test_a_session_expiring_during_the_phase_is_renewed_not_blamed(tmp_path: Pat
         profile="documented", target_url=server.url, model_service_uuids=(server.model_service_uuids[0],),
         account=server.info["account"], password=server.info["password"], report_dir=tmp_path, max_time=30,
         seed=1, phases=("schemathesis",), save_corpus=False,
-        extra={"schemathesis_max_time": 6, "schemathesis_max_examples": 1000}))
+        schemathesis_max_time=6, schemathesis_max_examples=1000))
     assert result.phases["schemathesis"] > 4.5  # several sessions lived and died inside the phase
     assert result.ok, "\n\n".join(f.render() for f in result.failures.values())
     assert result.cases["must-accept"] > 0

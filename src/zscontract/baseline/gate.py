@@ -19,7 +19,7 @@ from zscontract.baseline.files import load_baseline, write_baseline
 from zscontract.baseline.model import Baseline, BaselineEntry, BaselineVerdict, apply_baseline
 from zscontract.reporting.verdict import TITLES
 from zscontract.runner.events import Event, RunFinished
-from zscontract.runner.results import GATED, RunResult
+from zscontract.runner.results import RunResult
 
 
 class BaselineGate:
@@ -48,7 +48,7 @@ class BaselineGate:
         """Record the outcome in ``result.baseline`` (and write the file for --baseline-update)."""
         outcome: dict[str, Any] = {"file": str(self.path), "applied": False, "updated": False}
         verdict = result.verdict
-        if verdict not in GATED:
+        if not verdict.gated:
             outcome["why"] = (f"not applied: the run's verdict is {TITLES.get(verdict, verdict)}, a broken job "
                               "whatever the baseline says")
             result.baseline = outcome

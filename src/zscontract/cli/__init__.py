@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from zscontract.cli.parser import build_parser
 from zscontract.errors import ZsContractError
 
-HARNESS_ERROR = 6
+
+def _code(name: str) -> int:
+    """A verdict's exit code (imported only when needed: runner.results is not light)."""
+    from zscontract.runner.results import Verdict
+
+    return Verdict[name].exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -30,17 +35,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("zscontract: INTERRUPTED", file=sys.stderr)
-        return 130
+        return _code("INTERRUPTED")
     except Exception:  # a bug of ours, never a verdict on the target
         from zscontract.runner.stops import stopped_by
 
         if stopped_by():  # a signal that a library turned into another exception: still a stop
             print(f"zscontract: INTERRUPTED ({stopped_by()})", file=sys.stderr)
-            return 130
+            return _code("INTERRUPTED")
         print("zscontract: HARNESS ERROR: a bug in zscontract, not in the target; please report it with this "
               "traceback:", file=sys.stderr)
         traceback.print_exc()
-        return HARNESS_ERROR
+        return _code("HARNESS_ERROR")
 
 
 __all__ = ["build_parser", "main"]

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from zscontract.cli.settings import password_of, run_settings, tls_options
-from zscontract.config import check_profile, check_session, check_url, pick, positive
+from zscontract.config import check_profile, check_session, check_url, positive
 from zscontract.errors import UsageError
+from zscontract.options import pick, value_of
 
 # "No example cap" for fuzz: Hypothesis needs a number; this one is never reached within a time budget.
 FUZZ_MAX_EXAMPLES = 10**9
@@ -138,25 +139,28 @@ def fuzz(args: argparse.Namespace) -> int:
 
 
 def replay(args: argparse.Namespace) -> int:
+    from zscontract.runner.results import Verdict
+
     result = _execute(args, phases=("corpus",), save_corpus=False)
-    if result.verdict in ("interrupted", "harness_error", "target_down", "not_restored"):
-        print(f"replay: {result.verdict.replace('_', ' ').upper()}", file=sys.stderr)
+    if not result.verdict.gated:
+        print(f"replay: {result.verdict.label}", file=sys.stderr)
         return int(result.exit_code)
     if not result.corpus:
         print("replay: the corpus is empty (failing cases are saved there by 'zscontract run')")
-        return 0
+        return Verdict.PASSED.exit_code
     for entry in result.corpus:
         why = f"  ({entry['why']})" if entry.get("why") else ""
         print(f"{entry['verdict']:<14} {entry['check']:<20} {entry['title']}{why}")
     still = sum(e["verdict"] == "STILL FAILING" for e in result.corpus)
     unjudged = sum(e["verdict"] == "NOT JUDGED" for e in result.corpus)
     print(f"{len(result.corpus) - still - unjudged} fixed, {still} still failing, {unjudged} not judged")
-    return 1 if still else 5 if unjudged else 0
+    return (Verdict.FAILED if still else Verdict.INCOMPLETE if unjudged else Verdict.PASSED).exit_code
 
 
 def restore(args: argparse.Namespace) -> int:
     """``zscontract restore [RUN_DIR|SNAPSHOT] [--dry-run]``: write a saved snapshot back and verify it."""
-    from zscontract.runner.restore_cmd import RestoreRequest, restore_snapshot
+    from zscontract.config import RunSettings
+    from zscontract.runner.restore_cmd import restore_snapshot
     from zscontract.runner.snapshot import load_snapshot
 
     report_dir, _ = pick("report_dir", args.report_dir)
@@ -173,10 +177,10 @@ def restore(args: argparse.Namespace) -> int:
         raise UsageError("restore needs a session: give --session-uuid (or ZS_SESSION_UUID), or --account with "
                          "the password in ZS_PASSWORD")
     profile, psrc = pick("profile", args.profile)
-    req = RestoreRequest(
-        where=where, target_url=url, session_uuid=check_session(str(session), src) if session else None,
+    settings = RunSettings(
+        target_url=url, session_uuid=check_session(str(session), src) if session else None,
         profile=check_profile(str(profile), psrc) if profile else (snap.profile or "documented"),
-        request_timeout=positive(args.request_timeout, "--request-timeout"),
-        job_timeout=positive(args.job_timeout, "--job-timeout"), account=args.account, password=password,
-        password_hashed=args.password_hashed, dry_run=args.dry_run, **tls_options(args))
-    return restore_snapshot(req, snap)
+        request_timeout=value_of("request_timeout", args.request_timeout),
+        job_timeout=value_of("job_timeout", args.job_timeout), account=args.account, password=password,
+        password_hashed=bool(args.password_hashed), **tls_options(args))
+    return restore_snapshot(settings, snap, dry_run=args.dry_run)

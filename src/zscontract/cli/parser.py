@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from zscontract.config import OPTIONS
 from zscontract.errors import UsageError
+from zscontract.options import OPTIONS, Option
 from zscontract.runner.budget import GRACE_CAP, REPORT_SECONDS
 
 EXIT_CODES = ("exit codes: 0 PASSED, 1 FAILED (the target broke the contract), 2 usage error, 3 target unreachable "
@@ -24,67 +24,35 @@ class Parser(argparse.ArgumentParser):
 def add_connection_arguments(p: argparse.ArgumentParser) -> None:
     """How to reach and authenticate to a target (run, fuzz, replay, restore)."""
     for opt in OPTIONS.values():
-        env = f" [env {opt.env}]" if opt.env else ""
-        p.add_argument(opt.flag, dest=opt.name, default=None, help=opt.help + env)
-    p.add_argument("--request-timeout", default="10", help="seconds before a request counts as a hang")
-    p.add_argument("--max-body", default="8M", help="largest response body accepted, on the wire and decoded "
-                   "(e.g. 8M, 512K); a bigger one is a failure of the target, read no further (default 8M)")
-    p.add_argument("--job-timeout", default="30", help="seconds an async job may run before it counts as a hang")
-    p.add_argument("--account", default=None,
-                   help="log in as this account instead of --session-uuid; the password comes from the "
-                        "environment variable ZS_PASSWORD (never a flag)")
-    p.add_argument("--password-hashed", action="store_true",
-                   help="ZS_PASSWORD already holds ZStack's SHA-512 hex digest of the password")
-    p.add_argument("--ca-bundle", default=None,
-                   help="CA certificates (PEM) to verify an https target with; REQUESTS_CA_BUNDLE and "
-                        "SSL_CERT_FILE are honoured too")
-    p.add_argument("--insecure", action="store_true",
-                   help="do NOT verify TLS certificates (loudly warned about in the terminal and every report)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only the verdict")
+        if opt.connection:
+            _add(p, opt)
 
 
 def add_run_arguments(p: argparse.ArgumentParser) -> None:
     add_connection_arguments(p)
-    p.add_argument("--max-time", default="60",
-                   help="time budget of the run in seconds (default 60); the run, restore and reports included "
-                        f"end within it plus a grace of min({GRACE_CAP:g}, request timeout + job timeout) + "
-                        f"{REPORT_SECONDS:g} seconds")
-    p.add_argument("--max-examples", default="2000", help="generated cases at most (default 2000)")
-    p.add_argument("--seed", default=None, help="seed for reproducible generation")
-    p.add_argument("--checks", default=None, help="comma-separated check names (default: all)")
-    p.add_argument("--include-example-fields", action="store_true",
-                   help="also send the page's example-only fields (off: they may touch other objects)")
-    p.add_argument("--read-only", action="store_true",
-                   help="only requests that must change nothing (must-reject inputs and auth checks)")
-    p.add_argument("--rate-limit", default=None,
-                   help="requests per second at most, e.g. 20 or 20/s (the concurrent-writes burst is sent at once)")
-    p.add_argument("--max-requests", default=None,
-                   help="stop generating after this many requests (the run is then INCOMPLETE if a check judged "
-                        "nothing)")
-    p.add_argument("--no-schemathesis", action="store_true", help="skip the schemathesis breadth phase")
-    p.add_argument("--stop-on", default=None,
-                   help="comma-separated checks: stop the run at the first failure of any of them")
-    p.add_argument("-x", "--fail-fast", action="store_true", help="stop the run at the first failure")
-    mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--async", dest="server_async", action="store_const", const=True, default=None,
-                      help="embedded server only: answer with async jobs (zstack profile)")
-    mode.add_argument("--sync", dest="server_async", action="store_const", const=False,
-                      help="embedded server only: answer synchronously")
-    p.add_argument("--server-fault", action="append", default=[],
-                   help="embedded server only: switch on a fault from its catalogue (repeatable)")
-    p.add_argument("--server-variant", action="append", default=[],
-                   help="embedded server only: a sound variant, or a release with its known defects such as "
-                        "zstack-5.1.20 (which implies --profile zstack) (repeatable)")
-    p.add_argument("--corpus", default=None, help="regression corpus directory (default: REPORT_DIR/corpus)")
-    p.add_argument("--no-corpus", action="store_true", help="neither replay nor extend the corpus")
-    p.add_argument("--baseline", default=None,
-                   help="YAML file of accepted known failures, or the name of a shipped one (e.g. zstack-5.1.20, "
-                        "see `zscontract baseline list`): exit 1 only for failures not in it")
-    p.add_argument("--baseline-update", action="store_true",
-                   help="write the run's failures into --baseline (keeping reasons) and exit 0")
-    p.add_argument("--discard-snapshot", default=None, metavar="SNAPSHOT",
-                   help="give up on an earlier run's snapshot that was never restored (the run refuses to start "
-                        "while one exists for the same target and resource)")
+    for opt in OPTIONS.values():
+        if not opt.connection:
+            _add(p, opt)
+
+
+def _add(p: argparse.ArgumentParser, opt: Option) -> None:
+    """One option of the table; every default None, so that its environment variable can apply."""
+    text = opt.help + (f" (default {opt.default})" if opt.default else "") + (f" [env {opt.env}]" if opt.env else "")
+    if opt.name == "max_time":
+        text += (f"; the run, restore and reports included end within it plus a grace of min({GRACE_CAP:g}, "
+                 f"request timeout + job timeout) + {REPORT_SECONDS:g} seconds")
+    flags = [opt.short, opt.flag] if opt.short else [opt.flag]
+    if opt.kind == "switch":
+        p.add_argument(*flags, dest=opt.name, action="store_true", default=None, help=text)
+    elif opt.kind == "list":
+        p.add_argument(*flags, dest=opt.name, action="append", default=None, help=text)
+    elif opt.kind == "pair":
+        pair = p.add_mutually_exclusive_group()
+        pair.add_argument(opt.flag, dest=opt.name, action="store_const", const=True, default=None, help=text)
+        pair.add_argument(str(opt.off), dest=opt.name, action="store_const", const=False, help=opt.off_help)
+    else:
+        p.add_argument(*flags, dest=opt.name, default=None, help=text,
+                       metavar="SNAPSHOT" if opt.name == "discard_snapshot" else None)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from zscontract.config import OPTIONS, RunSettings, positive, readable_file, resolve, size, writable_dir
+from zscontract.config import RunSettings, readable_file, writable_dir
 from zscontract.errors import UsageError, ZsContractError
+from zscontract.options import OPTIONS, pick, resolve, value_of
 
 
 def password_of(args: argparse.Namespace) -> str | None:
@@ -26,17 +27,11 @@ def password_of(args: argparse.Namespace) -> str | None:
 def tls_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.ca_bundle and args.insecure:
         raise UsageError("--ca-bundle and --insecure contradict each other: verify with a CA bundle, or not at all")
-    ca = str(readable_file(Path(args.ca_bundle), "--ca-bundle")) if args.ca_bundle else None
-    return {"ca_bundle": ca, "insecure": bool(args.insecure)}
+    return {"ca_bundle": value_of("ca_bundle", args.ca_bundle), "insecure": bool(value_of("insecure", args.insecure))}
 
 
-def _names(value: str | None) -> tuple[str, ...]:
-    return tuple(c.strip() for c in (value or "").split(",") if c.strip())
-
-
-def _paths(args: argparse.Namespace) -> dict[str, Any]:
-    """The files and directories a run reads or writes, checked before anything starts."""
-    out: dict[str, Any] = {}
+def _baseline(args: argparse.Namespace) -> None:
+    """The baseline file, checked before anything starts (the gate reads it: zscontract.baseline)."""
     if args.baseline_update and not args.baseline:
         raise UsageError("--baseline-update needs --baseline FILE: the file to write")
     if args.baseline:
@@ -50,64 +45,28 @@ def _paths(args: argparse.Namespace) -> dict[str, Any]:
             writable_dir(path.parent if str(path.parent) else Path("."), "--baseline (its directory)")
         else:
             readable_file(path, "--baseline")
-    if args.corpus:
-        corpus = Path(args.corpus)
-        if corpus.exists() and not corpus.is_dir():
-            raise UsageError(f"--corpus: {args.corpus!r} is not a directory; give the directory of saved cases")
-        if corpus.exists() and not os.access(corpus, os.R_OK | os.X_OK):
-            raise UsageError(f"--corpus: cannot read the directory {args.corpus!r}")
-        out["corpus_dir"] = corpus
-    if args.discard_snapshot:
-        out["discard_snapshot"] = readable_file(Path(args.discard_snapshot), "--discard-snapshot")
-    return out
 
 
 def run_settings(args: argparse.Namespace, **extra: Any) -> RunSettings:
+    """The settings of ``run``, ``fuzz`` and ``replay``: every option of the table, and the CLI's own."""
     from zscontract.checks import registry
 
     password = password_of(args)
-    checks = _names(args.checks)
-    registry.select(checks, "--checks")
-    stop_on = _names(args.stop_on)
-    if stop_on:
-        registry.select(stop_on, "--stop-on")
+    tls_options(args)
+    _baseline(args)
     if args.fail_fast:
-        stop_on = tuple(registry.names())
-    rate = args.rate_limit
-    if rate is not None:
-        rate = positive(str(rate).removesuffix("/s"), "--rate-limit")
+        extra.setdefault("stop_on", tuple(registry.names()))
     if args.no_corpus:
         extra.setdefault("phases", tuple(p for p in RunSettings().phases if p != "corpus"))
-    flags = {o: getattr(args, o) for o in OPTIONS}
+    extra.setdefault("save_corpus", not args.no_corpus)
+    flags = {name: getattr(args, name) for name in OPTIONS if hasattr(args, name)}
     if flags.get("profile") is None and not os.environ.get(OPTIONS["profile"].env or ""):
         from zscontract.server.config import implied_profile
 
-        flags["profile"] = implied_profile(args.server_variant)  # zstack-5.1.20 speaks zstack
-    settings = resolve(
-        flags,
-        max_time=positive(args.max_time, "--max-time"),
-        max_examples=positive(args.max_examples, "--max-examples", int),
-        seed=None if args.seed is None else positive(args.seed, "--seed", int),
-        request_timeout=positive(args.request_timeout, "--request-timeout"),
-        max_body=size(args.max_body, "--max-body"),
-        job_timeout=positive(args.job_timeout, "--job-timeout"),
-        checks=checks,
-        include_example_fields=args.include_example_fields,
-        read_only=args.read_only,
-        rate_limit=rate,
-        max_requests=None if args.max_requests is None else positive(args.max_requests, "--max-requests", int),
-        server_async=args.server_async,
-        server_faults=tuple(args.server_fault),
-        server_variants=tuple(args.server_variant),
-        schemathesis=not args.no_schemathesis,
-        stop_on=stop_on,
-        account=args.account,
-        password=password,
-        password_hashed=args.password_hashed,
-        **tls_options(args),
-        **_paths(args),
-        **{"save_corpus": not args.no_corpus, **extra},
-    )
+        flags["profile"] = implied_profile(args.server_variant or ())  # zstack-5.1.20 speaks zstack
+    settings = resolve(flags, password=password, **extra)
+    registry.select(settings.checks, pick("checks", args.checks)[1])
+    registry.select(settings.stop_on, pick("stop_on", args.stop_on)[1])
     writable_dir(settings.report_dir, "--report-dir")
     _check_embedded(settings)
     return settings

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from zscontract.reporting.history import History, Signature, headline, run_json
 from zscontract.reporting.history_sources import Run
 from zscontract.reporting.html import bar_chart_svg
+from zscontract.runner.results import Verdict
 
 TEMPLATE = "history.html.j2"
 # Distinguishable on white, one per check (cycled beyond ten).
@@ -98,7 +99,7 @@ def render_history_html(history: History) -> str:
                    for c in failing]
     return _template().render(
         headline=headline(history),
-        ok=history.runs[-1].verdict == "passed" and not history.counts()["new"],
+        ok=history.runs[-1].verdict == Verdict.PASSED and not history.counts()["new"],
         counts=list(history.counts().items()),
         notes=history.notes,
         timeline=timeline_svg(history.runs, failing, colours),
@@ -119,7 +120,7 @@ def _signature_view(s: Signature) -> dict[str, Any]:
 
 def _run_view(run: Run) -> dict[str, Any]:
     return {"started": _when(run.started_at), "label": run.label, "verdict": run.verdict.replace("_", " ").upper(),
-            "css": "passed" if run.verdict == "passed" else "failed", "commit": _short(run.commit),
+            "css": "passed" if run.verdict == Verdict.PASSED else "failed", "commit": _short(run.commit),
             "seed": "" if run.seed is None else run.seed, "cases": "" if run.cases is None else run.cases,
             "failures": _failures_cell(run), "source": run.source,
             "time_from": "" if run.time_from in ("summary", "timestamp") else f"time from the {run.time_from}"}

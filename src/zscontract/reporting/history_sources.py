@@ -23,6 +23,7 @@ from typing import Any
 
 from zscontract.errors import PreconditionFailed, UsageError
 from zscontract.reporting.verdict import verdict_of
+from zscontract.runner.results import Verdict
 
 SUMMARY_FILE = "summary.json"
 
@@ -184,7 +185,7 @@ def read_junit(path: Path) -> Run:
             failures[failure_key(check, title)] = {"check": check, "signature": title, "title": title}
             judged[check] = max(judged[check], 1)
     started, time_from = _junit_time(path, suite, props)
-    verdict = props.get("verdict") or ("failed" if failures else "passed")
+    verdict = props.get("verdict") or (Verdict.FAILED if failures else Verdict.PASSED).value
     # Without a timestamp, a file is its content, on the night its path names (the same passing night
     # twice is two runs); an undated copy of the same file is one run.
     identity = _identity(started, props.get("profile"), props.get("model_service_uuid"), judged) \

@@ -20,7 +20,7 @@ from zscontract.checks import registry
 from zscontract.reporting.summary import run_identity
 from zscontract.reporting.text import xml_safe
 from zscontract.reporting.verdict import TITLES, headline, unjudged_reason
-from zscontract.runner.results import RunResult
+from zscontract.runner.results import RunResult, Verdict
 
 # The class of the test cases of failures a --baseline accepts (``report history`` reads them back).
 BASELINE_CLASS = "zscontract.baseline"
@@ -92,13 +92,13 @@ def _broken(result: RunResult, summary: dict[str, Any]) -> str:
     """
     reasons = []
     code, verdict = summary["exit_code"], summary["verdict"]
-    if code == 5 and verdict != "incomplete":  # failures all accepted by a baseline; a check judged nothing
+    if code == Verdict.INCOMPLETE.exit_code and verdict != Verdict.INCOMPLETE:  # failures accepted, one judged none
         reasons.append(f"a selected check judged nothing: INCOMPLETE (exit {code})")
-    elif code not in (0, 1):
+    elif code not in (Verdict.PASSED.exit_code, Verdict.FAILED.exit_code):
         reasons.append(f"the run's verdict is {TITLES.get(verdict, verdict)} (exit {code})")
-    if result.stopped and summary["verdict"] != "target_down":
+    if result.stopped and summary["verdict"] != Verdict.TARGET_DOWN:
         reasons.append(f"the target stopped answering: {result.stopped}")
-    if result.restore is not None and not result.restore.restored and summary["verdict"] != "not_restored":
+    if result.restore is not None and not result.restore.restored and summary["verdict"] != Verdict.NOT_RESTORED:
         reasons.append(f"the resource was NOT restored: {result.restore.why or '?'}; snapshot at "
                        f"{result.restore.snapshot or '?'} (`zscontract restore` writes it back)")
     return "; ".join(reasons)

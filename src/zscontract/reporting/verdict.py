@@ -8,23 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-TITLES = {
-    "passed": "PASSED",
-    "failed": "FAILED",
-    "target_down": "TARGET DOWN",
-    "not_restored": "NOT RESTORED",
-    "incomplete": "INCOMPLETE",
-    "harness_error": "HARNESS ERROR",
-    "interrupted": "INTERRUPTED",
-}
+from zscontract.runner.results import Verdict
+
+TITLES = {v.value: v.label for v in Verdict}
 
 
-def verdict_of(summary: Mapping[str, Any]) -> str:
-    """The verdict key; summaries older than the field say only ``ok``."""
+def verdict_of(summary: Mapping[str, Any]) -> Verdict:
+    """The verdict; summaries older than the field say only ``ok``."""
     verdict = summary.get("verdict")
     if isinstance(verdict, str) and verdict in TITLES:
-        return verdict
-    return "passed" if summary.get("ok", not summary.get("failures")) else "failed"
+        return Verdict(verdict)
+    return Verdict.PASSED if summary.get("ok", not summary.get("failures")) else Verdict.FAILED
 
 
 def run_ok(summary: Mapping[str, Any]) -> bool:
@@ -34,7 +28,7 @@ def run_ok(summary: Mapping[str, Any]) -> bool:
     (True, False)
     """
     code = summary.get("exit_code")
-    return code == 0 if isinstance(code, int) else verdict_of(summary) == "passed"
+    return code == Verdict.PASSED.exit_code if isinstance(code, int) else verdict_of(summary) is Verdict.PASSED
 
 
 def headline(summary: Mapping[str, Any]) -> str:
@@ -51,9 +45,9 @@ def headline(summary: Mapping[str, Any]) -> str:
     """
     verdict = verdict_of(summary)
     text = _verdict_text(summary, verdict)
-    if verdict in ("passed", "failed", "incomplete"):
+    if verdict in (Verdict.PASSED, Verdict.FAILED, Verdict.INCOMPLETE):
         text += _not_applicable_text(summary)
-    if summary.get("incomplete") and verdict in ("passed", "failed"):
+    if summary.get("incomplete") and verdict in (Verdict.PASSED, Verdict.FAILED):
         # A request or time budget ended generation: what ran was judged, what did not run was not
         # (a bare "PASSED" would claim the cases never sent were judged too).
         text += f" (generation cut short: {summary['incomplete']})"
@@ -63,23 +57,23 @@ def headline(summary: Mapping[str, Any]) -> str:
     return text
 
 
-def _verdict_text(summary: Mapping[str, Any], verdict: str) -> str:
+def _verdict_text(summary: Mapping[str, Any], verdict: Verdict) -> str:
     failures = summary.get("failures") or []
-    if verdict == "passed":
+    if verdict is Verdict.PASSED:
         return "PASSED: the target conforms"
-    if verdict == "failed":
+    if verdict is Verdict.FAILED:
         checks = sorted({str(f.get("check")) for f in failures})
         return f"FAILED: {len(failures)} distinct failure{'s' if len(failures) != 1 else ''} in {', '.join(checks)}"
-    if verdict == "interrupted":
+    if verdict is Verdict.INTERRUPTED:
         return f"INTERRUPTED by {summary.get('interrupted') or 'a signal'}: the verdict is not known"
-    if verdict == "harness_error":
+    if verdict is Verdict.HARNESS_ERROR:
         errors = summary.get("harness_errors") or [{}]
         return (f"HARNESS ERROR: a bug in zscontract, not in the target ({errors[0].get('where', '?')}: "
                 f"{errors[0].get('error', '?')}); traceback in summary.json")
-    if verdict == "not_restored":
+    if verdict is Verdict.NOT_RESTORED:
         restore = summary.get("restore") or {}
         return f"NOT RESTORED: {restore.get('why', '?')}; snapshot at {restore.get('snapshot', '?')}"
-    if verdict == "target_down":
+    if verdict is Verdict.TARGET_DOWN:
         return f"TARGET DOWN: {summary.get('stopped')}; nothing after that was judged"
     return _incomplete_text(summary)
 
@@ -129,11 +123,11 @@ def _baseline_text(summary: Mapping[str, Any], verdict: str, gate: Mapping[str, 
         return f"; baseline {gate.get('file')} updated: {count} failures accepted (exit {code})"
     new, accepted = len(gate.get("new") or []), len(gate.get("accepted") or [])
     stale, expired = len(gate.get("stale") or []), len(gate.get("expired") or [])
-    lead = "every failure is in the baseline" if verdict == "failed" and not new else "baseline"
+    lead = "every failure is in the baseline" if verdict == Verdict.FAILED and not new else "baseline"
     text = f"; {lead}: {new} new, {accepted} accepted"
     text += f", {stale} stale" if stale else ""
     text += f", {expired} expired" if expired else ""
-    if code == 5 and verdict != "incomplete":  # the failures are accepted, but a check judged nothing
+    if code == Verdict.INCOMPLETE.exit_code and verdict != Verdict.INCOMPLETE:  # accepted, a check judged none
         text += "; " + _incomplete_text(summary)
     return text + f" (exit {code})"
 

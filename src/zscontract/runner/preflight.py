@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from zscontract.core.client import Client
 from zscontract.core.exchange import Exchange
 from zscontract.core.values import unknown_uuid
 from zscontract.errors import PreconditionFailed, TargetUnreachable
+
+
+@dataclass(frozen=True)
+class PreflightFacts:
+    """What the preflight learned before any write."""
+
+    query_api: bool
+    # The resource as found; None when --read-only and there is no query API (the only other read,
+    # an empty update, is a write).
+    inventory: dict[str, Any] | None
+    dialect: str = ""  # the dialect check's note (``check_profile``), once the lifecycle made it
 
 
 def _error_code(ex: Exchange) -> str | None:
@@ -50,11 +62,10 @@ def check_profile(client: Client, uuid: str, profile: str) -> str:
     return f"dialect: {seen or 'undetermined'} ({why})"
 
 
-def preflight(client: Client, uuid: str, *, read_only: bool = False) -> dict[str, Any]:
+def preflight(client: Client, uuid: str, *, read_only: bool = False) -> PreflightFacts:
     """Check the target with reads only where it can; raise a one-line error otherwise.
 
-    Returns facts for the report: whether the query API answered, and the first inventory (None
-    when ``read_only`` and there is no query API: the only other read, an empty update, is a write).
+    Returns whether the query API answered, and the first inventory.
     """
     where = client.base_url
     ex = client.query(uuid)
@@ -75,7 +86,7 @@ def preflight(client: Client, uuid: str, *, read_only: bool = False) -> dict[str
                                  f"{_error_code(ex) or 'none'}); give a valid --session-uuid or log in again")
     inv = client.learn_query_api(ex)  # the same answer: no second GET
     if inv is not None:
-        return {"query_api": True, "inventory": inv}
+        return PreflightFacts(query_api=True, inventory=inv)
     body = ex.response.json(default=None)
     if ex.response.status == 200 and isinstance(body, dict) and body.get("inventories") == []:
         raise PreconditionFailed(f"model service {uuid} was not found on {where}; give the uuid of an existing "
@@ -93,10 +104,10 @@ def preflight(client: Client, uuid: str, *, read_only: bool = False) -> dict[str
     if up.response.status != 200 or not isinstance(upbody, dict) or not isinstance(upbody.get("inventory"), dict):
         raise PreconditionFailed(f"cannot read model service {uuid} on {where}: no query API and an empty update "
                                  f"answered {up.response.status}; is --profile right?")
-    return {"query_api": False, "inventory": upbody["inventory"]}
+    return PreflightFacts(query_api=False, inventory=upbody["inventory"])
 
 
-def _read_only_without_query(client: Client, uuid: str) -> dict[str, Any]:
+def _read_only_without_query(client: Client, uuid: str) -> PreflightFacts:
     """--read-only and no query API: the session checked with a must-reject request, nothing read.
 
     An empty update would read the resource, but it is a write (it may move lastOpDate, oracle.md
@@ -106,7 +117,7 @@ def _read_only_without_query(client: Client, uuid: str) -> dict[str, Any]:
     # An update of a well-formed uuid no model service has is must-reject (oracle.md "Must reject"), so a
     # --read-only run may send it; the answer shows whether the session is accepted.
     _empty_update(client, unknown_uuid(uuid))
-    return {"query_api": False, "inventory": None}
+    return PreflightFacts(query_api=False, inventory=None)
 
 
 def _empty_update(client: Client, uuid: str) -> Exchange:

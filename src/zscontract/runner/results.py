@@ -12,18 +12,47 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from zscontract.core.failures import CheckFailed, FailureRecord
 from zscontract.core.redact import Redactor
 from zscontract.runner.restore_report import RestoreReport
 
-# verdict -> exit code of ``zscontract run`` (the team brief's table; README "Verdicts and exit codes").
-EXIT_CODES = {"passed": 0, "failed": 1, "target_down": 3, "not_restored": 4, "incomplete": 5,
-              "harness_error": 6, "interrupted": 130}
-# Verdicts a --baseline applies to; the others (interrupted, harness error, target down, not restored)
-# are a broken job whatever the baseline says.
-GATED = ("passed", "failed", "incomplete")
+
+class Verdict(StrEnum):
+    """A run's verdict, and the exit code of ``zscontract run`` for it (README "Verdicts and exit codes").
+
+    >>> Verdict.NOT_RESTORED.exit_code, Verdict.NOT_RESTORED.label, Verdict("failed") == "failed"
+    (4, 'NOT RESTORED', True)
+    """
+
+    PASSED = "passed"
+    FAILED = "failed"
+    TARGET_DOWN = "target_down"
+    NOT_RESTORED = "not_restored"
+    INCOMPLETE = "incomplete"
+    HARNESS_ERROR = "harness_error"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def exit_code(self) -> int:
+        return _EXIT_CODES[self]
+
+    @property
+    def label(self) -> str:
+        """As the terminal and the reports say it."""
+        return self.value.replace("_", " ").upper()
+
+    @property
+    def gated(self) -> bool:
+        """A --baseline applies to it; the others (interrupted, harness error, target down, not restored)
+        are a broken job whatever the baseline says."""
+        return self in (Verdict.PASSED, Verdict.FAILED, Verdict.INCOMPLETE)
+
+
+_EXIT_CODES = {Verdict.PASSED: 0, Verdict.FAILED: 1, Verdict.TARGET_DOWN: 3, Verdict.NOT_RESTORED: 4,
+               Verdict.INCOMPLETE: 5, Verdict.HARNESS_ERROR: 6, Verdict.INTERRUPTED: 130}
 
 
 MAX_DISTINCT_PER_CHECK = 50  # distinct failures kept per check; more are counted, not kept
@@ -163,33 +192,33 @@ class RunResult:
         return self.tallies.get(check) or CheckTally()
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         if self.interrupted:
-            return "interrupted"
+            return Verdict.INTERRUPTED
         if self.harness_errors:
-            return "harness_error"
+            return Verdict.HARNESS_ERROR
         if self.stopped:  # a dead target cannot be restored either: the reports say so, the verdict is this
-            return "failed" if self.failures else "target_down"
+            return Verdict.FAILED if self.failures else Verdict.TARGET_DOWN
         if self.restore is not None and not self.restore.restored:
-            return "not_restored"
+            return Verdict.NOT_RESTORED
         if self.failures:
-            return "failed"
+            return Verdict.FAILED
         if self.incomplete_checks():
-            return "incomplete"
-        return "passed"
+            return Verdict.INCOMPLETE
+        return Verdict.PASSED
 
     @property
     def exit_code(self) -> int:
         """What ``zscontract run`` returns: the verdict's code, or with a baseline applied its outcome."""
         verdict = self.verdict
         gate = self.baseline
-        if gate is None or not gate.get("applied") or verdict not in GATED:
-            return EXIT_CODES[verdict]
+        if gate is None or not gate.get("applied") or not verdict.gated:
+            return verdict.exit_code
         if gate.get("updated"):
-            return 0  # --baseline-update accepts every failure of this run
+            return Verdict.PASSED.exit_code  # --baseline-update accepts every failure of this run
         if gate.get("new"):
-            return EXIT_CODES["failed"]
-        return EXIT_CODES["incomplete"] if self.incomplete_checks() else EXIT_CODES["passed"]
+            return Verdict.FAILED.exit_code
+        return (Verdict.INCOMPLETE if self.incomplete_checks() else Verdict.PASSED).exit_code
 
     @property
     def ok(self) -> bool:
@@ -227,7 +256,7 @@ class RunResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "verdict": self.verdict,
+            "verdict": self.verdict.value,
             "exit_code": self.exit_code,
             "profile": self.profile,
             "target_url": self.redactor.redact(self.target_url),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import secrets
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -17,21 +16,19 @@ from typing import Any
 
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
-from zscontract.core.client import Client, ClientSettings, Limits
-from zscontract.core.dialects import get_dialect
+from zscontract.core.client import Client
 from zscontract.core.exchange import Exchange
-from zscontract.core.reads import forbid_empty_update_reads
 from zscontract.core.redact import Redactor
-from zscontract.core.session import hash_password, login, logout, relogin_once
-from zscontract.errors import TargetUnreachable, ZsContractError
-from zscontract.runner import limits, snapshot, stops
+from zscontract.errors import ZsContractError
+from zscontract.runner import limits, stops
 from zscontract.runner.accounting import explain_unjudged
 from zscontract.runner.as_found import explain_read_only_unjudged, leave_as_found
 from zscontract.runner.budget import REPORT_SECONDS, Budget
 from zscontract.runner.engine import Harness, RunStopped
 from zscontract.runner.events import EventBus, Message, RunFinished, RunStarted, StageStarted, Subscriber
+from zscontract.runner.lifecycle import Lifecycle, new_run_dir
 from zscontract.runner.plan import BUILTIN_PHASES, EXTRA_PHASES, Phase, RunContext, run_phases
-from zscontract.runner.preflight import check_profile, preflight
+from zscontract.runner.preflight import PreflightFacts
 from zscontract.runner.restore import Unanswered
 from zscontract.runner.results import RunResult
 from zscontract.runner.target import Target, open_target
@@ -39,34 +36,21 @@ from zscontract.runner.target import Target, open_target
 PREFLIGHT_ERROR = "preflight-error.txt"  # in the report dir, for CI: why no run folder was made
 
 
-LOGOUT_SECONDS = 2.0  # the longest a logout may take at the end of a run
-
-
-def new_run_dir(base: Path) -> Path:
-    run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
-    path = base / run_id
-    path.mkdir(parents=True, exist_ok=False)
-    latest = base / "latest"
-    with contextlib.suppress(OSError):
-        if latest.is_symlink() or latest.exists():
-            latest.unlink()
-        latest.symlink_to(run_id)
-    return path
-
-
 @dataclass
 class _Run:
     """What the steps of one run share."""
 
     settings: RunSettings
-    target: Target
-    client: Client
+    life: Lifecycle
     result: RunResult
     events: EventBus
     budget: Budget
     contract: Any
-    dialect: Any
     unanswered: Unanswered  # writes whose answer never came: the restore waits for them (restore.settled_restore)
+
+    @property
+    def client(self) -> Client:
+        return self.life.client
 
 
 def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *,
@@ -82,31 +66,18 @@ def run_harness(settings: RunSettings, subscribers: Iterable[Subscriber] = (), *
     budget = Budget.start(settings.max_time, settings.request_timeout, settings.job_timeout)
     with stops.signals_interrupt(), open_target(settings) as target:
         run = _open(settings, target, list(subscribers), budget)
-        logged_in = False
         try:
             try:
-                limits.arm(run.client, deadline=budget.end, down_after=None)
-                try:
-                    logged_in = _maybe_login(settings, run.client, run.result.redactor)
-                    facts = _preflight(run)
-                except limits.LIMITS as exc:
-                    raise TargetUnreachable(f"the target did not get through the preflight within --max-time "
-                                            f"{settings.max_time:g} s ({exc}); it answers too slowly to be tested"
-                                            ) from None
+                run.life.login()
+                facts = run.life.preflight()
             except ZsContractError as exc:
                 _preflight_failed(settings.report_dir, exc)
                 raise
+            run.result.note(facts.dialect)
             return _execute(run, facts, phases or {})
         finally:
-            if logged_in:
-                # A courtesy, after the reports: short, and never past the run's stated bound (a dead
-                # target would hold it for a request timeout). The session expires on its own.
-                bound = budget.end + budget.grace + REPORT_SECONDS
-                deadline = min(time.monotonic() + min(settings.request_timeout, LOGOUT_SECONDS), bound)
-                with contextlib.suppress(Exception):  # a dead target or a spent budget: the session expires
-                    if deadline > time.monotonic():
-                        limits.arm(run.client, deadline=deadline, down_after=None)
-                        logout(run.client, run.client.settings.session_uuid)
+            # After the reports, and never past the run's stated bound.
+            run.life.logout(bound=budget.end + budget.grace + REPORT_SECONDS)
 
 
 def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], budget: Budget) -> _Run:
@@ -126,14 +97,7 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
             result.statuses[ex.response.status] += 1
             result.elapsed.append(ex.response.elapsed)
 
-    dialect = get_dialect(settings.profile)
-    client = Client(ClientSettings(
-        base_url=target.url, session_uuid=target.session_uuid or "", dialect=dialect,
-        request_timeout=settings.request_timeout, job_timeout=settings.job_timeout, max_body=settings.max_body,
-        ca_bundle=settings.ca_bundle, insecure=settings.insecure),
-        limits=Limits(rate=settings.rate_limit, down_after=None), on_exchange=count)
-    if settings.read_only:
-        forbid_empty_update_reads(client)  # an empty update is a write: --read-only reads via the query API only
+    life = Lifecycle(settings, target, budget=budget, redactor=redactor, on_exchange=count)
     events.subscribe(unanswered.event)  # a write the client did not send (schemathesis) that hung
     where = "embedded reference server" if target.embedded else redactor.redact(target.url)
     events.emit(RunStarted(where, settings.profile, uuid, settings.max_time))
@@ -141,17 +105,7 @@ def _open(settings: RunSettings, target: Target, subscribers: list[Subscriber], 
         warning = "WARNING: --insecure: TLS certificates are NOT verified; anyone on the path can read the session"
         result.warn(warning)
         events.emit(Message(warning))
-    return _Run(settings, target, client, result, events, budget, load_contract(settings.profile), dialect, unanswered)
-
-
-def _preflight(run: _Run) -> dict[str, Any]:
-    """Before any write: nothing pending from an earlier run, target answers, session and dialect right."""
-    uuid = run.result.model_service_uuid
-    if not run.target.embedded:
-        snapshot.refuse_if_pending(run.settings.report_dir, run.target.url, uuid, run.settings.discard_snapshot)
-    facts = preflight(run.client, uuid, read_only=run.settings.read_only)
-    run.result.note(check_profile(run.client, uuid, run.settings.profile))
-    return facts
+    return _Run(settings, life, result, events, budget, load_contract(settings.profile), unanswered)
 
 
 def _preflight_failed(report_dir: Path, exc: ZsContractError) -> None:
@@ -164,41 +118,21 @@ def _preflight_failed(report_dir: Path, exc: ZsContractError) -> None:
                                                   encoding="utf-8")
 
 
-def _maybe_login(settings: RunSettings, client: Client, redactor: Redactor) -> bool:
-    """Log in with --account and ZS_PASSWORD when asked; register every secret with the redactor."""
-    if not settings.account:
-        return False
-    password = settings.password or ""
-    digest = password if settings.password_hashed else hash_password(password)
-    redactor.add_password(password)
-    redactor.add_password(digest)
-    session = login(client, settings.account, digest)
-    redactor.add_session(session)
-    client.settings.session_uuid = session
-
-    def renewed(fresh: str) -> None:
-        redactor.add_session(fresh)
-
-    client.on_session_expired = relogin_once(client, settings.account, digest, renewed)
-    return True
-
-
-def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> RunResult:
+def _execute(run: _Run, facts: PreflightFacts, phases: Mapping[str, Phase]) -> RunResult:
     settings, result, client = run.settings, run.result, run.client
     uuid = result.model_service_uuid
-    inventory = facts["inventory"]
-    harness = Harness(_writable(run, inventory), run.dialect, client, uuid, result, checks=settings.checks,
+    inventory = facts.inventory
+    contract, unwritten = run.life.writable(run.contract, inventory)
+    if unwritten:
+        result.note(unwritten)
+        run.events.emit(Message(f"NOTE: {unwritten}"))
+    harness = Harness(contract, run.life.dialect, client, uuid, result, checks=settings.checks,
                       stop_on=settings.stop_on)
     harness.state = inventory
     report_dir = new_run_dir(settings.report_dir)
-    # "restored" only once verified at the end (also --read-only); None: a --read-only run that cannot read.
-    snapshot_path = snapshot.save_snapshot(report_dir / "snapshot.json", uuid, inventory,
-                                           target_url=None if run.target.embedded else run.target.url,
-                                           restored=False if inventory is not None else None, profile=settings.profile,
-                                           include_example_fields=settings.include_example_fields,
-                                           read_only=settings.read_only)
+    snapshot_path = run.life.save_snapshot(inventory, report_dir)
     client.set_limits(max_requests=settings.max_requests)  # the preflight does not count against it
-    ctx = RunContext(settings, run.target, harness, result, run.budget.phases_end, run.events, report_dir,
+    ctx = RunContext(settings, run.life.target, harness, result, run.budget.phases_end, run.events, report_dir,
                      extras={"snapshot": inventory, "phases": phases})
     phases_run: set[str] = set()
     try:
@@ -220,28 +154,6 @@ def _execute(run: _Run, facts: dict[str, Any], phases: Mapping[str, Phase]) -> R
         harness.flush_held()
         _finish(run, ctx, snapshot_path, phases_run)
     return result
-
-
-def _writable(run: _Run, inventory: dict[str, Any] | None) -> Any:
-    """The contract the run generates from: without the fields it could not write back.
-
-    A field null or absent in the snapshot (a model service created without a description) cannot be
-    set back to null: a real node reads null as "not given" (zstack-rest-facts.md "Values"). Writing
-    it would leave the target changed on every run, so the run does not, and says so.
-    """
-    settings = run.settings
-    if inventory is None:  # --read-only, no query API: nothing is written, nothing to leave out
-        return run.contract
-    fields = run.contract.fields.values()
-    unset = [f.name for f in fields if f.inventory_field and inventory.get(f.inventory_field) is None
-             and (f.documented or settings.include_example_fields)]
-    if unset and not settings.read_only:
-        text = (f"not written: {', '.join(unset)} (null on the target, and this API cannot set a field back to "
-                f"null); set {'them' if len(unset) > 1 else 'it'} on the model service to test "
-                f"{'them' if len(unset) > 1 else 'it'}")
-        run.result.note(text)
-        run.events.emit(Message(f"NOTE: {text}"))
-    return run.contract.without_fields(unset)
 
 
 @contextlib.contextmanager
@@ -316,8 +228,4 @@ def _finish(run: _Run, ctx: RunContext, snapshot_path: Path, phases_run: set[str
         run.events.emit(RunFinished(result, ctx.report_dir))  # the outputs write every report now
 
 
-def exit_code(result: RunResult) -> int:
-    return result.exit_code
-
-
-__all__ = ["BUILTIN_PHASES", "EXTRA_PHASES", "RunContext", "exit_code", "new_run_dir", "run_harness"]
+__all__ = ["BUILTIN_PHASES", "EXTRA_PHASES", "RunContext", "run_harness"]

@@ -95,14 +95,20 @@ def pending(report_dir: Path, target_url: str, uuid: str) -> list[Path]:
     return found
 
 
-def refuse_if_pending(report_dir: Path, target_url: str, uuid: str, discard: Path | None) -> None:
-    """Refuse to start while an earlier run's snapshot of this resource was never restored."""
+def refuse_if_pending(report_dir: Path, target_url: str, uuid: str, discard: Path | None, *,
+                      discard_flag: str | None = "--discard-snapshot") -> None:
+    """Refuse to start while an earlier run's snapshot of this resource was never restored.
+
+    ``discard_flag``: the option that gives up on a snapshot, or None where there is none (then the
+    way out named is deleting it).
+    """
     if discard is not None:
         snap = load_snapshot(discard)
         mark(snap.path, restored=True, discarded=True)
     left = pending(report_dir, target_url, uuid)
     if left:
+        give_up = f"`{discard_flag} {left[-1]}`" if discard_flag else "delete that snapshot"
         raise PreconditionFailed(
             f"an earlier run changed model service {uuid} and never restored it (snapshot {left[-1]}); "
-            f"run `zscontract restore {left[-1].parent}` first, or `--discard-snapshot {left[-1]}` to go on "
+            f"run `ZS_SESSION_UUID=S zscontract restore {left[-1].parent}` first, or {give_up} to go on "
             "without it")

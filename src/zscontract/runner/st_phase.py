@@ -48,8 +48,6 @@ if TYPE_CHECKING:
     from zscontract.runner.plan import RunContext
 
 StCase = schemathesis.Case[Any]
-MAX_EXAMPLES = 10            # per operation and phase; settings.extra["schemathesis_max_examples"]
-MAX_SECONDS = 15.0           # a breadth phase inside a 60 s run; settings.extra["schemathesis_max_time"]
 _SESSION_RE = re.compile(r"^[0-9a-zA-Z-]{8,64}\Z")
 _TRANSPORT_HEADERS = frozenset({"accept", "accept-encoding", "connection", "content-length", "user-agent"})
 
@@ -252,14 +250,14 @@ def schemathesis_phase(ctx: RunContext) -> None:
     if s.read_only:
         ctx.result.note("phase schemathesis skipped: --read-only (it writes)")
         return
-    max_time = float(s.extra.get("schemathesis_max_time", MAX_SECONDS))
+    max_time = s.schemathesis_max_time
     judge = StJudge(h, deadline=min(ctx.deadline, time.monotonic() + max_time))
     # Its own requests do not go through our client: cap each to what is left of the phase, so one
     # hanging answer cannot carry the run past its budget.
     left = max(1.0, ctx.deadline - time.monotonic())
     tls: bool | str | None = False if s.insecure else s.ca_bundle
     config = st_config(base_url=ctx.target.url, session=h.client.settings.session_uuid, uuid=h.uuid,
-                       seed=s.seed, max_examples=int(s.extra.get("schemathesis_max_examples", MAX_EXAMPLES)),
+                       seed=s.seed, max_examples=s.schemathesis_max_examples,
                        request_timeout=min(s.request_timeout, left), rate_limit=s.rate_limit, tls_verify=tls)
     interrupted = False
     try:

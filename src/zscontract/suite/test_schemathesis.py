@@ -32,8 +32,10 @@ MAX_EXAMPLES = 5  # per phase: a breadth sweep of a few seconds per dialect, the
 
 
 @pytest.fixture(scope="session")
-def zs_st_judge(zs_harness: Any) -> Iterator[StJudge]:
+def zs_st_judge(zs_settings: Any, zs_harness: Any) -> Iterator[StJudge]:
     """The judge on the session's harness: its state moves on with every case."""
+    if zs_settings.read_only:  # as a CLI run's --read-only skips its schemathesis phase
+        pytest.skip("zscontract: --zs-read-only: schemathesis writes")
     judge = StJudge(zs_harness)
     yield judge
     judge.close()
@@ -45,7 +47,7 @@ def zs_st_schema(zs_settings: Any, zs_contract: Any, zs_target: Any, zs_st_judge
     harness = zs_st_judge.harness
     config = st_config(base_url=zs_target.url, session=harness.client.settings.session_uuid,
                        uuid=harness.uuid, seed=zs_settings.seed, max_examples=MAX_EXAMPLES,
-                       request_timeout=zs_settings.request_timeout)
+                       request_timeout=zs_settings.request_timeout, rate_limit=zs_settings.rate_limit)
     schema = zs_st_judge.schema(zs_contract, config)
     _warm_lambda_descriptions(schema)
     return schema
