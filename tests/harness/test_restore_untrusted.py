@@ -20,11 +20,12 @@ import pytest
 import requests
 
 from tests.fixtures.servers import ServerFactory, zscontract
+from zscontract.config import RunSettings
 from zscontract.contract import load_contract
 from zscontract.core.client import Client, ClientSettings
 from zscontract.core.dialects import DOCUMENTED
 from zscontract.runner.restore import restore
-from zscontract.runner.restore_cmd import RestoreRequest, restore_snapshot
+from zscontract.runner.restore_cmd import restore_snapshot
 from zscontract.runner.snapshot import load_snapshot, save_snapshot
 from zscontract.server.store import Store
 
@@ -77,10 +78,9 @@ def test_zscontract_restore_writes_back_what_a_stale_read_shows_unchanged(refere
     assert requests.put(f"{url}/{uuid}", json={"name": "changed", "requestCpu": 7}, headers=session,
                         timeout=10).status_code == 200  # a killed run's last write; the query API still shows found
     said: list[str] = []
-    req = RestoreRequest(path.parent, server.url, server.session_uuid, "documented", request_timeout=5, job_timeout=5)
-    dry = RestoreRequest(path.parent, server.url, server.session_uuid, "documented", request_timeout=5,
-                         job_timeout=5, dry_run=True)
-    assert restore_snapshot(dry, load_snapshot(path.parent), say=said.append) == 0
+    req = RunSettings(target_url=server.url, session_uuid=server.session_uuid, profile="documented",
+                      request_timeout=5, job_timeout=5)
+    assert restore_snapshot(req, load_snapshot(path.parent), dry_run=True, say=said.append) == 0
     assert stored(db, uuid)["name"] == "changed"  # a dry run writes nothing
     assert restore_snapshot(req, load_snapshot(path.parent), say=said.append) == 0, said
     assert stored(db, uuid) == before
@@ -155,7 +155,8 @@ def test_zscontract_restore_writes_one_field_at_a_time_too(copier: ColumnCopier,
                          profile="documented")
     copier.state.update(name="changed", description="changed too")
     said: list[str] = []
-    req = RestoreRequest(path.parent, copier.url, SESSION, "documented", request_timeout=5, job_timeout=5)
+    req = RunSettings(target_url=copier.url, session_uuid=SESSION, profile="documented", request_timeout=5,
+                      job_timeout=5)
     assert restore_snapshot(req, load_snapshot(path.parent), say=said.append) == 0, said
     assert copier.state == FOUND and said[-1].startswith("restored: "), said
 
