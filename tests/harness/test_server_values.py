@@ -138,7 +138,7 @@ def test_a_null_parameter_is_an_empty_update_and_a_non_object_is_refused(zstack:
     assert nulled.status == 200 and nulled.inventory["name"] == before["name"], nulled.body
     text = client.put("x")
     assert (text.status, text.is_text) == (400, True)
-    assert "doesn't contain action mapping" in text.body
+    assert text.body == "the value of [updateModelService] must be a JSON object, but was a JSON string"
 
 
 def test_oauth_header_is_read_as_restserver_reads_it(zstack: ReferenceServer) -> None:

@@ -116,7 +116,7 @@ def test_writes_under_way_when_a_signal_stops_the_burst_are_waited_for(slow_writ
     assert sum(put in BURST for put in slow_writes.puts) == len(BURST)
     time.sleep(WRITE_SECONDS + 0.5)  # long after any write of the burst could land
     assert _changed(slow_writes, found) == {}, "a write of the burst landed after the restore verified"
-    assert result.restore["restored"] is True
+    assert result.restore.restored is True
 
 
 def test_writers_not_yet_sending_when_a_signal_stops_the_burst_send_nothing(
@@ -143,7 +143,7 @@ def test_writers_not_yet_sending_when_a_signal_stops_the_burst_send_nothing(
     sent = [put for put in slow_writes.puts if put in BURST]
     assert sent == [], "a writer of the stopped burst sent its write anyway"
     assert _changed(slow_writes, found) == {}
-    assert result.restore["restored"] is True
+    assert result.restore.restored is True
 
 
 def test_a_write_cut_by_a_signal_is_counted_as_unanswered() -> None:
