@@ -5,24 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.servers import ServerFactory, SoundServerFactory
+from tests.fixtures.suites import PROFILE_TEST, suite
 
 pytest_plugins = ["pytester"]
 
-SUITE = '''
-from hypothesis import given, settings, strategies as st
-from zscontract import strategies
-
-@settings(max_examples=40, deadline=None, database=None, derandomize=True)
-@given(data=st.data())
-def test_round_trip(zs_harness, zs_contract, data):
-    case = data.draw(strategies.must_accept(zs_contract))
-    failures = zs_harness.execute(case)
-    if failures:
-        raise failures[0]
-
-def test_profile(zs_settings):
-    print("PROFILE", zs_settings.profile)
-'''
+SUITE = suite(40, PROFILE_TEST)
 
 
 def _args(server: object) -> list[str]:

@@ -5,25 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.servers import ServerFactory, SoundServerFactory, query_inventory
+from tests.fixtures.suites import FIELDS_TEST, suite
 
 pytest_plugins = ["pytester"]
 
 # Writes description on most examples: on a resource without one, the old plugin left it set.
-SUITE = '''
-from hypothesis import given, settings, strategies as st
-from zscontract import strategies
-
-def test_contract(zs_contract):
-    print("FIELDS", sorted(zs_contract.fields))
-
-@settings(max_examples=15, deadline=None, database=None, derandomize=True)
-@given(data=st.data())
-def test_round_trip(zs_harness, zs_contract, data):
-    case = data.draw(strategies.must_accept(zs_contract))
-    failures = zs_harness.execute(case)
-    if failures:
-        raise failures[0]
-'''
+SUITE = suite(15, FIELDS_TEST)
 
 
 def _args(server: object, profile: str) -> list[str]:
