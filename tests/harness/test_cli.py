@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.servers import ServerFactory, SoundServerFactory, query_inventory, without_last_op_date, zscontract
+from tests.fixtures.servers import (
+    ServerFactory,
+    SoundServerFactory,
+    query_inventory,
+    without_last_op_date,
+    zscontract,
+    zscontract_in_process,
+)
 from zscontract.core.session import hash_password
 from zscontract.runner.budget import REPORT_SECONDS, grace
 
@@ -70,14 +77,14 @@ def test_unknown_resource_exits_3(sound_server: SoundServerFactory, tmp_path: Pa
     (["--account", "admin"], "ZS_PASSWORD"),
 ])
 def test_usage_errors_exit_2_with_one_line(args: list[str], needle: str, tmp_path: Path) -> None:
-    proc = zscontract("run", *args, "--report-dir", str(tmp_path))
+    proc = zscontract_in_process("run", *args, "--report-dir", str(tmp_path))
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0]
 
 
 def test_environment_variable_errors_name_the_variable(tmp_path: Path) -> None:
-    proc = zscontract("run", "--report-dir", str(tmp_path), env={"ZS_PROFILE": "soap"})
+    proc = zscontract_in_process("run", "--report-dir", str(tmp_path), env={"ZS_PROFILE": "soap"})
     assert proc.returncode == 2
     assert "environment variable ZS_PROFILE" in proc.stderr
 
@@ -278,7 +285,7 @@ def test_max_requests_bounds_the_run_and_still_restores(sound_server: SoundServe
 def test_checks_lists_every_check_with_its_summary() -> None:
     from zscontract.checks import names
 
-    proc = zscontract("checks")
+    proc = zscontract_in_process("checks")
     assert proc.returncode == 0
     listed = [line.split()[0] for line in proc.stdout.splitlines()]
     assert listed == sorted(names.ALL)
@@ -293,6 +300,6 @@ def test_checks_lists_every_check_with_its_summary() -> None:
 ])
 def test_embedded_server_options_are_checked_before_anything_starts(args: list[str], needle: str,
                                                                     tmp_path: Path) -> None:
-    proc = zscontract("run", *args, "--report-dir", str(tmp_path))
+    proc = zscontract_in_process("run", *args, "--report-dir", str(tmp_path))
     assert proc.returncode == 2
     assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
