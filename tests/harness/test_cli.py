@@ -17,7 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.servers import ServerFactory, query_inventory, without_last_op_date, zscontract
+from tests.fixtures.servers import (
+    ServerFactory,
+    SoundServerFactory,
+    query_inventory,
+    without_last_op_date,
+    zscontract,
+    zscontract_in_process,
+)
 from zscontract.core.session import hash_password
 from zscontract.runner.budget import REPORT_SECONDS, grace
 
@@ -41,8 +48,8 @@ def test_unreachable_target_exits_3_fast_with_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1 and "unreachable" in lines[0] and "--target-url" in lines[0]
 
 
-def test_wrong_session_exits_3_and_says_so(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="zstack")
+def test_wrong_session_exits_3_and_says_so(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="zstack")
     before = query_inventory(server)
     proc = zscontract("run", *target_args(server, session=False), "--session-uuid", "c" * 32,
                       "--profile", "zstack", "--report-dir", str(tmp_path))
@@ -51,8 +58,8 @@ def test_wrong_session_exits_3_and_says_so(reference_server: ServerFactory, tmp_
     assert query_inventory(server) == before
 
 
-def test_unknown_resource_exits_3(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="documented")
+def test_unknown_resource_exits_3(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="documented")
     proc = zscontract("run", "--target-url", server.url, "--session-uuid", server.session_uuid,
                       "--model-service-uuid", "d" * 32, "--report-dir", str(tmp_path))
     assert proc.returncode == 3
@@ -70,22 +77,22 @@ def test_unknown_resource_exits_3(reference_server: ServerFactory, tmp_path: Pat
     (["--account", "admin"], "ZS_PASSWORD"),
 ])
 def test_usage_errors_exit_2_with_one_line(args: list[str], needle: str, tmp_path: Path) -> None:
-    proc = zscontract("run", *args, "--report-dir", str(tmp_path))
+    proc = zscontract_in_process("run", *args, "--report-dir", str(tmp_path))
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0]
 
 
 def test_environment_variable_errors_name_the_variable(tmp_path: Path) -> None:
-    proc = zscontract("run", "--report-dir", str(tmp_path), env={"ZS_PROFILE": "soap"})
+    proc = zscontract_in_process("run", "--report-dir", str(tmp_path), env={"ZS_PROFILE": "soap"})
     assert proc.returncode == 2
     assert "environment variable ZS_PROFILE" in proc.stderr
 
 
 # -- leaving the target as found ------------------------------------------------------------------
 
-def test_sigint_mid_run_leaves_the_resource_as_found(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="documented")
+def test_sigint_mid_run_leaves_the_resource_as_found(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="documented")
     before = query_inventory(server)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZS_")}
     proc = subprocess.Popen([sys.executable, "-m", "zscontract", "run", *target_args(server), "--max-time", "60",
@@ -106,8 +113,8 @@ def test_sigint_mid_run_leaves_the_resource_as_found(reference_server: ServerFac
     assert without_last_op_date(query_inventory(server)) == without_last_op_date(before)
 
 
-def test_sigterm_restores_too(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="zstack", async_=True)
+def test_sigterm_restores_too(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="zstack", async_=True)
     before = query_inventory(server)
     proc = subprocess.Popen([sys.executable, "-m", "zscontract", "run", *target_args(server), "--profile", "zstack",
                              "--max-time", "60", "--max-examples", "100000", "--report-dir", str(tmp_path),
@@ -170,8 +177,8 @@ def test_login_password_and_session_stay_secret(reference_server: ServerFactory,
     assert "OAuth $ZS_SESSION_UUID" in everything
 
 
-def test_wrong_password_exits_3(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="zstack")
+def test_wrong_password_exits_3(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="zstack")
     proc = zscontract("run", *target_args(server, session=False), "--account", "admin", "--profile", "zstack",
                       "--report-dir", str(tmp_path), env={"ZS_PASSWORD": "Not-The-Pw-4711"})
     assert proc.returncode == 3
@@ -211,24 +218,26 @@ def test_baseline_turns_a_known_failure_green_and_a_new_one_red(reference_server
     assert "error_envelope" in proc.stdout
 
 
-def test_corpus_replay_says_fixed_once_the_fault_is_gone(reference_server: ServerFactory, tmp_path: Path) -> None:
+def test_corpus_replay_says_fixed_once_the_fault_is_gone(reference_server: ServerFactory,
+                                                         sound_server: SoundServerFactory, tmp_path: Path) -> None:
     faulty = reference_server(profile="documented", faults=["memory-float64"])
     proc = zscontract("run", *target_args(faulty), "--max-time", "8", "--report-dir", str(tmp_path))
     assert proc.returncode == 1
     assert list((tmp_path / "corpus").glob("*.json"))
     proc = zscontract("replay", *target_args(faulty), "--report-dir", str(tmp_path))
     assert proc.returncode == 1 and "STILL FAILING" in proc.stdout
-    sound = reference_server(profile="documented")
+    sound = sound_server(profile="documented")
     proc = zscontract("replay", *target_args(sound), "--report-dir", str(tmp_path))
     assert proc.returncode == 0, proc.stdout
     assert "FIXED" in proc.stdout and "STILL FAILING" not in proc.stdout
 
 
-def test_report_diff_lists_new_and_fixed(reference_server: ServerFactory, tmp_path: Path) -> None:
+def test_report_diff_lists_new_and_fixed(reference_server: ServerFactory,
+                                         sound_server: SoundServerFactory, tmp_path: Path) -> None:
     faulty = reference_server(profile="documented", faults=["cause-string"])
     zscontract("run", *target_args(faulty), "--max-time", "6", "--report-dir", str(tmp_path))
     first = os.readlink(tmp_path / "latest")
-    sound = reference_server(profile="documented")
+    sound = sound_server(profile="documented")
     # With the corpus: a run cut by its budget says FIXED only for a saved case it replayed.
     zscontract("run", *target_args(sound), "--max-time", "6", "--report-dir", str(tmp_path))
     proc = zscontract("report", "diff", first, "latest", "--report-dir", str(tmp_path))
@@ -238,9 +247,9 @@ def test_report_diff_lists_new_and_fixed(reference_server: ServerFactory, tmp_pa
 
 
 @pytest.mark.parametrize(("server_profile", "run_profile"), [("zstack", "documented"), ("documented", "zstack")])
-def test_profile_mismatch_is_reported_as_such(reference_server: ServerFactory, tmp_path: Path,
+def test_profile_mismatch_is_reported_as_such(sound_server: SoundServerFactory, tmp_path: Path,
                                               server_profile: str, run_profile: str) -> None:
-    server = reference_server(profile=server_profile)
+    server = sound_server(profile=server_profile)
     before = query_inventory(server)
     proc = zscontract("run", *target_args(server), "--profile", run_profile, "--report-dir", str(tmp_path))
     assert proc.returncode == 3
@@ -249,8 +258,8 @@ def test_profile_mismatch_is_reported_as_such(reference_server: ServerFactory, t
     assert query_inventory(server) == before
 
 
-def test_read_only_changes_nothing_not_even_last_op_date(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="zstack")
+def test_read_only_changes_nothing_not_even_last_op_date(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="zstack")
     before = query_inventory(server)
     proc = zscontract("run", *target_args(server), "--profile", "zstack", "--read-only", "--max-time", "10",
                       "--report-dir", str(tmp_path), "--no-corpus")
@@ -260,8 +269,8 @@ def test_read_only_changes_nothing_not_even_last_op_date(reference_server: Serve
     assert set(summary["cases"]) == {"must-reject"} and summary["total_cases"] > 50
 
 
-def test_max_requests_bounds_the_run_and_still_restores(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="documented")
+def test_max_requests_bounds_the_run_and_still_restores(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="documented")
     before = query_inventory(server)
     proc = zscontract("run", *target_args(server), "--max-requests", "15", "--report-dir", str(tmp_path),
                       "--no-corpus")
@@ -276,7 +285,7 @@ def test_max_requests_bounds_the_run_and_still_restores(reference_server: Server
 def test_checks_lists_every_check_with_its_summary() -> None:
     from zscontract.checks import names
 
-    proc = zscontract("checks")
+    proc = zscontract_in_process("checks")
     assert proc.returncode == 0
     listed = [line.split()[0] for line in proc.stdout.splitlines()]
     assert listed == sorted(names.ALL)
@@ -291,6 +300,6 @@ def test_checks_lists_every_check_with_its_summary() -> None:
 ])
 def test_embedded_server_options_are_checked_before_anything_starts(args: list[str], needle: str,
                                                                     tmp_path: Path) -> None:
-    proc = zscontract("run", *args, "--report-dir", str(tmp_path))
+    proc = zscontract_in_process("run", *args, "--report-dir", str(tmp_path))
     assert proc.returncode == 2
     assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

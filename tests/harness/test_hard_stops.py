@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.servers import ServerFactory, query_inventory, without_last_op_date, zscontract
+from tests.fixtures.servers import ServerFactory, SoundServerFactory, query_inventory, without_last_op_date, zscontract
 from zscontract.runner.budget import REPORT_SECONDS, grace
 
 
@@ -40,8 +40,8 @@ def wait_until_changed(server: object, before: dict[str, object], proc: subproce
     pytest.fail("the run never changed the resource")
 
 
-def test_sighup_restores_and_says_interrupted(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="documented")
+def test_sighup_restores_and_says_interrupted(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="documented")
     before = query_inventory(server)
     proc = start_run(*target_args(server), "--max-time", "60", "--max-examples", "100000", "--no-corpus",
                      "--report-dir", str(tmp_path))
@@ -59,8 +59,8 @@ def test_sighup_restores_and_says_interrupted(reference_server: ServerFactory, t
     assert json.loads((tmp_path / "latest" / "snapshot.json").read_text(encoding="utf-8"))["restored"] is True
 
 
-def test_sigkill_then_restore_and_a_new_run_refuses_before(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="documented")
+def test_sigkill_then_restore_and_a_new_run_refuses_before(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="documented")
     before = query_inventory(server)
     proc = start_run(*target_args(server), "--max-time", "60", "--max-examples", "100000", "--no-corpus",
                      "--no-schemathesis", "--report-dir", str(tmp_path))
@@ -119,9 +119,9 @@ def test_a_target_that_dies_mid_run_stops_it_and_passes_nothing_after(reference_
     assert (tmp_path / "latest" / "snapshot.json").exists()
 
 
-def test_repeated_ctrl_c_still_restores_and_writes_the_reports(reference_server: ServerFactory,
+def test_repeated_ctrl_c_still_restores_and_writes_the_reports(sound_server: SoundServerFactory,
                                                                tmp_path: Path) -> None:
-    server = reference_server(profile="zstack", async_=True)  # async: the restore takes a while
+    server = sound_server(profile="zstack", async_=True)  # async: the restore takes a while
     before = query_inventory(server)
     proc = start_run(*target_args(server), "--profile", "zstack", "--max-time", "60", "--max-examples", "100000",
                      "--no-corpus", "--report-dir", str(tmp_path))

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.fixtures.servers import ServerFactory, query_inventory, without_last_op_date, zscontract
+from tests.fixtures.servers import SoundServerFactory, query_inventory, without_last_op_date, zscontract
 from zscontract.runner.budget import REPORT_SECONDS, grace
 
 START, COUNT = 40, 3  # fewer than the 5 transport failures in a row that mean "target down"
@@ -171,9 +171,9 @@ def _child_peak_rss_mb() -> float:
 # window also hits job polls), are behind `exhaustive`, which `.ci/run` runs too.
 @pytest.mark.parametrize("profile", ["documented", pytest.param("zstack", marks=pytest.mark.exhaustive)])
 def test_hostile_answers_mid_run(profile: str, hostility: Hostility, check: str | None,
-                                 reference_server: ServerFactory, proxy: Callable[[str, Hostility], _Proxy],
+                                 sound_server: SoundServerFactory, proxy: Callable[[str, Hostility], _Proxy],
                                  tmp_path: Path) -> None:
-    server = reference_server(profile=profile)
+    server = sound_server(profile=profile)
     before = query_inventory(server)
     front = proxy(server.url, hostility)
     started = time.monotonic()
@@ -202,11 +202,11 @@ def test_hostile_answers_mid_run(profile: str, hostility: Hostility, check: str 
     assert _child_peak_rss_mb() < 600, f"a child peaked at {_child_peak_rss_mb():.0f} MB"
 
 
-def test_the_proxy_is_sound_outside_its_hostile_window(reference_server: ServerFactory,
+def test_the_proxy_is_sound_outside_its_hostile_window(sound_server: SoundServerFactory,
                                                        proxy: Callable[[str, Hostility], _Proxy],
                                                        tmp_path: Path) -> None:
     # The same run with the window never reached passes: the failures above come from the hostility.
-    server = reference_server(profile="documented")
+    server = sound_server(profile="documented")
     front = proxy(server.url, _drip)
     front.count = -10**9
     proc = zscontract("run", "--target-url", front.url, "--session-uuid", server.session_uuid,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.servers import zscontract
+from tests.fixtures.servers import zscontract, zscontract_in_process
 
 UUID = "b" * 32
 SESSION = "a" * 32
@@ -42,7 +42,7 @@ def remote(url: str) -> list[str]:
     (["--max-time", "1e309"], "too large"),
 ])
 def test_bad_options_are_one_line_and_exit_2(args: list[str], needle: str, tmp_path: Path) -> None:
-    proc = zscontract("run", *args, "--report-dir", str(tmp_path / "reports"))
+    proc = zscontract_in_process("run", *args, "--report-dir", str(tmp_path / "reports"))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], proc.stderr
@@ -67,14 +67,14 @@ def test_unusable_paths_are_one_line_and_exit_2(tmp_path: Path) -> None:
     if os.geteuid() != 0:  # root reads anything
         cases.append((["--report-dir", str(tmp_path / "r"), "--baseline", str(unreadable)], "cannot read"))
     for args, needle in cases:
-        proc = zscontract("run", *args)
+        proc = zscontract_in_process("run", *args)
         assert proc.returncode == 2, (args, proc.stdout + proc.stderr)
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and needle in lines[0], (args, proc.stderr)
 
 
 def test_restore_without_a_snapshot_is_a_usage_error(tmp_path: Path) -> None:
-    proc = zscontract("restore", "--report-dir", str(tmp_path), "--session-uuid", SESSION)
+    proc = zscontract_in_process("restore", "--report-dir", str(tmp_path), "--session-uuid", SESSION)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "no snapshot" in proc.stderr
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import zscontract.suite
-from tests.fixtures.servers import ServerFactory, query_inventory
+from tests.fixtures.servers import ServerFactory, SoundServerFactory, query_inventory
 
 CHECKOUT = Path(__file__).resolve().parents[2]
 SUITE_DIR = Path(zscontract.suite.__file__).parent
@@ -68,8 +68,8 @@ def test_the_suite_lives_in_the_package_not_in_the_checkout_tests() -> None:
     assert {p.name for p in SUITE_DIR.glob("test_*.py")} == {t.split("::")[0] for t in SUITE_TESTS}
 
 
-def test_the_packaged_suite_passes_on_a_sound_server(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="zstack")
+def test_the_packaged_suite_passes_on_a_sound_server(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="zstack")
     result = run_suite(tmp_path, *target_args(server), "--zs-profile", "zstack", "--hypothesis-show-statistics")
     out = result.stdout
     assert result.returncode == 0, out[-3000:] + result.stderr[-2000:]

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.servers import ServerFactory, query_inventory
+from tests.fixtures.servers import ServerFactory, SoundServerFactory, query_inventory
+from tests.fixtures.suites import FIELDS_TEST, suite
 
 pytest_plugins = ["pytester"]
 
 # Writes description on most examples: on a resource without one, the old plugin left it set.
-SUITE = '''
-from hypothesis import given, settings, strategies as st
-from zscontract import strategies
-
-def test_contract(zs_contract):
-    print("FIELDS", sorted(zs_contract.fields))
-
-@settings(max_examples=15, deadline=None, database=None, derandomize=True)
-@given(data=st.data())
-def test_round_trip(zs_harness, zs_contract, data):
-    case = data.draw(strategies.must_accept(zs_contract))
-    failures = zs_harness.execute(case)
-    if failures:
-        raise failures[0]
-'''
+SUITE = suite(15, FIELDS_TEST)
 
 
 def _args(server: object, profile: str) -> list[str]:
@@ -34,9 +21,9 @@ def _args(server: object, profile: str) -> list[str]:
 
 @pytest.mark.parametrize(("speaks", "chosen"), [("zstack", "documented"), ("documented", "zstack")])
 def test_a_target_of_the_other_dialect_ends_the_session_with_one_line_and_exit_3(
-        pytester: pytest.Pytester, reference_server: ServerFactory, speaks: str, chosen: str) -> None:
+        pytester: pytest.Pytester, sound_server: SoundServerFactory, speaks: str, chosen: str) -> None:
     """As the CLI's preflight does (exit 3 "wrong dialect"), not seven red tests that blame the target."""
-    server = reference_server(profile=speaks)
+    server = sound_server(profile=speaks)
     pytester.makepyfile(test_suite=SUITE)
     result = pytester.runpytest_subprocess(*_args(server, chosen))
     out = result.stdout.str()
@@ -47,8 +34,8 @@ def test_a_target_of_the_other_dialect_ends_the_session_with_one_line_and_exit_3
     assert "Traceback" not in out
 
 
-def test_the_right_dialect_still_runs(pytester: pytest.Pytester, reference_server: ServerFactory) -> None:
-    server = reference_server(profile="documented")
+def test_the_right_dialect_still_runs(pytester: pytest.Pytester, sound_server: SoundServerFactory) -> None:
+    server = sound_server(profile="documented")
     pytester.makepyfile(test_suite=SUITE)
     result = pytester.runpytest_subprocess(*_args(server, "documented"), "-s")
     result.assert_outcomes(passed=2)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.servers import ServerFactory, query_inventory, without_last_op_date
+from tests.fixtures.servers import ServerFactory, SoundServerFactory, query_inventory, without_last_op_date
 from zscontract.api import execute_run
 from zscontract.checks import names
 from zscontract.config import RunSettings
@@ -51,10 +51,10 @@ def _corpus(tmp_path: Path, profile: str, uuid: str) -> Path:
     return corpus
 
 
-def test_a_saved_corpus_writes_nothing_under_read_only(reference_server: ServerFactory, tmp_path: Path) -> None:
+def test_a_saved_corpus_writes_nothing_under_read_only(sound_server: SoundServerFactory, tmp_path: Path) -> None:
     # Otherwise the corpus phase would send its saved must-accept / either-way cases (writes) under --read-only,
     # leave the resource changed, and snapshot.json say "restored": true.
-    server = reference_server(profile="documented")
+    server = sound_server(profile="documented")
     before = query_inventory(server)
     corpus = _corpus(tmp_path, "documented", server.model_service_uuids[0])
     result = execute_run(_settings(server, tmp_path / "reports", corpus_dir=corpus, phases=("corpus",)))

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.fixtures.servers import ServerFactory, query_inventory
+from tests.fixtures.servers import SoundServerFactory, query_inventory
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
 from zscontract.core.client import Client, ClientSettings, Limits
@@ -154,11 +154,11 @@ def test_nothing_unanswered_nothing_waited(late_target: LateTarget) -> None:
     assert time.monotonic() - started < 5 and report.restored is True and report.unanswered_writes is None
 
 
-def test_zscontract_restore_writes_back_the_example_only_fields_the_run_wrote(reference_server: ServerFactory,
+def test_zscontract_restore_writes_back_the_example_only_fields_the_run_wrote(sound_server: SoundServerFactory,
                                                                              tmp_path: Path) -> None:
     # A killed --include-example-fields run left pythonVersion changed: `zscontract restore` must not say
     # "matches again" and exit 0.
-    server = reference_server(profile="documented")
+    server = sound_server(profile="documented")
     uuid = server.model_service_uuids[0]
     before = query_inventory(server)
     path = save_snapshot(tmp_path / "run" / "snapshot.json", uuid, before, target_url=server.url, profile="documented")

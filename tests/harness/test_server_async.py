@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import socket
 import time
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,24 +19,18 @@ from zscontract.server import ReferenceServer
 JOB_ID = "0123456789abcdef0123456789abcdef"
 
 
-@pytest.fixture(scope="module")
-def zstack() -> Iterator[ReferenceServer]:
-    with ReferenceServer("zstack", resources=8) as server:
-        yield server
-
-
 def _put(client: ServerClient, fields: dict[str, object], **headers: str) -> requests.Response:
     return requests.put(client.path(), json={"updateModelService": fields}, timeout=5,
                         headers={**client.auth, **headers})
 
 
-def test_async_is_the_default_and_the_first_poll_has_the_result(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 0)
+def test_async_is_the_default_and_the_first_poll_has_the_result(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 0)
     first = _put(client, {"name": "via-job"})
     assert first.status_code == 202 and first.headers["content-type"].startswith("application/json")
     body = first.json()
     assert set(body) == {"location", "apiTimeout"} and isinstance(body["apiTimeout"], int)
-    assert re.fullmatch(re.escape(zstack.url) + r"/zstack/v1/api-jobs/[0-9a-f]{32}", body["location"])
+    assert re.fullmatch(re.escape(zstack_server.url) + r"/zstack/v1/api-jobs/[0-9a-f]{32}", body["location"])
     poll = requests.get(body["location"], timeout=5)  # a job needs no session (RestServer.handleJobQuery)
     assert poll.status_code == 200 and poll.json()["inventory"]["name"] == "via-job"
     assert "schema" not in poll.json()
@@ -64,8 +57,8 @@ def test_async_flag_is_still_accepted() -> None:
         assert _put(ServerClient(server), {"name": "x"}).status_code == 202
 
 
-def test_api_errors_arrive_through_the_poll(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 1)
+def test_api_errors_arrive_through_the_poll(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 1)
     first = requests.put(client.path(), json={"updateModelService": {}}, timeout=5,
                          headers={"Authorization": "OAuth " + "1" * 32})
     assert first.status_code == 202
@@ -75,33 +68,34 @@ def test_api_errors_arrive_through_the_poll(zstack: ReferenceServer) -> None:
         "The session is invalid, either wrong session id or the session has been expired"
 
 
-def test_client_chosen_job_uuid_names_the_job(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 2)
+def test_client_chosen_job_uuid_names_the_job(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 2)
     first = _put(client, {"name": "chosen"}, **{"X-Job-UUID": JOB_ID})
     assert first.status_code == 202 and first.json()["location"].endswith("/zstack/v1/api-jobs/" + JOB_ID)
     assert requests.get(first.json()["location"], timeout=5).json()["inventory"]["name"] == "chosen"
 
 
 @pytest.mark.parametrize("value", ["abc", "0123456789abcdef0123456789abcdef0", "01234567-89ab-cdef-0123-456789abcdef"])
-def test_a_job_uuid_of_another_length_is_the_plain_text_400(zstack: ReferenceServer, value: str) -> None:
-    client = ServerClient(zstack, 3)
+def test_a_job_uuid_of_another_length_is_the_plain_text_400(zstack_server: ReferenceServer, value: str) -> None:
+    client = ServerClient(zstack_server, 3)
     before = client.inventory()
     answer = answer_of(_put(client, {"name": "never"}, **{"X-Job-UUID": value}))
     assert (answer.status, answer.body) == (400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped")
     assert answer.is_text and client.inventory() == before
 
 
-def test_login_and_logout_check_the_job_uuid_too(zstack: ReferenceServer) -> None:
+def test_login_and_logout_check_the_job_uuid_too(zstack_server: ReferenceServer) -> None:
     bad = {"X-Job-UUID": "short"}
-    login = answer_of(requests.put(f"{zstack.url}/zstack/v1/accounts/login", headers=bad, timeout=5,
+    login = answer_of(requests.put(f"{zstack_server.url}/zstack/v1/accounts/login", headers=bad, timeout=5,
                                    json={"logInByAccount": {"accountName": "admin", "password": "x"}}))
-    logout = answer_of(requests.delete(f"{zstack.url}/zstack/v1/accounts/sessions/{'5' * 32}", headers=bad, timeout=5))
+    logout = answer_of(requests.delete(f"{zstack_server.url}/zstack/v1/accounts/sessions/{'5' * 32}", headers=bad,
+                                       timeout=5))
     for answer in (login, logout):
         assert (answer.status, answer.body) == (400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped")
 
 
-def test_a_duplicate_job_uuid_is_refused(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 4)
+def test_a_duplicate_job_uuid_is_refused(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 4)
     job = "fedcba9876543210fedcba9876543210"
     assert _put(client, {"name": "first"}, **{"X-Job-UUID": job}).status_code == 202
     answer = answer_of(_put(client, {"name": "second"}, **{"X-Job-UUID": job}))
@@ -120,18 +114,18 @@ def test_expired_and_unknown_jobs_are_404() -> None:
         assert (unknown.status, unknown.body) == (404, "the job has been expired")
 
 
-def test_a_job_is_only_read(zstack: ReferenceServer) -> None:
-    answer = answer_of(requests.delete(f"{zstack.url}/zstack/v1/api-jobs/{JOB_ID}", timeout=5))
+def test_a_job_is_only_read(zstack_server: ReferenceServer) -> None:
+    answer = answer_of(requests.delete(f"{zstack_server.url}/zstack/v1/api-jobs/{JOB_ID}", timeout=5))
     assert (answer.status, answer.body) == (405, "only GET method is allowed for querying job status")
 
 
-def test_api_timeout_header_sets_api_timeout(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 5)
+def test_api_timeout_header_sets_api_timeout(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 5)
     assert _put(client, {}, **{"X-API-Timeout": "10"}).json()["apiTimeout"] == 10000
 
 
-def test_schema_hint_on_the_poll(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 5)
+def test_schema_hint_on_the_poll(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 5)
     location = _put(client, {"name": "typed"}).json()["location"]
     typed = requests.get(location, headers={"X-JSON-Schema": "true"}, timeout=5).json()
     assert typed["schema"]["inventory"] == "org.zstack.ai.entity.ModelServiceInventory"
@@ -174,8 +168,8 @@ def test_foreign_job_location_variant_names_a_closed_port() -> None:
         assert requests.get(server.url + parts.path, timeout=5).status_code == 200
 
 
-def test_successive_jobs_apply_in_order(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 6)
+def test_successive_jobs_apply_in_order(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 6)
     deadline = time.monotonic() + 30
     names = [f"n{i}" for i in range(5)]
     for name in names:

@@ -10,7 +10,7 @@ import hashlib
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.fixtures.servers import Answer, ServerClient, answer_of, error_code
+from tests.fixtures.servers import MODULE_RESOURCES, Answer, ServerClient, answer_of, error_code
 from zscontract.server import CATALOGUE, ReferenceServer, ServerStartError
 from zscontract.server.values import is_zstack_uuid
 
@@ -27,27 +27,9 @@ _error_code = error_code
 _answer = answer_of
 
 
-@pytest.fixture(scope="module")
-def documented() -> Iterator[ReferenceServer]:
-    with ReferenceServer("documented", resources=20) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def zstack() -> Iterator[ReferenceServer]:
-    with ReferenceServer("zstack", resources=20) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def zstack_sync() -> Iterator[ReferenceServer]:
-    with ReferenceServer("zstack", async_=False, resources=20) as server:
-        yield server
-
-
 @pytest.fixture(params=["documented", "zstack", "zstack_sync"])
 def any_server(request: pytest.FixtureRequest) -> ReferenceServer:
-    server: ReferenceServer = request.getfixturevalue(request.param)
+    server: ReferenceServer = request.getfixturevalue(f"{request.param}_server")
     return server
 
 
@@ -60,19 +42,20 @@ def gson_date(text: str) -> datetime:
 # Start-up, command line
 
 
-def test_ready_line_describes_the_server(zstack: ReferenceServer) -> None:
-    info = zstack.info
+def test_ready_line_describes_the_server(zstack_server: ReferenceServer) -> None:
+    info = zstack_server.info
     assert set(info) >= {"url", "session_uuid", "model_service_uuids", "profile", "async", "account",
                          "password", "faults", "variants", "job_origin", "date_style"}
     assert info["profile"] == "zstack" and info["async"] is True and info["job_origin"] == info["url"]
     assert is_zstack_uuid(info["session_uuid"])
-    assert len(info["model_service_uuids"]) == 20 and all(map(is_zstack_uuid, info["model_service_uuids"]))
+    uuids = info["model_service_uuids"]
+    assert len(uuids) == MODULE_RESOURCES and all(map(is_zstack_uuid, uuids))
     assert info["url"].startswith("http://127.0.0.1:") and not info["url"].endswith(":0")
 
 
-def test_modes_in_the_ready_line(documented: ReferenceServer, zstack_sync: ReferenceServer) -> None:
-    assert documented.info["async"] is False and zstack_sync.info["async"] is False
-    assert zstack_sync.info["job_origin"] is None
+def test_modes_in_the_ready_line(documented_server: ReferenceServer, zstack_sync_server: ReferenceServer) -> None:
+    assert documented_server.info["async"] is False and zstack_sync_server.info["async"] is False
+    assert zstack_sync_server.info["job_origin"] is None
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -174,8 +157,8 @@ def test_concurrent_updates_of_different_fields_are_all_kept(any_server: Referen
         ("n-concurrent", "d-concurrent", 7, 77, "y: 1" if client.zstack else "y: 1\n")
 
 
-def test_documented_errors(documented: ReferenceServer) -> None:
-    client = Client(documented, 5)
+def test_documented_errors(documented_server: ReferenceServer) -> None:
+    client = Client(documented_server, 5)
     before = client.inventory()
     cases: list[tuple[Answer, int, str]] = [
         (client.put({"name": "x"}, headers={}), 401, "ID.1001"),
@@ -200,13 +183,13 @@ def test_documented_errors(documented: ReferenceServer) -> None:
     assert client.inventory() == before  # nothing changed, lastOpDate included
 
 
-def test_documented_stores_strings_as_sent(documented: ReferenceServer) -> None:
-    assert Client(documented, 6).put({"name": " as sent \n"}).inventory["name"] == " as sent \n"
+def test_documented_stores_strings_as_sent(documented_server: ReferenceServer) -> None:
+    assert Client(documented_server, 6).put({"name": " as sent \n"}).inventory["name"] == " as sent \n"
 
 
 @pytest.mark.parametrize("server_name", ["zstack", "zstack_sync"])
 def test_zstack_rest_layer_and_api_errors(request: pytest.FixtureRequest, server_name: str) -> None:
-    server: ReferenceServer = request.getfixturevalue(server_name)
+    server: ReferenceServer = request.getfixturevalue(f"{server_name}_server")
     client = Client(server, 5)
     before = client.inventory()
     plain: list[Callable[[], Answer]] = [
@@ -252,7 +235,7 @@ def test_query_api_filters(any_server: ReferenceServer) -> None:
 
 @pytest.mark.parametrize("server_name", ["documented", "zstack"])
 def test_login_and_logout(request: pytest.FixtureRequest, server_name: str) -> None:
-    server: ReferenceServer = request.getfixturevalue(server_name)
+    server: ReferenceServer = request.getfixturevalue(f"{server_name}_server")
     login = f"{server.url}/zstack/v1/accounts/login"
     digest = hashlib.sha512(server.info["password"].encode()).hexdigest()
     credentials = {"logInByAccount": {"accountName": "admin", "password": digest}}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -38,18 +38,6 @@ def parse_date(text: str) -> datetime | None:
         return datetime.strptime(text, "%b %d, %Y %I:%M:%S %p")
     except (TypeError, ValueError):
         return None
-
-
-@pytest.fixture(scope="module")
-def documented() -> Iterator[ReferenceServer]:
-    with ReferenceServer("documented", resources=70) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def zstack() -> Iterator[ReferenceServer]:
-    with ReferenceServer("zstack", resources=70) as server:
-        yield server
 
 
 # --------------------------------------------------------------------------------------------------
@@ -242,15 +230,15 @@ SAMPLE_EVERY = 8  # the default `pytest` starts every 8th fault's server; `exhau
 
 
 @pytest.mark.exhaustive
-def test_every_fault_manifests(documented: ReferenceServer, zstack: ReferenceServer) -> None:
-    _manifest(documented, zstack, every=1)
+def test_every_fault_manifests(documented_server: ReferenceServer, zstack_server: ReferenceServer) -> None:
+    _manifest(documented_server, zstack_server, every=1)
 
 
-def test_a_sample_of_faults_manifests(documented: ReferenceServer, zstack: ReferenceServer) -> None:
-    _manifest(documented, zstack, every=SAMPLE_EVERY)
+def test_a_sample_of_faults_manifests(documented_server: ReferenceServer, zstack_server: ReferenceServer) -> None:
+    _manifest(documented_server, zstack_server, every=SAMPLE_EVERY)
 
 
-def _manifest(documented: ReferenceServer, zstack: ReferenceServer, *, every: int) -> None:
+def _manifest(documented_server: ReferenceServer, zstack_server: ReferenceServer, *, every: int) -> None:
     """Each fault's server answers its probe differently from the sound server of its dialect."""
     cases = []
     for index, fault in enumerate(all_faults()):
@@ -259,7 +247,7 @@ def _manifest(documented: ReferenceServer, zstack: ReferenceServer, *, every: in
         # One dialect per fault keeps this fast; faults of both dialects alternate between them.
         dialects = sorted(fault.dialects)
         profile = dialects[index % len(dialects)]
-        sound = zstack if profile == "zstack" else documented
+        sound = zstack_server if profile == "zstack" else documented_server
         cases.append((fault.name, profile, False, Client(sound, 2 + index)))
     servers: dict[tuple[str, str], ReferenceServer] = {}
     lock = threading.Lock()

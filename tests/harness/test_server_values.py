@@ -10,7 +10,6 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,6 @@ SERVER_DIR = Path(zscontract.server.__file__).parent
 FORBIDDEN = ("zscontract.core", "zscontract.checks", "zscontract.runner", "zscontract.strategies")
 
 
-@pytest.fixture(scope="module")
-def zstack() -> Iterator[ReferenceServer]:
-    with ReferenceServer("zstack", resources=12) as server:
-        yield server
-
-
 # -- strings: Java's String.trim(), exactly -----------------------------------------------------------
 
 @pytest.mark.parametrize(("sent", "stored"), [
@@ -41,23 +34,23 @@ def zstack() -> Iterator[ReferenceServer]:
     ("in  side", "in  side"),
     ("\x7fname", "\x7fname"),                      # DEL is above U+0020
 ])
-def test_zstack_stores_strings_java_trimmed(zstack: ReferenceServer, sent: str, stored: str) -> None:
-    client = ServerClient(zstack, 0)
+def test_zstack_stores_strings_java_trimmed(zstack_server: ReferenceServer, sent: str, stored: str) -> None:
+    client = ServerClient(zstack_server, 0)
     inv = client.put({"name": sent, "description": sent, "yaml": sent}).inventory
     assert (inv["name"], inv["description"], inv["yaml"]) == (stored, stored, stored)
     assert client.inventory()["description"] == stored
 
 
-def test_a_yaml_documents_trailing_newline_is_dropped(zstack: ReferenceServer) -> None:
-    assert ServerClient(zstack, 1).put({"yaml": "services: []\n"}).inventory["yaml"] == "services: []"
+def test_a_yaml_documents_trailing_newline_is_dropped(zstack_server: ReferenceServer) -> None:
+    assert ServerClient(zstack_server, 1).put({"yaml": "services: []\n"}).inventory["yaml"] == "services: []"
 
 
 # -- int fields: RestServer's TypeVerifier tests the text ------------------------------------------------
 
 @pytest.mark.parametrize(("sent", "stored"), [("2", 2), ("+3", 3), ("0004", 4), (2.0, 2), (5, 5)])
-def test_quoted_integers_and_whole_floats_are_stored_as_numbers(zstack: ReferenceServer, sent: Any,
+def test_quoted_integers_and_whole_floats_are_stored_as_numbers(zstack_server: ReferenceServer, sent: Any,
                                                                  stored: int) -> None:
-    client = ServerClient(zstack, 2)
+    client = ServerClient(zstack_server, 2)
     inv = client.put({"requestCpu": sent, "requestMemory": sent}).inventory
     assert (inv["requestCpu"], inv["requestMemory"]) == (stored, stored)
     assert type(inv["requestCpu"]) is int and client.inventory()["requestCpu"] == stored
@@ -65,8 +58,8 @@ def test_quoted_integers_and_whole_floats_are_stored_as_numbers(zstack: Referenc
 
 @pytest.mark.parametrize(("raw", "shown"), [("2.5", "2.5"), ("true", "true"), ('"abc"', "abc"),
                                             ("[1]", "[1]"), ('""', ""), ('"2.0"', "2.0"), ("2.5e-4", "2.5E-4")])
-def test_non_integers_get_restservers_exact_text(zstack: ReferenceServer, raw: str, shown: str) -> None:
-    client = ServerClient(zstack, 3)
+def test_non_integers_get_restservers_exact_text(zstack_server: ReferenceServer, raw: str, shown: str) -> None:
+    client = ServerClient(zstack_server, 3)
     before = client.inventory()
     body = ('{"updateModelService": {"name": "never", "requestCpu": ' + raw + "}}").encode()
     answer = client.put(raw=body)
@@ -75,15 +68,15 @@ def test_non_integers_get_restservers_exact_text(zstack: ReferenceServer, raw: s
     assert client.inventory() == before
 
 
-def test_requestmemory_is_checked_after_requestcpu(zstack: ReferenceServer) -> None:
-    answer = ServerClient(zstack, 3).put({"requestCpu": "x", "requestMemory": "y"})
+def test_requestmemory_is_checked_after_requestcpu(zstack_server: ReferenceServer) -> None:
+    answer = ServerClient(zstack_server, 3).put({"requestCpu": "x", "requestMemory": "y"})
     assert answer.body == "[requestCpu] field is excepted an int or long, but was [x]."
-    answer = ServerClient(zstack, 3).put({"requestMemory": False})
+    answer = ServerClient(zstack_server, 3).put({"requestMemory": False})
     assert answer.body == "[requestMemory] field is excepted an int or long, but was [false]."
 
 
-def test_whole_numbers_beyond_the_java_type_are_argument_errors(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 4)
+def test_whole_numbers_beyond_the_java_type_are_argument_errors(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 4)
     assert error_code(client.put({"requestCpu": 2**31})) == "SYS.1007"
     assert error_code(client.put(raw=b'{"updateModelService": {"requestCpu": 1e20}}')) == "SYS.1007"
 
@@ -97,8 +90,8 @@ DATE_FORMS = {
 }
 
 
-def test_dates_default_to_jdk8(zstack: ReferenceServer) -> None:
-    inv = ServerClient(zstack, 5).put({}).inventory
+def test_dates_default_to_jdk8(zstack_server: ReferenceServer) -> None:
+    inv = ServerClient(zstack_server, 5).put({}).inventory
     assert re.fullmatch(DATE_FORMS["jdk8"], inv["createDate"]) and re.fullmatch(DATE_FORMS["jdk8"], inv["lastOpDate"])
 
 
@@ -112,8 +105,8 @@ def test_date_style_option(style: str) -> None:
 
 # -- REST texts and ErrorCode descriptions, word for word ----------------------------------------------
 
-def test_rest_layer_texts(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 6)
+def test_rest_layer_texts(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 6)
     cases = [
         (client.put({}, headers={}), "missing header 'Authorization'"),
         (client.put({}, headers={"Authorization": "Bearer x"}), "Authorization type must be 'OAuth'"),
@@ -126,13 +119,13 @@ def test_rest_layer_texts(zstack: ReferenceServer) -> None:
     # RestServer routes the shared path by the body's key before it reads Authorization.
     keyless = client.put({"name": "x"}, wrap=False, headers={})
     assert keyless.body == f"the body doesn't contain action mapping to the URL[/v1/ai/model-services/{client.uuid}]"
-    nowhere = answer_of(requests.get(f"{zstack.url}/zstack/v1/nowhere/x", timeout=5))
+    nowhere = answer_of(requests.get(f"{zstack_server.url}/zstack/v1/nowhere/x", timeout=5))
     assert (nowhere.status, nowhere.body) == (404, "no api mapping to /v1/nowhere/x")
 
 
-def test_a_null_parameter_is_an_empty_update_and_a_non_object_is_refused(zstack: ReferenceServer) -> None:
+def test_a_null_parameter_is_an_empty_update_and_a_non_object_is_refused(zstack_server: ReferenceServer) -> None:
     # RestServer routes on the body's key, then builds an empty API message for a null parameter.
-    client = ServerClient(zstack, 11)
+    client = ServerClient(zstack_server, 11)
     before = client.put({}).inventory
     nulled = client.put(None)
     assert nulled.status == 200 and nulled.inventory["name"] == before["name"], nulled.body
@@ -141,14 +134,14 @@ def test_a_null_parameter_is_an_empty_update_and_a_non_object_is_refused(zstack:
     assert text.body == "the value of [updateModelService] must be a JSON object, but was a JSON string"
 
 
-def test_oauth_header_is_read_as_restserver_reads_it(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 7)
-    spaced = client.put({"name": "spaced"}, headers={"Authorization": f"OAuth   {zstack.session_uuid}"})
+def test_oauth_header_is_read_as_restserver_reads_it(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 7)
+    spaced = client.put({"name": "spaced"}, headers={"Authorization": f"OAuth   {zstack_server.session_uuid}"})
     assert spaced.inventory["name"] == "spaced"
 
 
-def test_error_code_descriptions(zstack: ReferenceServer) -> None:
-    client = ServerClient(zstack, 8)
+def test_error_code_descriptions(zstack_server: ReferenceServer) -> None:
+    client = ServerClient(zstack_server, 8)
     session = client.put({}, headers={"Authorization": "OAuth " + "3" * 32}).body["error"]
     assert (session["code"], session["description"]) == \
         ("ID.1001", "The session is invalid, either wrong session id or the session has been expired")
@@ -158,11 +151,11 @@ def test_error_code_descriptions(zstack: ReferenceServer) -> None:
     assert (argument["code"], argument["description"]) == ("SYS.1007", "One or more API argument is invalid")
 
 
-def test_login_answers_a_schema_hint_when_asked(zstack: ReferenceServer) -> None:
+def test_login_answers_a_schema_hint_when_asked(zstack_server: ReferenceServer) -> None:
     import hashlib
 
-    digest = hashlib.sha512(zstack.info["password"].encode()).hexdigest()
-    answer = requests.put(f"{zstack.url}/zstack/v1/accounts/login", timeout=5, headers={"X-JSON-Schema": "true"},
+    digest = hashlib.sha512(zstack_server.info["password"].encode()).hexdigest()
+    answer = requests.put(f"{zstack_server.url}/zstack/v1/accounts/login", timeout=5, headers={"X-JSON-Schema": "true"},
                           json={"logInByAccount": {"accountName": "admin", "password": digest}})
     assert answer.json()["schema"] == {"inventory": "org.zstack.header.identity.SessionInventory"}
 

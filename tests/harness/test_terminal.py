@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.fixtures.hostile import Hostile, Seen, respond
-from tests.fixtures.servers import ServerFactory, zscontract
+from tests.fixtures.servers import SoundServerFactory, zscontract
 from zscontract.errors import UsageError
 from zscontract.reporting.progress import progress_every
 from zscontract.reporting.terminal import Terminal
@@ -134,8 +134,8 @@ def _stall_one(upstream: str, number: int, stuck: threading.Event) -> tuple[Host
 
 
 @pytest.mark.slow
-def test_progress_lines_keep_coming_while_a_request_hangs(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="documented")
+def test_progress_lines_keep_coming_while_a_request_hangs(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="documented")
     stuck = threading.Event()
     front, count = _stall_one(server.url, 30, stuck)
     with front:

@@ -17,7 +17,7 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.fixtures.servers import ServerFactory, zscontract
+from tests.fixtures.servers import ServerFactory, SoundServerFactory, zscontract
 from zscontract.core.cases import Case, InputClass
 
 
@@ -77,8 +77,8 @@ def test_a_check_that_judged_nothing_makes_the_run_incomplete(reference_server: 
     assert "NOT JUDGED" in (tmp_path / "latest" / "report.html").read_text(encoding="utf-8")
 
 
-def test_checks_left_out_by_the_user_keep_the_run_green(reference_server: ServerFactory, tmp_path: Path) -> None:
-    server = reference_server(profile="documented")
+def test_checks_left_out_by_the_user_keep_the_run_green(sound_server: SoundServerFactory, tmp_path: Path) -> None:
+    server = sound_server(profile="documented")
     proc = zscontract("run", *target_args(server), "--max-time", "6", "--no-corpus", "--no-schemathesis",
                       "--checks", "round_trip,no_server_fault", "--report-dir", str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -100,9 +100,9 @@ CRASHING_RUN = textwrap.dedent("""
 """)
 
 
-def test_a_crashing_check_is_a_harness_error_not_a_contract_failure(reference_server: ServerFactory,
+def test_a_crashing_check_is_a_harness_error_not_a_contract_failure(sound_server: SoundServerFactory,
                                                                     tmp_path: Path) -> None:
-    server = reference_server(profile="documented")
+    server = sound_server(profile="documented")
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZS_")}
     proc = subprocess.run([sys.executable, "-c", CRASHING_RUN, "run", *target_args(server), "--max-time", "5",
                            "--no-corpus", "--no-schemathesis", "--report-dir", str(tmp_path)],
@@ -126,12 +126,13 @@ def _save_case(corpus: Path, check: str, case: Case) -> None:
 
 
 def test_replay_says_fixed_only_when_the_check_judged_the_case(reference_server: ServerFactory,
+                                                               sound_server: SoundServerFactory,
                                                                 tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     accepted = Case(InputClass.ACCEPT, "name", fields={"name": "replayed name"})
     _save_case(corpus, "idempotence", accepted)       # judged only when the repeat is sent
     _save_case(corpus, "read_after_write", accepted)  # judged only when the resource is read back
-    sound = reference_server(profile="documented")
+    sound = sound_server(profile="documented")
     proc = zscontract("replay", *target_args(sound), "--report-dir", str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count("FIXED") == 2 and "NOT JUDGED" not in proc.stdout
@@ -146,9 +147,10 @@ def test_replay_says_fixed_only_when_the_check_judged_the_case(reference_server:
 
 
 def test_every_zstack_run_judges_the_fixed_codes_even_a_short_one(reference_server: ServerFactory,
+                                                                  sound_server: SoundServerFactory,
                                                                    tmp_path: Path) -> None:
     # One case of generation: the property phase alone would rarely draw an unknown session or uuid.
-    sound = reference_server(profile="zstack")
+    sound = sound_server(profile="zstack")
     proc = zscontract("run", *target_args(sound), "--profile", "zstack", "--max-examples", "1", "--no-corpus",
                       "--no-schemathesis", "--checks", "zstack_codes", "--report-dir", str(tmp_path / "sound"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
