@@ -80,9 +80,10 @@ def _inline(harness: Recorder, max_examples: int) -> list[Case]:
 
 def test_a_seeded_phase_judges_the_cases_hypothesis_gives_inline_in_the_same_order() -> None:
     # Hypothesis biases generation with constants of the modules loaded (and re-reads them when one is
-    # imported): a first run of both, so that whatever they import lazily is in before the comparison.
-    phases.property_phase(Recorder(), max_examples=60, deadline=time.monotonic() + 120, seed=SEED)
-    _inline(Recorder(), 60)
+    # imported): a first run of both, as long as the compared ones, so that whatever they import lazily
+    # (on a path only a later case takes) is in before the comparison.
+    phases.property_phase(Recorder(), max_examples=120, deadline=time.monotonic() + 120, seed=SEED)
+    _inline(Recorder(), 120)
     harness = Recorder(delay=0.001)  # slower than drawing: the drawer runs ahead and must wait
     count = phases.property_phase(harness, max_examples=120, deadline=time.monotonic() + 120, seed=SEED)
     assert count == 120 == len(harness.cases)
