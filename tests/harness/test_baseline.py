@@ -181,6 +181,7 @@ def test_accepted_failures_are_exit_0_in_every_report(tmp_path: Path) -> None:
     assert gate["applied"] and gate["new"] == [] and gate["stale"] == [] and gate["expired"] == []
     assert [(a["check"], a["signature"], a["reason"]) for a in gate["accepted"]] == [(*KNOWN, "ZSTACK-4711")]
     md = render_markdown(result)
+    assert md.startswith("## zscontract: PASSED with the baseline; without it FAILED")
     assert "every failure is in the baseline: 0 new, 1 accepted (exit 0)" in md.splitlines()[0]
     assert f"**{KNOWN[0]}** (accepted in the baseline: ZSTACK-4711)" in md
     suite = junit_suite(result)

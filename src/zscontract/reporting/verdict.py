@@ -42,6 +42,9 @@ def headline(summary: Mapping[str, Any]) -> str:
     >>> headline({"verdict": "passed", "not_applicable_checks": ["read_after_write", "query_read"], "checks":
     ...           {c: {"reason": "the target has no query API"} for c in ("read_after_write", "query_read")}})
     'PASSED: the target conforms (not applicable: read_after_write, query_read: the target has no query API)'
+    >>> headline({"verdict": "failed", "exit_code": 0, "failures": [{"check": "no_server_fault"}],
+    ...           "baseline": {"applied": True, "new": [], "accepted": [{}], "stale": []}})[:60]
+    'PASSED with the baseline; without it FAILED: 1 distinct fail'
     """
     verdict = verdict_of(summary)
     text = _verdict_text(summary, verdict)
@@ -53,6 +56,10 @@ def headline(summary: Mapping[str, Any]) -> str:
         text += f" (generation cut short: {summary['incomplete']})"
     gate = summary.get("baseline")
     if isinstance(gate, Mapping):
+        if verdict is Verdict.FAILED and summary.get("exit_code") == 0 and gate.get("applied") \
+                and not gate.get("updated"):
+            # A gate's reader wants its outcome first: the run passes it, every failure being a known one.
+            text = "PASSED with the baseline; without it " + text
         text += _baseline_text(summary, verdict, gate)
     return text
 
