@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any
 
 from zscontract.checks import names
@@ -12,7 +11,7 @@ from zscontract.checks.registry import check
 from zscontract.core.cases import Case, InputClass, quoted_integer
 from zscontract.core.failures import CheckFailed, short
 from zscontract.core.java_ints import violates_type
-from zscontract.core.values import is_json_int, java_trim, parse_zstack_date, stored_strings
+from zscontract.core.values import gson_number_texts, is_json_int, java_trim, parse_zstack_date, stored_strings
 
 VOLATILE = frozenset({"lastOpDate"})
 
@@ -89,7 +88,8 @@ def allowed_values(ctx: CheckContext, case: Case, name: str, sent: tuple[Any, ..
             continue
         allowed.append(value)
         if isinstance(value, bool | int | float) and spec is not None and spec.json_type == "string":
-            allowed.extend(stored_strings(json.dumps(value), profile))  # Gson's text of it
+            for text in gson_number_texts(value):  # its JSON text, or Gson's on a node
+                allowed.extend(stored_strings(text, profile))
     if case.input_class is InputClass.EITHER and not only_numbers:
         allowed.append(previous)  # accepted but ignored; for null: "not given" (Gson)
     return allowed

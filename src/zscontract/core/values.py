@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 import uuid as uuid_module
 from datetime import datetime
+from decimal import Decimal
 
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -82,6 +84,45 @@ def stored_strings(sent: str, dialect_name: str) -> tuple[str, ...]:
     if dialect_name == "zstack" or trimmed == sent:
         return (trimmed,)
     return (sent, trimmed)
+
+
+def gson_number_texts(value: bool | int | float) -> tuple[str, ...]:
+    """The texts a JSON number or boolean sent in a string field may be stored as: its JSON text, and the
+    text Gson gives it on a node. ZStack reads the body into a map with ``ToNumberPolicy.LONG_OR_DOUBLE``
+    (zstackio/zstack ``utils/.../gson/JSONObjectUtil.java``), so a number that is no ``long`` becomes a
+    ``Double`` and is written again as Java's ``Double.toString`` before the String field reads its text.
+
+    >>> gson_number_texts(-6.270879406245449e16)
+    ('-6.270879406245449e+16', '-6.270879406245449E16')
+    >>> gson_number_texts(2 ** 64), gson_number_texts(7), gson_number_texts(0.5)
+    (('18446744073709551616', '1.8446744073709552E19'), ('7',), ('0.5',))
+    """
+    text = "true" if value is True else "false" if value is False else str(value) if isinstance(value, int) \
+        else repr(value)
+    if isinstance(value, bool) or (isinstance(value, int) and -2**63 <= value < 2**63):
+        return (text,)
+    java = java_double_text(float(value))
+    return (text,) if java == text else (text, java)
+
+
+def java_double_text(x: float) -> str:
+    """Java's ``Double.toString``: plain between 10^-3 and 10^7, else ``d.dddE<n>``; the shortest digits.
+
+    >>> [java_double_text(v) for v in (100.0, 1e7, 1e-4, -0.0, 2.5e-3, 1.5e300)]
+    ['100.0', '1.0E7', '1.0E-4', '-0.0', '0.0025', '1.5E300']
+    """
+    if math.isnan(x) or math.isinf(x):
+        return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+    sign = "-" if math.copysign(1.0, x) < 0 else ""
+    if x == 0:
+        return sign + "0.0"
+    exact = Decimal(repr(abs(x))).normalize()
+    if 1e-3 <= abs(x) < 1e7:
+        plain = format(exact, "f")
+        return sign + (plain if "." in plain else plain + ".0")
+    _, digits, exponent = exact.as_tuple()
+    text = "".join(map(str, digits))
+    return f"{sign}{text[0]}.{text[1:] or '0'}E{len(text) - 1 + int(exponent)}"
 
 
 def parse_zstack_date(value: object) -> datetime | None:
