@@ -217,3 +217,22 @@ def test_a_job_still_running_at_the_deadline_makes_no_hang_incomplete() -> None:
     assert names.NO_HANG in result.incomplete_checks()
     assert result.verdict == "incomplete"
     assert "still running when the time budget ended" in result.checks_json()[names.NO_HANG]["reason"]
+
+
+def test_a_job_cut_after_others_ended_is_not_judged_and_the_run_is_not_incomplete() -> None:
+    # The budget ending during one more job (a loaded machine) says nothing about the target: that
+    # case is not judged, said in a note, and the run stays judgeable.
+    from zscontract.core.client import Stats
+    from zscontract.runner import accounting
+
+    result = RunResult("zstack", "http://x", UUID, Redactor([OLD]))
+    result.selected = (names.NO_HANG,)
+    result.passed(names.NO_HANG)
+    accounting.job_cut(result, Stats(async_jobs=40, jobs_cut=1), "an async job (j) was still running")
+    assert names.NO_HANG not in result.incomplete_checks() and result.verdict == "passed"
+    assert any("neither done nor hung, so no_hang did not judge it; 39 other jobs" in n for n in result.notes)
+    alone = RunResult("zstack", "http://x", UUID, Redactor([OLD]))
+    alone.selected = (names.NO_HANG,)
+    alone.passed(names.NO_HANG)
+    accounting.job_cut(alone, Stats(async_jobs=1, jobs_cut=1), "an async job (j) was still running")
+    assert alone.verdict == "incomplete"  # no job of the run ever ended: no_hang has seen nothing end

@@ -13,6 +13,7 @@ import threading
 
 from zscontract.checks import names, registry
 from zscontract.config import RunSettings
+from zscontract.core.client import Stats
 from zscontract.runner.results import RunResult, Unjudged
 
 # What only a write can show: --read-only sends none.
@@ -28,14 +29,28 @@ NEEDS_READS = frozenset({names.READ_AFTER_WRITE, names.REJECTED_UNCHANGED, names
 # The engine's note when a job's result was lost (a poll answered 404 "the job has been expired"):
 # such an update has no answer to judge, which explains a check that judged nothing.
 LOST_JOBS_NOTE = "the job's result was lost"
+JOB_CUT_NOTE = "a job cut by the time budget"
 _NOTE_LOCK = threading.Lock()  # the burst's threads meet a lost job at once: one note
 
 
-def job_cut(result: RunResult, why: str) -> None:
-    """The deadline cut a job short: no_hang did not judge every case, so the run is not PASSED."""
-    if names.NO_HANG in result.selected:
+def job_cut(result: RunResult, stats: Stats, why: str) -> None:
+    """The deadline cut a job short, before its --job-timeout: that job is neither done nor hung.
+
+    When no job of the run ended in time, no_hang has not seen the target finish one, and the run is
+    not PASSED (a target whose jobs never end, in a budget shorter than --job-timeout). When others
+    did, the budget merely ended during one more: that case is not judged, and the reports say so
+    (a loaded machine must not turn a sound server's run INCOMPLETE).
+    """
+    if names.NO_HANG not in result.selected:
+        return
+    if stats.async_jobs - stats.jobs_cut <= 0:
         result.unjudged.setdefault(names.NO_HANG, Unjudged(
             f"not every case judged: {why}, neither done nor hung; raise --max-time or lower --job-timeout", False))
+        return
+    with _NOTE_LOCK:
+        if not any(n.startswith(JOB_CUT_NOTE) for n in result.notes):
+            result.note(f"{JOB_CUT_NOTE} ({why}): neither done nor hung, so no_hang did not judge it; "
+                        f"{stats.async_jobs - stats.jobs_cut} other jobs ended in time")
 
 
 def job_lost(result: RunResult, label: str, error: str | None) -> None:

@@ -76,7 +76,7 @@ class Harness:
         self._burst_noted = False
         self._holding = False  # hold every unanswered write's failures (a burst that got no answer)
         self._lock = threading.Lock()
-        client.on_job_cut = functools.partial(accounting.job_cut, result)
+        client.on_job_cut = functools.partial(accounting.job_cut, result, client.stats)
 
     # -- state ------------------------------------------------------------------------------
     def read(self, case: Case | None, *, record: bool = True) -> ReadBack:
