@@ -11,13 +11,14 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from tests.fixtures.memory_target import MemoryHandler
 from tests.fixtures.servers import SoundServerFactory, query_inventory
 from zscontract.config import RunSettings
 from zscontract.contract import load_contract
@@ -57,26 +58,11 @@ class LateTarget(ThreadingHTTPServer):
             return dict(self.state)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(MemoryHandler):
     server: LateTarget
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _json(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        with self.server.lock:
-            self._json(200, {"inventories": [dict(self.server.state)]})
-
     def do_PUT(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        body = self._body()
         if self.headers.get("Authorization") != f"OAuth {SESSION}":
             self._json(401, {"error": {"code": "ID.1001", "description": "bad session"}})
             return

@@ -7,19 +7,19 @@ of a run stopped mid-burst must find those writes, not look before they land and
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import threading
 import time
 import types
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fixtures.memory_target import MemoryHandler
 from zscontract.config import RunSettings
 from zscontract.runner import engine
 from zscontract.runner.run import run_harness
@@ -48,26 +48,11 @@ class SlowWrites(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(MemoryHandler):
     server: SlowWrites
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _json(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self) -> None:
-        with self.server.lock:
-            self._json(200, {"inventories": [dict(self.server.state)]})
-
     def do_PUT(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        body = self._body()
         with self.server.lock:
             self.server.puts.append(body)
         time.sleep(WRITE_SECONDS)
